@@ -1,0 +1,6 @@
+package iota.orchestrator.cli;
+
+public final class Main {
+  public static void main(String[] args) {
+  }
+}

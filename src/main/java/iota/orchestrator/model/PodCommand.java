@@ -1,0 +1,33 @@
+package iota.orchestrator.model;
+
+/**
+ * A command on {@code iota.orchestrator.pod-commands}, keyed {@code <Resource>/<instanceId>} so the
+ * commands of one instance stay in order. Applying one twice is harmless.
+ *
+ * @param commandId unique and stable: the same inputs replayed give the same id
+ * @param action what to do with the pod of the instance
+ * @param instanceName the pod template folder and pod name prefix (e.g. {@code iota-dac})
+ * @param reason why, for the log and the operator
+ */
+public record PodCommand(
+    String commandId, Action action, String resource, String instanceId, String instanceName, String reason) {
+
+  /** Pod actions. */
+  public enum Action {
+    create,
+    delete,
+    recreate
+  }
+
+  public String key() {
+    return Assignment.key(resource, instanceId);
+  }
+
+  public String podName() {
+    return podName(instanceName, instanceId);
+  }
+
+  public static String podName(String instanceName, String instanceId) {
+    return instanceName + "-" + instanceId;
+  }
+}

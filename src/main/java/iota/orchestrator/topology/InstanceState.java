@@ -1,0 +1,93 @@
+package iota.orchestrator.topology;
+
+/**
+ * Value of the {@link Stores#INSTANCES} store: one instance of one resource type. Its resource ids
+ * live in {@link Stores#PLACEMENTS}; this value stays small so heartbeats are cheap to record.
+ *
+ * @param count capacity
+ * @param used number of resources placed on it
+ * @param reload the {@code _reload.times} counter
+ * @param seq the type-wide sequence number of its last change
+ * @param emittedSeq the {@code seq} last written to the assignments topic; {@code emittedSeq < seq}
+ *     means a write is pending (it survives a crash, so no change is ever left unpublished)
+ * @param removed the instance was deleted and its tombstone is pending
+ * @param createdAt wall-clock ms when it was created (display only)
+ * @param lastHeartbeat wall-clock ms of its last heartbeat, 0 when none yet
+ * @param lastRecreate wall-clock ms of its last recreate command, 0 when none
+ * @param recreates recreate commands issued for it
+ * @param podPhase last observed pod phase, null when unknown
+ * @param podUid last observed pod UID, null when unknown
+ * @param podGone the pod was last seen deleted
+ * @param podObservedAt wall-clock ms of the last pod status, 0 when none
+ */
+public record InstanceState(
+    int count,
+    int used,
+    long reload,
+    long seq,
+    long emittedSeq,
+    boolean removed,
+    long createdAt,
+    long lastHeartbeat,
+    long lastRecreate,
+    int recreates,
+    String podPhase,
+    String podUid,
+    boolean podGone,
+    long podObservedAt) {
+
+  public static InstanceState created(int count, long seq, long now) {
+    return new InstanceState(count, 0, 0, seq, 0, false, now, 0, 0, 0, null, null, false, 0);
+  }
+
+  public InstanceState withPlan(int count, int used, long reload, long seq) {
+    return new InstanceState(count, used, reload, seq, emittedSeq, false, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt);
+  }
+
+  public InstanceState asRemoved(long seq) {
+    return new InstanceState(count, 0, reload, seq, emittedSeq, true, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt);
+  }
+
+  public InstanceState emitted() {
+    return new InstanceState(count, used, reload, seq, seq, removed, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt);
+  }
+
+  public InstanceState withHeartbeat(long now) {
+    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, now, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt);
+  }
+
+  public InstanceState withRecreate(long now) {
+    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, lastHeartbeat, now, recreates + 1, podPhase, podUid, podGone, podObservedAt);
+  }
+
+  public InstanceState withPod(String phase, String uid, boolean gone, long observedAt) {
+    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, lastHeartbeat, lastRecreate, recreates, phase, uid, gone, observedAt);
+  }
+
+  public boolean pendingEmit() {
+    return emittedSeq < seq;
+  }
+
+  /**
+   * Health as shown to operators: {@code healthy} (heartbeat within the timeout, or for a type
+   * without heartbeats a Running pod), {@code starting} (no heartbeat yet since creation or the last
+   * recreate, within the timeout), {@code late} (heartbeat overdue), {@code failed} (pod in a
+   * terminal phase or gone), {@code unknown} (nothing observed yet, no heartbeats expected).
+   */
+  public String health(boolean heart, long now, long timeoutMs) {
+    if (podGone || "Failed".equals(podPhase) || "Succeeded".equals(podPhase) || "Unknown".equals(podPhase)) {
+      return "failed";
+    }
+    if (heart) {
+      long since = Math.max(createdAt, lastRecreate);
+      if (lastHeartbeat >= since && lastHeartbeat > 0) {
+        return now - lastHeartbeat <= timeoutMs ? "healthy" : "late";
+      }
+      return now - since <= timeoutMs ? "starting" : "late";
+    }
+    if ("Running".equals(podPhase)) {
+      return "healthy";
+    }
+    return podPhase == null ? "unknown" : "starting";
+  }
+}

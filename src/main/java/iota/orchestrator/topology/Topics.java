@@ -1,0 +1,37 @@
+package iota.orchestrator.topology;
+
+/**
+ * Every Kafka topic of the system, declared once. Keys are strings; values are JSON bytes except
+ * where noted. {@code topics/topics.json} holds their partitions, retention and cleanup policy.
+ */
+public final class Topics {
+  private Topics() {}
+
+  /** The MQTT {@code cm/notify} change feed bridged into Kafka; key = MQTT topic, value = raw payload. */
+  public static final String CM_NOTIFY = "iota.cm-notify";
+  /** Worker heartbeats {@code {"resource","instanceId",...}}. */
+  public static final String HEARTBEAT = "HeartBeat";
+  /** Orchestrate requests, keyed by resource type. */
+  public static final String REQUESTS = "iota.orchestrator.requests";
+  /** Observed pod phases, keyed {@code <Resource>/<instanceId>}. */
+  public static final String POD_STATUS = "iota.orchestrator.pod-status";
+  /** Compacted: the complete ZooKeeper state of each instance, keyed {@code <Resource>/<instanceId>}. */
+  public static final String ASSIGNMENTS = "iota.orchestrator.assignments";
+  /** Pod create/delete/recreate commands, keyed {@code <Resource>/<instanceId>}. */
+  public static final String POD_COMMANDS = "iota.orchestrator.pod-commands";
+  /** Answers to requests, keyed by request id. */
+  public static final String RESULTS = "iota.orchestrator.results";
+  /** Records that could not be used: original bytes, reason and origin in headers. */
+  public static final String DLQ = "iota.orchestrator.dlq";
+
+  /** Name of the repartition that re-keys every input by resource type. */
+  public static final String BY_TYPE_REPARTITION = "by-type";
+
+  /** Headers of a dead-letter record; the names Kafka Streams' own DLQ records use. */
+  public static final String DLQ_HEADER_EXCEPTION = "__streams.errors.exception";
+  public static final String DLQ_HEADER_MESSAGE = "__streams.errors.message";
+  public static final String DLQ_HEADER_STACKTRACE = "__streams.errors.stacktrace";
+  public static final String DLQ_HEADER_TOPIC = "__streams.errors.topic";
+  public static final String DLQ_HEADER_PARTITION = "__streams.errors.partition";
+  public static final String DLQ_HEADER_OFFSET = "__streams.errors.offset";
+}
