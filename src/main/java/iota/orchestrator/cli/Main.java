@@ -12,7 +12,6 @@ import picocli.CommandLine.Command;
     description = "Resource orchestrator for IoT worker fleets, as a Kafka Streams application.",
     subcommands = {
       StreamCommand.class,
-      PlanCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

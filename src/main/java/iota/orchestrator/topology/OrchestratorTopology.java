@@ -13,7 +13,8 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.state.KeyValueStoreBuilder;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * The orchestration topology, built by one function from the configuration so that the stream
@@ -61,9 +62,8 @@ public final class OrchestratorTopology {
     return builder.build();
   }
 
-  private static <V> KeyValueStoreBuilder<String, V> store(String name, Serde<V> values) {
-    return (KeyValueStoreBuilder<String, V>)
-        org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+  private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
+    return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
             org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), values);
   }
 

@@ -42,7 +42,8 @@ final class TopologyFixture implements AutoCloseable {
 
   TopologyFixture(Map<String, String> overrides) {
     try {
-      stateDir = Files.createTempDirectory("iota-ttd");
+      Files.createDirectories(Path.of("target"));
+      stateDir = Files.createTempDirectory(Path.of("target"), "ttd-state");
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
