@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     description = "Resource orchestrator for IoT worker fleets, as a Kafka Streams application.",
     subcommands = {
       StreamCommand.class,
+      ReplayCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
