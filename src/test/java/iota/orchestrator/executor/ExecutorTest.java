@@ -293,4 +293,28 @@ class ExecutorTest {
     assertTrue(consumer.closed());
     assertTrue(producer.closed());
   }
+
+  @Test
+  void theConfiguredExecutorStartsAndStopsWithRealKafkaClients() {
+    OrchestratorConfig config =
+        OrchestratorConfig.of(
+            Map.of(
+                "iota.bootstrap.servers", "127.0.0.1:1",
+                "iota.zookeeper.connect", zkServer.getConnectString(),
+                "kafka.enable.auto.commit", "true",
+                "kafka.security.protocol", "PLAINTEXT"));
+    Map<String, Object> props = Executor.consumerProperties(config);
+    assertEquals(false, props.get("enable.auto.commit"), "an override must not turn auto-commit back on");
+    assertEquals("read_committed", props.get("isolation.level"));
+    assertEquals("PLAINTEXT", props.get("security.protocol"));
+    assertEquals("iota-orchestrator-executor", props.get("group.id"));
+
+    // No broker listens on port 1: the loop sits in poll() until wakeup() ends it.
+    executor = new Executor(config, k8s, curator);
+    executor.start();
+    executor.close();
+
+    assertTrue(executor.termination().isDone());
+    assertFalse(executor.termination().isCompletedExceptionally());
+  }
 }
