@@ -1,19 +1,15 @@
 package iota.orchestrator.cli;
 
-import iota.orchestrator.config.ConfigException;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.executor.Executor;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code executor}: the production process that applies the topology's commands to ZooKeeper and
@@ -27,8 +23,6 @@ import picocli.CommandLine.Spec;
     description = "Apply assignments to ZooKeeper and pod commands to Kubernetes; report pod phases.")
 public final class ExecutorCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ExecutorCommand.class);
-
-  @Spec CommandSpec spec;
 
   @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...", description = "Kafka bootstrap servers (iota.bootstrap.servers).")
   String bootstrapServers;
@@ -47,32 +41,21 @@ public final class ExecutorCommand implements Callable<Integer> {
 
   /** The options given, as configuration keys; options not given are absent so lower sources apply. */
   public Map<String, String> flags() {
-    Map<String, String> flags = new HashMap<>();
-    put(flags, "iota.bootstrap.servers", bootstrapServers);
-    put(flags, "iota.zookeeper.connect", zookeeper);
-    put(flags, "iota.kubernetes.namespace", namespace);
-    put(flags, "iota.templates.dir", templatesDir == null ? null : templatesDir.toString());
-    put(flags, "iota.config.file", configFile == null ? null : configFile.toString());
-    return flags;
-  }
-
-  private static void put(Map<String, String> flags, String key, String value) {
-    if (value != null) {
-      flags.put(key, value);
-    }
+    return new Flags()
+        .put("iota.bootstrap.servers", bootstrapServers)
+        .put("iota.zookeeper.connect", zookeeper)
+        .put("iota.kubernetes.namespace", namespace)
+        .put("iota.templates.dir", templatesDir)
+        .put("iota.config.file", configFile)
+        .map();
   }
 
   @Override
   public Integer call() {
-    OrchestratorConfig config;
-    try {
-      config = OrchestratorConfig.load(flags());
-      config.bootstrapServers();
-      config.require("iota.zookeeper.connect");
-    } catch (ConfigException e) {
-      spec.commandLine().getErr().println(e.getMessage());
-      return 2;
-    }
+    OrchestratorConfig config = OrchestratorConfig.load(flags());
+    // Fail before any client starts, with the message naming the missing key (Main prints it).
+    config.bootstrapServers();
+    config.require("iota.zookeeper.connect");
     Executor executor = Executor.start(config);
     // SIGTERM runs the hook: close() wakes the consumer, which ends the loop and completes termination.
     Runtime.getRuntime().addShutdownHook(new Thread(executor::close, "iota-executor-shutdown"));

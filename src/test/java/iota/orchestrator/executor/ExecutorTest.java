@@ -258,6 +258,9 @@ class ExecutorTest {
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
     appender.start();
     logger.addAppender(appender);
+    // logback-test.xml keeps our loggers at WARN; the applier reports at INFO.
+    ch.qos.logback.classic.Level level = logger.getLevel();
+    logger.setLevel(ch.qos.logback.classic.Level.INFO);
     try {
       stepped(3, Path.of("templates"));
       command("cmd-42", Action.create, "0", "iota-dac");
@@ -268,6 +271,7 @@ class ExecutorTest {
       assertTrue(appender.list.stream().anyMatch(e -> "cmd-42".equals(e.getMDCPropertyMap().get(Executor.MDC_COMMAND_ID))), appender.list::toString);
       assertNull(org.slf4j.MDC.get(Executor.MDC_COMMAND_ID), "the id does not leak past its command");
     } finally {
+      logger.setLevel(level);
       logger.detachAppender(appender);
     }
   }
