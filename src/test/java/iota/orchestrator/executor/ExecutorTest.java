@@ -258,6 +258,9 @@ class ExecutorTest {
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
     appender.start();
     logger.addAppender(appender);
+    // logback-test.xml keeps our loggers at WARN; the applier reports at INFO.
+    ch.qos.logback.classic.Level level = logger.getLevel();
+    logger.setLevel(ch.qos.logback.classic.Level.INFO);
     try {
       stepped(3, Path.of("templates"));
       command("cmd-42", Action.create, "0", "iota-dac");
@@ -268,6 +271,7 @@ class ExecutorTest {
       assertTrue(appender.list.stream().anyMatch(e -> "cmd-42".equals(e.getMDCPropertyMap().get(Executor.MDC_COMMAND_ID))), appender.list::toString);
       assertNull(org.slf4j.MDC.get(Executor.MDC_COMMAND_ID), "the id does not leak past its command");
     } finally {
+      logger.setLevel(level);
       logger.detachAppender(appender);
     }
   }
@@ -292,5 +296,29 @@ class ExecutorTest {
     assertFalse(executor.termination().isCompletedExceptionally());
     assertTrue(consumer.closed());
     assertTrue(producer.closed());
+  }
+
+  @Test
+  void theConfiguredExecutorStartsAndStopsWithRealKafkaClients() {
+    OrchestratorConfig config =
+        OrchestratorConfig.of(
+            Map.of(
+                "iota.bootstrap.servers", "127.0.0.1:1",
+                "iota.zookeeper.connect", zkServer.getConnectString(),
+                "kafka.enable.auto.commit", "true",
+                "kafka.security.protocol", "PLAINTEXT"));
+    Map<String, Object> props = Executor.consumerProperties(config);
+    assertEquals(false, props.get("enable.auto.commit"), "an override must not turn auto-commit back on");
+    assertEquals("read_committed", props.get("isolation.level"));
+    assertEquals("PLAINTEXT", props.get("security.protocol"));
+    assertEquals("iota-orchestrator-executor", props.get("group.id"));
+
+    // No broker listens on port 1: the loop sits in poll() until wakeup() ends it.
+    executor = new Executor(config, k8s, curator);
+    executor.start();
+    executor.close();
+
+    assertTrue(executor.termination().isDone());
+    assertFalse(executor.termination().isCompletedExceptionally());
   }
 }
