@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       StreamCommand.class,
       ReplayCommand.class,
+      ExecutorCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
