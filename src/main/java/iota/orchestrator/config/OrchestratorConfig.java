@@ -16,9 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -223,10 +221,6 @@ public final class OrchestratorConfig {
         throw new ConfigException(prefix + "init.instances: " + init + " is more than " + prefix + "max.instances (" + max + ")");
       }
       types.add(new ResourceType(name, instanceName, heart, dependsOn, new OrchestrationParams.Sizing(init, max, rpi)));
-    }
-    Set<String> tables = new TreeSet<>();
-    for (ResourceType t : types) {
-      tables.add(t.name());
     }
     return List.copyOf(types);
   }

@@ -1,0 +1,105 @@
+package iota.orchestrator.topology;
+
+import iota.orchestrator.config.ResourceType;
+import iota.orchestrator.model.ChangeEvent;
+import iota.orchestrator.model.ChangeEventParser;
+import iota.orchestrator.model.HeartBeat;
+import iota.orchestrator.model.InvalidRecordException;
+import iota.orchestrator.model.OrchestrateRequest;
+import iota.orchestrator.model.PodStatus;
+import java.util.List;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * The first step of every input: parse the raw bytes, validate, and re-key by resource type. A
+ * record that cannot be used throws {@link InvalidRecordException}; the processing exception
+ * handler ({@link DeadLetterHandler}) sends its original bytes to the DLQ with the reason, and
+ * the stream goes on. Parsing happens before the repartition so the DLQ sees the source topic,
+ * partition and offset.
+ */
+final class InputParsers {
+  private InputParsers() {}
+
+  static ProcessorSupplier<byte[], byte[], String, Input> changes(TypeRegistry types) {
+    return () -> new Parser() {
+      @Override
+      public void process(Record<byte[], byte[]> record) {
+        ChangeEvent event = ChangeEventParser.parse(record.value());
+        if (event.op() == ChangeEvent.Op.OTHER) {
+          // {o, t} only: carries nothing to act on, by contract.
+          return;
+        }
+        ResourceType own = types.type(event.table());
+        if (own != null) {
+          ChangeEventParser.requireIds(event);
+          forward(record, own.name(), Input.change(event, false));
+          return;
+        }
+        List<ResourceType> dependents = types.dependents(event.table());
+        if (dependents.isEmpty()) {
+          throw new InvalidRecordException("t '" + event.table() + "' is neither a resource type nor a table a resource type depends on");
+        }
+        // Ids do not matter for a dependent table: every instance of each dependent type reloads.
+        ChangeEvent slim = new ChangeEvent(event.op(), event.rawOp(), event.table(), List.of());
+        for (ResourceType t : dependents) {
+          forward(record, t.name(), Input.change(slim, true));
+        }
+      }
+    };
+  }
+
+  static ProcessorSupplier<byte[], byte[], String, Input> heartbeats(TypeRegistry types) {
+    return () -> new Parser() {
+      @Override
+      public void process(Record<byte[], byte[]> record) {
+        HeartBeat hb = HeartBeat.parse(record.value());
+        requireType(types, hb.resource());
+        forward(record, hb.resource(), Input.heartbeat(hb.instanceId()));
+      }
+    };
+  }
+
+  static ProcessorSupplier<byte[], byte[], String, Input> requests() {
+    return () -> new Parser() {
+      @Override
+      public void process(Record<byte[], byte[]> record) {
+        // An unknown type is answered (404) by the orchestrating processor, so the caller hears back.
+        OrchestrateRequest request = OrchestrateRequest.parse(record.value());
+        forward(record, request.resource(), Input.request(request));
+      }
+    };
+  }
+
+  static ProcessorSupplier<byte[], byte[], String, Input> podStatus(TypeRegistry types) {
+    return () -> new Parser() {
+      @Override
+      public void process(Record<byte[], byte[]> record) {
+        PodStatus status = PodStatus.parse(record.value());
+        requireType(types, status.resource());
+        forward(record, status.resource(), Input.pod(status));
+      }
+    };
+  }
+
+  private static void requireType(TypeRegistry types, String name) {
+    if (types.type(name) == null) {
+      throw new InvalidRecordException("resource '" + name + "' is not a configured resource type");
+    }
+  }
+
+  private abstract static class Parser implements Processor<byte[], byte[], String, Input> {
+    private ProcessorContext<String, Input> context;
+
+    @Override
+    public void init(ProcessorContext<String, Input> context) {
+      this.context = context;
+    }
+
+    void forward(Record<byte[], byte[]> record, String type, Input input) {
+      context.forward(new Record<>(type, input, record.timestamp()));
+    }
+  }
+}

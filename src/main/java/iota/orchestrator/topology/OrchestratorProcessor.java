@@ -1,0 +1,457 @@
+package iota.orchestrator.topology;
+
+import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.config.ResourceType;
+import iota.orchestrator.model.Assignment;
+import iota.orchestrator.model.ChangeEvent;
+import iota.orchestrator.model.InvalidRecordException;
+import iota.orchestrator.model.Json;
+import iota.orchestrator.model.OrchestrateRequest;
+import iota.orchestrator.model.OrchestrationParams;
+import iota.orchestrator.model.OrchestrationReport;
+import iota.orchestrator.model.PodCommand;
+import iota.orchestrator.model.PodStatus;
+import iota.orchestrator.model.RequestResult;
+import iota.orchestrator.placement.Delta;
+import iota.orchestrator.placement.InstanceView;
+import iota.orchestrator.placement.Orchestration;
+import iota.orchestrator.placement.SizingException;
+import iota.orchestrator.placement.TypePlan;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The orchestrating processor: owns every resource type whose key lands on its task, so decisions
+ * for a type are serialized without locks.
+ *
+ * <p>The stores are the truth; the in-memory {@link TypePlan} per type is a cache of them, rebuilt
+ * in {@link #init} (which Kafka Streams calls after restoration, and again after any task
+ * revival), so reads never touch RocksDB on the hot path. Every decision writes the stores first
+ * and then emits commands, both inside the task's transaction.
+ *
+ * <p>Placement depends only on the order of change and request records. The wall clock decides only
+ * pod re-creation (heartbeat deadlines) and when dirty assignments are flushed: an assignment is
+ * the whole state of an instance, so it is written once per flush interval however many changes
+ * the instance took meanwhile, instead of once per change (a 5,000-resource instance would
+ * otherwise cost 200 KB per created resource). A pending flush is recorded in the instance's
+ * state ({@code emittedSeq < seq}), so a crash between a change and its flush loses nothing.
+ */
+final class OrchestratorProcessor implements Processor<String, Input, String, Output> {
+  private static final Logger LOG = LoggerFactory.getLogger(OrchestratorProcessor.class);
+
+  private final TypeRegistry types;
+  private final long timeoutMs;
+  private final Duration flushInterval;
+
+  private ProcessorContext<String, Output> context;
+  private KeyValueStore<String, String> placements;
+  private KeyValueStore<String, InstanceState> instances;
+  private KeyValueStore<String, TypeState> typeStates;
+  private final Map<String, TypeRuntime> runtimes = new HashMap<>();
+  private long graceStart;
+  private long nextDeadlineCheck;
+
+  OrchestratorProcessor(OrchestratorConfig config) {
+    this.types = new TypeRegistry(config.resourceTypes());
+    this.timeoutMs = config.heartbeatTimeout().toMillis();
+    this.flushInterval = config.duration("iota.assignment.flush.interval");
+  }
+
+  /** The cached state of one resource type. */
+  private static final class TypeRuntime {
+    final ResourceType type;
+    TypeState state;
+    TypePlan plan;
+    /** Every instance ever created, including removed markers (they keep the sequence going). */
+    final TreeMap<Integer, InstanceState> instances = new TreeMap<>();
+    final TreeSet<Integer> dirty = new TreeSet<>();
+
+    TypeRuntime(ResourceType type) {
+      this.type = type;
+    }
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Output> context) {
+    this.context = context;
+    this.placements = context.getStateStore(Stores.PLACEMENTS);
+    this.instances = context.getStateStore(Stores.INSTANCES);
+    this.typeStates = context.getStateStore(Stores.TYPES);
+    runtimes.clear();
+    rebuildFromStores();
+    long now = context.currentSystemTimeMs();
+    // A task that was just assigned or restored has not been hearing heartbeats: give every
+    // instance one full timeout before judging it.
+    graceStart = now;
+    nextDeadlineCheck = now + timeoutMs;
+    context.schedule(flushInterval, PunctuationType.WALL_CLOCK_TIME, this::tick);
+  }
+
+  private void rebuildFromStores() {
+    try (KeyValueIterator<String, TypeState> it = typeStates.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, TypeState> kv = it.next();
+        ResourceType type = types.type(kv.key);
+        if (type == null) {
+          LOG.warn("store holds resource type {} which is no longer configured; ignoring it", kv.key);
+          continue;
+        }
+        TypeRuntime rt = new TypeRuntime(type);
+        rt.state = kv.value;
+        rt.plan = new TypePlan(kv.value.resourcePerInstance());
+        runtimes.put(type.name(), rt);
+      }
+    }
+    try (KeyValueIterator<String, InstanceState> it = instances.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, InstanceState> kv = it.next();
+        TypeRuntime rt = runtimes.get(typeOf(kv.key));
+        if (rt == null) {
+          continue;
+        }
+        int id = Integer.parseInt(kv.key.substring(kv.key.indexOf('/') + 1));
+        rt.instances.put(id, kv.value);
+        if (!kv.value.removed()) {
+          rt.plan.restoreInstance(id, kv.value.count(), kv.value.reload());
+        }
+        if (kv.value.pendingEmit()) {
+          rt.dirty.add(id);
+        }
+      }
+    }
+    try (KeyValueIterator<String, String> it = placements.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, String> kv = it.next();
+        String typeName = typeOf(kv.key);
+        TypeRuntime rt = runtimes.get(typeName);
+        if (rt != null) {
+          rt.plan.restorePlacement(kv.key.substring(typeName.length() + 1), Integer.parseInt(kv.value));
+        }
+      }
+    }
+  }
+
+  private static String typeOf(String key) {
+    return key.substring(0, key.indexOf('/') < 0 ? key.length() : key.indexOf('/'));
+  }
+
+  @Override
+  public void process(Record<String, Input> record) {
+    Input input = record.value();
+    ResourceType type = types.type(record.key());
+    if (type == null) {
+      if (input.kind() == Input.Kind.REQUEST) {
+        OrchestrateRequest r = input.request();
+        emit(record, r.requestId(), Topics.RESULTS, Json.bytes(RequestResult.error(r.requestId(), r.resource(), 404, "unknown resource type " + r.resource())));
+        return;
+      }
+      throw new InvalidRecordException("resource '" + record.key() + "' is not a configured resource type");
+    }
+    try {
+      switch (input.kind()) {
+        case CHANGE -> onChange(record, type, input);
+        case REQUEST -> onRequest(record, type, input.request());
+        case HEARTBEAT -> onHeartbeat(type, input.instanceId());
+        case POD_STATUS -> onPodStatus(record, type, input.pod());
+      }
+    } catch (RuntimeException e) {
+      // The cache may now be ahead of the stores; rebuild it from them before the next record.
+      runtimes.clear();
+      rebuildFromStores();
+      throw e;
+    }
+  }
+
+  // ---- changes
+
+  private void onChange(Record<String, Input> record, ResourceType type, Input input) {
+    ChangeEvent event = input.change();
+    if (input.dependent()) {
+      TypeRuntime rt = runtimes.get(type.name());
+      if (rt != null) {
+        apply(record, rt, rt.plan.reloadAll(), "dependent table " + event.table() + " changed");
+      }
+      return;
+    }
+    TypeRuntime rt = runtime(record, type);
+    String reason = "'" + event.rawOp() + "' of " + type.name();
+    if (event.op().adds()) {
+      Delta delta = merge(event.ids(), rt.plan::add);
+      for (String id : event.ids()) {
+        String key = type.name() + "/" + id;
+        String placed = String.valueOf(rt.plan.instanceOf(id).orElseThrow());
+        if (!placed.equals(placements.get(key))) {
+          placements.put(key, placed);
+        }
+      }
+      apply(record, rt, delta, reason);
+    } else if (event.op().removes()) {
+      Delta delta = merge(event.ids(), rt.plan::remove);
+      for (String id : event.ids()) {
+        placements.delete(type.name() + "/" + id);
+      }
+      apply(record, rt, delta, reason);
+    } else if (event.op().updates()) {
+      apply(record, rt, merge(event.ids(), rt.plan::update), reason);
+    }
+  }
+
+  private static Delta merge(List<String> ids, java.util.function.Function<String, Delta> op) {
+    if (ids.size() == 1) {
+      return op.apply(ids.get(0));
+    }
+    TreeSet<Integer> changed = new TreeSet<>();
+    TreeSet<Integer> created = new TreeSet<>();
+    for (String id : ids) {
+      Delta d = op.apply(id);
+      changed.addAll(d.changed());
+      created.addAll(d.created());
+    }
+    return new Delta(changed, created, new TreeSet<>());
+  }
+
+  /** The runtime of a type, creating its automatic plan at the type's first event. */
+  private TypeRuntime runtime(Record<String, Input> record, ResourceType type) {
+    TypeRuntime rt = runtimes.get(type.name());
+    if (rt != null) {
+      return rt;
+    }
+    OrchestrationParams.Sizing d = type.defaults();
+    rt = new TypeRuntime(type);
+    rt.state = new TypeState(false, d.initInstances(), d.maxInstances(), d.resourcePerInstance(), 0, 0, 0, 0);
+    rt.plan = new TypePlan(d.resourcePerInstance());
+    runtimes.put(type.name(), rt);
+    typeStates.put(type.name(), rt.state);
+    apply(record, rt, rt.plan.createInstances(d.initInstances(), d.resourcePerInstance()), "automatic plan for " + type.name());
+    return rt;
+  }
+
+  // ---- requests
+
+  private void onRequest(Record<String, Input> record, ResourceType type, OrchestrateRequest request) {
+    List<String> problems = request.params().problems();
+    OrchestrationParams.Sizing sizing = null;
+    String error = problems.isEmpty() ? null : String.join("; ", problems);
+    if (error == null) {
+      try {
+        sizing = request.params().withDefaults(type.defaults());
+      } catch (InvalidRecordException e) {
+        error = e.getMessage();
+      }
+    }
+    if (error != null) {
+      result(record, RequestResult.error(request.requestId(), type.name(), 400, error));
+      return;
+    }
+    TypeRuntime rt = runtime(record, type);
+    Orchestration outcome;
+    try {
+      outcome = rt.plan.orchestrate(sizing.initInstances(), sizing.maxInstances(), sizing.resourcePerInstance());
+    } catch (SizingException e) {
+      result(record, RequestResult.error(request.requestId(), type.name(), 409, e.getMessage()));
+      return;
+    }
+    for (int id : outcome.delta().changed()) {
+      for (String resource : rt.plan.instance(id).resources()) {
+        String key = type.name() + "/" + resource;
+        String placed = String.valueOf(id);
+        if (!placed.equals(placements.get(key))) {
+          placements.put(key, placed);
+        }
+      }
+    }
+    var report = outcome.report();
+    rt.state = rt.state.orchestratedWith(sizing.initInstances(), sizing.maxInstances(), report.resourcePerInstance(), report.moved());
+    typeStates.put(type.name(), rt.state);
+    apply(record, rt, outcome.delta(), "orchestrate request " + request.requestId());
+    LOG.info("orchestrated {} for request {}: {} instances x {}, moved {}, kept {}, created {}, deleted {}",
+        type.name(), request.requestId(), report.instances(), report.resourcePerInstance(), report.moved(), report.kept(), report.created(), report.deleted());
+    result(record, RequestResult.ok(request.requestId(), new OrchestrationReport(
+        type.name(), report.instances(), report.resourcePerInstance(), report.moved(), report.kept(),
+        report.created(), report.deleted(), report.maxLoad(), report.minLoad())));
+  }
+
+  private void result(Record<String, Input> record, RequestResult result) {
+    emit(record, result.requestId(), Topics.RESULTS, Json.bytes(result));
+  }
+
+  // ---- applying a plan change
+
+  /**
+   * Records what a planner mutation changed: instance states (each change takes the instance's
+   * next sequence number and marks it for the next flush), pod create and delete commands.
+   */
+  private void apply(Record<String, Input> record, TypeRuntime rt, Delta delta, String reason) {
+    String type = rt.type.name();
+    long now = context.currentSystemTimeMs();
+    for (int id : delta.deleted()) {
+      InstanceState old = rt.instances.get(id);
+      InstanceState removed = old.asRemoved(old.seq() + 1);
+      putInstance(rt, id, removed);
+      podCommand(record.timestamp(), rt, id, PodCommand.Action.delete, "t" + removed.seq(), reason);
+    }
+    for (int id : delta.changed()) {
+      InstanceView view = rt.plan.instance(id);
+      InstanceState old = rt.instances.get(id);
+      if (old == null || old.removed()) {
+        long seq = old == null ? 1 : old.seq() + 1;
+        putInstance(rt, id, InstanceState.created(view.count(), seq, now).withPlan(view.count(), view.used(), view.reload(), seq));
+        podCommand(record.timestamp(), rt, id, PodCommand.Action.create, "s" + seq, reason);
+      } else {
+        putInstance(rt, id, old.withPlan(view.count(), view.used(), view.reload(), old.seq() + 1));
+      }
+    }
+  }
+
+  private void putInstance(TypeRuntime rt, int id, InstanceState state) {
+    rt.instances.put(id, state);
+    instances.put(rt.type.name() + "/" + id, state);
+    if (state.pendingEmit()) {
+      rt.dirty.add(id);
+    }
+  }
+
+  private void podCommand(long timestamp, TypeRuntime rt, int id, PodCommand.Action action, String discriminator, String reason) {
+    String instanceId = String.valueOf(id);
+    String commandId = rt.type.name() + "/" + instanceId + "/" + action + "/" + discriminator;
+    PodCommand command = new PodCommand(commandId, action, rt.type.name(), instanceId, rt.type.instanceName(), reason);
+    context.forward(new Record<>(command.key(), new Output(Topics.POD_COMMANDS, Json.bytes(command)), timestamp));
+  }
+
+  private void emit(Record<String, Input> cause, String key, String topic, byte[] value) {
+    context.forward(new Record<>(key, new Output(topic, value), cause.timestamp()));
+  }
+
+  // ---- heartbeats and pods
+
+  private void onHeartbeat(ResourceType type, String instanceId) {
+    TypeRuntime rt = runtimes.get(type.name());
+    int id = Integer.parseInt(instanceId);
+    InstanceState state = rt == null ? null : rt.instances.get(id);
+    if (state == null || state.removed()) {
+      LOG.debug("heartbeat from {}/{} which is not planned; ignored", type.name(), instanceId);
+      return;
+    }
+    putInstance(rt, id, state.withHeartbeat(context.currentSystemTimeMs()));
+  }
+
+  private void onPodStatus(Record<String, Input> record, ResourceType type, PodStatus pod) {
+    TypeRuntime rt = runtimes.get(type.name());
+    int id = Integer.parseInt(pod.instanceId());
+    InstanceState state = rt == null ? null : rt.instances.get(id);
+    if (state == null || state.removed()) {
+      return;
+    }
+    long now = context.currentSystemTimeMs();
+    state = state.withPod(pod.phase(), pod.uid(), pod.gone(), pod.observedAt());
+    putInstance(rt, id, state);
+    if (pod.needsRecreate() && mayRecreate(state, now)) {
+      recreate(record.timestamp(), rt, id, pod.gone() ? "pod " + pod.podName() + " is gone" : "pod " + pod.podName() + " is " + pod.phase());
+    }
+  }
+
+  /** No storm: an instance is recreated again only once a full timeout has passed since the last time. */
+  private boolean mayRecreate(InstanceState state, long now) {
+    return state.lastRecreate() == 0 || now - state.lastRecreate() >= timeoutMs;
+  }
+
+  private void recreate(long timestamp, TypeRuntime rt, int id, String reason) {
+    long now = context.currentSystemTimeMs();
+    InstanceState state = rt.instances.get(id).withRecreate(now);
+    putInstance(rt, id, state);
+    rt.state = rt.state.recreated();
+    typeStates.put(rt.type.name(), rt.state);
+    LOG.info("recreating pod of {}/{}: {}", rt.type.name(), id, reason);
+    podCommand(timestamp, rt, id, PodCommand.Action.recreate, "r" + state.recreates(), reason);
+  }
+
+  // ---- the clock
+
+  private void tick(long now) {
+    if (now >= nextDeadlineCheck) {
+      checkHeartbeats(now);
+    }
+    for (TypeRuntime rt : runtimes.values()) {
+      flush(rt, now);
+    }
+  }
+
+  /**
+   * Recreates every instance of a heartbeat type whose deadline has passed, and remembers the
+   * earliest deadline left so that ticks in between cost nothing. Deadlines only ever move later
+   * (a heartbeat, a recreate or a new instance all set now + timeout), so the cached minimum stays
+   * a safe lower bound.
+   */
+  private void checkHeartbeats(long now) {
+    long earliest = Long.MAX_VALUE;
+    for (TypeRuntime rt : runtimes.values()) {
+      if (!rt.type.heart()) {
+        continue;
+      }
+      List<Integer> late = new ArrayList<>();
+      for (var e : rt.instances.entrySet()) {
+        InstanceState s = e.getValue();
+        if (s.removed()) {
+          continue;
+        }
+        long deadline = deadline(s);
+        if (now >= deadline) {
+          late.add(e.getKey());
+        } else {
+          earliest = Math.min(earliest, deadline);
+        }
+      }
+      for (int id : late) {
+        InstanceState s = rt.instances.get(id);
+        String reason = s.lastHeartbeat() == 0
+            ? "no heartbeat within " + timeoutMs + " ms"
+            : "no heartbeat for " + (now - s.lastHeartbeat()) + " ms (timeout " + timeoutMs + " ms)";
+        recreate(now, rt, id, reason);
+        earliest = Math.min(earliest, now + timeoutMs);
+      }
+    }
+    nextDeadlineCheck = earliest == Long.MAX_VALUE ? now + timeoutMs : earliest;
+  }
+
+  private long deadline(InstanceState s) {
+    long since = Math.max(Math.max(s.lastHeartbeat(), s.lastRecreate()), Math.max(s.createdAt(), graceStart));
+    return since + timeoutMs;
+  }
+
+  private void flush(TypeRuntime rt, long now) {
+    if (rt.dirty.isEmpty()) {
+      return;
+    }
+    String type = rt.type.name();
+    for (int id : rt.dirty) {
+      InstanceState s = rt.instances.get(id);
+      String key = Assignment.key(type, String.valueOf(id));
+      byte[] value;
+      if (s.removed()) {
+        value = null;
+      } else {
+        InstanceView view = rt.plan.instance(id);
+        value = Json.bytes(Assignment.of(type, String.valueOf(id), s.seq(), view.count(), List.copyOf(view.resources()), view.reload()));
+      }
+      context.forward(new Record<>(key, new Output(Topics.ASSIGNMENTS, value), now));
+      InstanceState emitted = s.emitted();
+      rt.instances.put(id, emitted);
+      instances.put(key, emitted);
+    }
+    rt.dirty.clear();
+  }
+}

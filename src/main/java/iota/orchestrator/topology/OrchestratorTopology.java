@@ -1,0 +1,92 @@
+package iota.orchestrator.topology;
+
+import iota.orchestrator.config.OrchestratorConfig;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+
+/**
+ * The orchestration topology, built by one function from the configuration so that the stream
+ * app, the replay tool and the tests all run the same code.
+ *
+ * <pre>
+ *  iota.cm-notify ─ parse-change ──┐
+ *  HeartBeat ────── parse-heartbeat ┤
+ *  requests ─────── parse-request ──┼─ repartition "by-type" ─ orchestrate ─ emit ─┬ assignments
+ *  pod-status ───── parse-pod-status┘   (key = resource type)   [placements,       ├ pod-commands
+ *                                                                 instances, types] ├ results
+ *  (unusable records at any step ──────────────────────────────────────────────────└ dlq)
+ * </pre>
+ */
+public final class OrchestratorTopology {
+  private OrchestratorTopology() {}
+
+  public static Topology build(OrchestratorConfig config) {
+    TypeRegistry types = new TypeRegistry(config.resourceTypes());
+    StreamsBuilder builder = new StreamsBuilder();
+    Serde<String> strings = Serdes.String();
+    builder.addStateStore(store(Stores.PLACEMENTS, strings));
+    builder.addStateStore(store(Stores.INSTANCES, JsonSerde.of(InstanceState.class)));
+    builder.addStateStore(store(Stores.TYPES, JsonSerde.of(TypeState.class)));
+
+    Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray());
+    KStream<String, Input> changes = builder.stream(Topics.CM_NOTIFY, raw.withName("cm-notify-source"))
+        .process(InputParsers.changes(types), Named.as("parse-change"));
+    KStream<String, Input> heartbeats = builder.stream(Topics.HEARTBEAT, raw.withName("heartbeat-source"))
+        .process(InputParsers.heartbeats(types), Named.as("parse-heartbeat"));
+    KStream<String, Input> requests = builder.stream(Topics.REQUESTS, raw.withName("requests-source"))
+        .process(InputParsers.requests(), Named.as("parse-request"));
+    KStream<String, Input> pods = builder.stream(Topics.POD_STATUS, raw.withName("pod-status-source"))
+        .process(InputParsers.podStatus(types), Named.as("parse-pod-status"));
+
+    changes
+        .merge(heartbeats, Named.as("merge-heartbeats"))
+        .merge(requests, Named.as("merge-requests"))
+        .merge(pods, Named.as("merge-pod-status"))
+        .repartition(Repartitioned.<String, Input>as(Topics.BY_TYPE_REPARTITION)
+            .withKeySerde(strings)
+            .withValueSerde(JsonSerde.of(Input.class)))
+        .process(() -> new OrchestratorProcessor(config), Named.as("orchestrate"), Stores.PLACEMENTS, Stores.INSTANCES, Stores.TYPES)
+        .to((key, out, ctx) -> out.topic(), Produced.with(strings, Output.serde()).withName("emit"));
+    return builder.build();
+  }
+
+  private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
+    return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+            org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), values);
+  }
+
+  /** Streams client properties from the configuration; {@code kafka.*} overrides come last. */
+  public static Properties properties(OrchestratorConfig config) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.require("iota.application.id"));
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, config.require("iota.state.dir"));
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.require("iota.processing.guarantee"));
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.integer("iota.num.standby.replicas"));
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.duration("iota.commit.interval").toMillis());
+    p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+    p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    String server = config.get("iota.application.server");
+    if (server != null) {
+      p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server);
+    }
+    p.putAll(config.kafkaOverrides());
+    return p;
+  }
+}

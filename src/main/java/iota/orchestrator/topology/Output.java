@@ -1,0 +1,20 @@
+package iota.orchestrator.topology;
+
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * One record the orchestrating processor emits: the topic it goes to and its serialized value
+ * (null for a tombstone). Routing by topic in a single sink keeps every output of one input in the
+ * same order they were decided in.
+ */
+public record Output(String topic, byte[] value) {
+
+  /** Writes just the value bytes; the topic is read by the sink's topic-name extractor. */
+  public static Serde<Output> serde() {
+    Serializer<Output> ser = (topic, out) -> out == null ? null : out.value();
+    Deserializer<Output> de = (topic, bytes) -> new Output(topic, bytes);
+    return org.apache.kafka.common.serialization.Serdes.serdeFrom(ser, de);
+  }
+}

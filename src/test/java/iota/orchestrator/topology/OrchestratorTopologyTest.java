@@ -1,0 +1,416 @@
+package iota.orchestrator.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class OrchestratorTopologyTest {
+  private TopologyFixture f;
+  private final Map<String, JsonNode> plan = new TreeMap<>();
+
+  @BeforeEach
+  void start() {
+    f = new TopologyFixture(Map.of(
+        "iota.resource.thing.init.instances", "3",
+        "iota.resource.thing.resource.per.instance", "2",
+        "iota.resource.rule.init.instances", "2"));
+  }
+
+  @AfterEach
+  void stop() {
+    f.close();
+  }
+
+  private Map<String, JsonNode> plan() {
+    f.flush();
+    return f.latestAssignments(plan);
+  }
+
+  private List<String> ids(String key) {
+    List<String> out = new ArrayList<>();
+    plan.get(key).get("resources").get("ids").forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private long reload(String key) {
+    return plan.get(key).get("_reload").get("times").asLong();
+  }
+
+  @Test
+  void firstEventCreatesTheAutomaticPlanAndPlacesTheResource() {
+    f.notify("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"t1\"},\"instance\":{\"id\":\"t1\",\"name\":\"x\"}}");
+    List<JsonNode> commands = f.commands();
+    assertEquals(3, commands.size());
+    for (int i = 0; i < 3; i++) {
+      assertEquals("create", commands.get(i).get("action").asText());
+      assertEquals(String.valueOf(i), commands.get(i).get("instanceId").asText());
+      assertEquals("iota-dac", commands.get(i).get("instanceName").asText());
+    }
+    assertTrue(f.assignments.isEmpty(), "assignments wait for the flush");
+    plan();
+    assertEquals(List.of("Thing/0", "Thing/1", "Thing/2"), List.copyOf(plan.keySet()));
+    assertEquals(List.of("t1"), ids("Thing/0"));
+    assertEquals(1, plan.get("Thing/0").get("data").get("used").asInt());
+    assertEquals(2, plan.get("Thing/0").get("data").get("count").asInt());
+    assertEquals(List.of(), ids("Thing/1"));
+    assertEquals("0", f.placements().get("Thing/t1"));
+  }
+
+  @Test
+  void everyKeyFormIsUnderstood() {
+    f.notify("{\"o\":\"c\",\"t\":\"Thing\",\"k\":\"a\"}");
+    f.notify("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[{\"id\":\"b\"},\"c\",7]}");
+    f.notify("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"d\"}}");
+    assertEquals("0", f.placements().get("Thing/a"));
+    assertEquals("1", f.placements().get("Thing/b"));
+    assertEquals("2", f.placements().get("Thing/c"));
+    assertEquals("0", f.placements().get("Thing/7"));
+    assertEquals("1", f.placements().get("Thing/d"));
+    f.notify("{\"o\":\"bd\",\"t\":\"Thing\",\"where\":{\"id\":[\"a\",\"b\"]}}");
+    f.notify("{\"o\":\"d\",\"t\":\"Thing\",\"k\":{\"id\":\"c\"}}");
+    f.notify("{\"o\":\"bd\",\"t\":\"Thing\",\"where\":{\"id\":\"7\"}}");
+    assertNull(f.placements().get("Thing/a"));
+    assertNull(f.placements().get("Thing/b"));
+    assertNull(f.placements().get("Thing/c"));
+    assertNull(f.placements().get("Thing/7"));
+    plan();
+    assertEquals(List.of(), ids("Thing/0"));
+    assertEquals(List.of("d"), ids("Thing/1"));
+    assertTrue(f.dlq.isEmpty());
+  }
+
+  @Test
+  void deletedResourceFreesItsSlotAndNothingElseMoves() {
+    f.notify("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[\"a\",\"b\",\"c\",\"d\"]}");
+    f.notify("{\"o\":\"d\",\"t\":\"Thing\",\"k\":{\"id\":\"b\"}}");
+    plan();
+    assertEquals(List.of("a", "d"), ids("Thing/0"));
+    assertEquals(List.of(), ids("Thing/1"));
+    assertEquals(List.of("c"), ids("Thing/2"));
+    f.notify("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"e\"}}");
+    assertEquals("1", f.placements().get("Thing/e"), "the freed slot is the least loaded");
+  }
+
+  @Test
+  void fullPoolGrowsByOneInstanceWithTheSameCapacity() {
+    f.notify("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\"]}");
+    f.commands();
+    f.notify("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"g\"}}");
+    List<JsonNode> commands = f.commands();
+    assertEquals(1, commands.size());
+    assertEquals("create", commands.get(0).get("action").asText());
+    assertEquals("3", commands.get(0).get("instanceId").asText());
+    plan();
+    assertEquals(List.of("g"), ids("Thing/3"));
+    assertEquals(2, plan.get("Thing/3").get("data").get("count").asInt());
+  }
+
+  @Test
+  void updateBumpsTheReloadCounterOfItsInstanceOnly() {
+    f.notify("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[\"a\",\"b\"]}");
+    plan();
+    long before0 = reload("Thing/0");
+    long before1 = reload("Thing/1");
+    f.notify("{\"o\":\"u\",\"t\":\"Thing\",\"k\":{\"id\":\"a\"},\"instance\":{\"id\":\"a\"}}");
+    plan();
+    assertEquals(before0 + 1, reload("Thing/0"));
+    assertEquals(before1, reload("Thing/1"));
+    f.notify("{\"o\":\"bu\",\"t\":\"Thing\",\"where\":{\"id\":[\"a\",\"b\"]}}");
+    plan();
+    assertEquals(before0 + 2, reload("Thing/0"));
+    assertEquals(before1 + 1, reload("Thing/1"));
+  }
+
+  @Test
+  void dependentTableChangeBumpsEveryInstanceOfTheTypeOnly() {
+    f.notify("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"a\"}}");
+    f.notify("{\"o\":\"c\",\"t\":\"Rule\",\"k\":{\"id\":\"r\"}}");
+    plan();
+    Map<String, Long> before = new TreeMap<>();
+    plan.forEach((k, v) -> before.put(k, reload(k)));
+    f.notify("{\"o\":\"bu\",\"t\":\"DeviceMeta\",\"where\":{\"vendor\":\"x\"}}");
+    plan();
+    for (String key : plan.keySet()) {
+      long expected = before.get(key) + (key.startsWith("Thing/") ? 1 : 0);
+      assertEquals(expected, reload(key), key);
+    }
+  }
+
+  @Test
+  void reAddingAPlacedResourceChangesNothing() {
+    f.notify("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"a\"}}");
+    plan();
+    f.commands();
+    f.notify("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"a\"}}");
+    f.flush();
+    assertEquals(List.of(), f.assignments.readRecordsToList());
+    assertTrue(f.podCommands.isEmpty());
+  }
+
+  @Test
+  void unknownOperationIsAcceptedAndIgnored() {
+    f.notify("{\"o\":\"x\",\"t\":\"Thing\"}");
+    f.notify("{\"o\":\"truncate\"}");
+    f.flush();
+    assertTrue(f.assignments.isEmpty());
+    assertTrue(f.podCommands.isEmpty());
+    assertTrue(f.dlq.isEmpty());
+  }
+
+  @Test
+  void unusableRecordsGoToTheDeadLetterQueueAndTheStreamGoesOn() {
+    String[] bad = {
+      "not json",
+      "{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"a/b\"}}",
+      "{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"\"}}",
+      "{\"o\":\"c\",\"t\":\"Thing\"}",
+      "{\"o\":\"c\",\"t\":\"Nope\",\"k\":{\"id\":\"a\"}}",
+      "{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"" + "x".repeat(129) + "\"}}",
+      "{\"o\":\"bd\",\"t\":\"Thing\",\"where\":{\"id\":[\"ok\",\"a\\u0001\"]}}",
+      "[1,2]",
+    };
+    for (String b : bad) {
+      f.notify(b);
+    }
+    f.notify("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"good\"}}");
+    List<TestRecord<byte[], byte[]>> dead = f.dlq.readRecordsToList();
+    assertEquals(bad.length, dead.size());
+    for (int i = 0; i < bad.length; i++) {
+      TestRecord<byte[], byte[]> r = dead.get(i);
+      assertEquals(bad[i], new String(r.value(), StandardCharsets.UTF_8), "original bytes");
+      assertEquals(Topics.CM_NOTIFY, TopologyFixture.header(r, Topics.DLQ_HEADER_TOPIC));
+      assertEquals(String.valueOf(i), TopologyFixture.header(r, Topics.DLQ_HEADER_OFFSET));
+      assertNotNull(TopologyFixture.header(r, Topics.DLQ_HEADER_MESSAGE));
+    }
+    assertTrue(TopologyFixture.header(dead.get(1), Topics.DLQ_HEADER_MESSAGE).contains("k.id"));
+    assertTrue(TopologyFixture.header(dead.get(4), Topics.DLQ_HEADER_MESSAGE).contains("Nope"));
+    assertEquals("0", f.placements().get("Thing/good"));
+  }
+
+  @Test
+  void badHeartbeatsGoToTheDeadLetterQueue() {
+    f.heartbeats.pipeInput(null, "{\"resource\":\"Thing\"}".getBytes(StandardCharsets.UTF_8));
+    f.heartbeats.pipeInput(null, "{\"resource\":\"Spaceship\",\"instanceId\":1}".getBytes(StandardCharsets.UTF_8));
+    f.heartbeats.pipeInput(null, "{\"resource\":\"Thing\",\"instanceId\":\"../x\"}".getBytes(StandardCharsets.UTF_8));
+    assertEquals(3, f.dlq.readRecordsToList().size());
+  }
+
+  @Test
+  void silentInstanceIsRecreatedOnceSoonAfterTheDeadline() {
+    f.notify("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"a\"}}");
+    f.commands();
+    // instances 0 and 1 heartbeat every 30 s; instance 2 never does
+    for (int t = 0; t < 89; t += 30) {
+      f.heartbeat("Thing", 0);
+      f.heartbeat("Thing", "1");
+      f.advance(Duration.ofSeconds(30));
+    }
+    // 90 s after creation: instance 2's deadline
+    f.heartbeat("Thing", 0);
+    f.heartbeat("Thing", 1);
+    f.advance(Duration.ofMillis(200));
+    List<JsonNode> commands = f.commands();
+    assertEquals(1, commands.size(), commands.toString());
+    assertEquals("recreate", commands.get(0).get("action").asText());
+    assertEquals("2", commands.get(0).get("instanceId").asText());
+    // no storm: still silent, but not recreated again until a full timeout has passed
+    for (int i = 0; i < 80; i++) {
+      f.heartbeat("Thing", 0);
+      f.heartbeat("Thing", 1);
+      f.advance(Duration.ofSeconds(1));
+    }
+    assertTrue(f.podCommands.isEmpty());
+    for (int i = 0; i < 11; i++) {
+      f.heartbeat("Thing", 0);
+      f.heartbeat("Thing", 1);
+      f.advance(Duration.ofSeconds(1));
+    }
+    commands = f.commands();
+    assertEquals(1, commands.size());
+    assertEquals("2", commands.get(0).get("instanceId").asText());
+  }
+
+  @Test
+  void recreateIsNotEmittedBeforeTheDeadline() {
+    f.notify("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"a\"}}");
+    f.commands();
+    f.advance(Duration.ofSeconds(89));
+    f.advance(Duration.ofMillis(900));
+    assertTrue(f.podCommands.isEmpty());
+    f.advance(Duration.ofMillis(150));
+    assertEquals(3, f.commands().size());
+  }
+
+  @Test
+  void typesWithoutHeartbeatsAreNeverRecreatedForSilence() {
+    f.notify("{\"o\":\"c\",\"t\":\"Rule\",\"k\":{\"id\":\"r\"}}");
+    f.commands();
+    f.advance(Duration.ofSeconds(200));
+    f.advance(Duration.ofSeconds(200));
+    assertTrue(f.podCommands.isEmpty());
+  }
+
+  @Test
+  void failedPodIsRecreatedOnceWithinTheTimeout() {
+    f.notify("{\"o\":\"c\",\"t\":\"Rule\",\"k\":{\"id\":\"r\"}}");
+    f.commands();
+    String failed = "{\"resource\":\"Rule\",\"instanceId\":\"1\",\"podName\":\"iota-rules-engine-1\",\"phase\":\"Failed\",\"uid\":\"u1\",\"gone\":false,\"observedAt\":1}";
+    f.podStatus.pipeInput("Rule/1", failed.getBytes(StandardCharsets.UTF_8));
+    List<JsonNode> commands = f.commands();
+    assertEquals(1, commands.size());
+    assertEquals("recreate", commands.get(0).get("action").asText());
+    assertEquals("1", commands.get(0).get("instanceId").asText());
+    String gone = "{\"resource\":\"Rule\",\"instanceId\":\"1\",\"podName\":\"iota-rules-engine-1\",\"gone\":true,\"observedAt\":2}";
+    f.podStatus.pipeInput("Rule/1", gone.getBytes(StandardCharsets.UTF_8));
+    assertTrue(f.podCommands.isEmpty(), "the pod our own recreate deleted is not recreated again");
+    f.advance(Duration.ofSeconds(91));
+    f.podStatus.pipeInput("Rule/1", gone.getBytes(StandardCharsets.UTF_8));
+    assertEquals(1, f.commands().size());
+    String running = "{\"resource\":\"Rule\",\"instanceId\":\"0\",\"podName\":\"iota-rules-engine-0\",\"phase\":\"Running\",\"uid\":\"u0\",\"gone\":false,\"observedAt\":3}";
+    f.podStatus.pipeInput("Rule/0", running.getBytes(StandardCharsets.UTF_8));
+    assertTrue(f.podCommands.isEmpty());
+    assertEquals("Running", f.instances().get("Rule/0").podPhase());
+  }
+
+  @Test
+  void orchestrateRequestRebalancesAndAnswersWithItsReport() {
+    f.notify("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\"]}");
+    plan();
+    f.commands();
+    f.request("{\"requestId\":\"r1\",\"resource\":\"Thing\",\"maxInstances\":10,\"resourcePerInstance\":4,\"initInstances\":2}");
+    JsonNode result = f.result();
+    assertEquals("r1", result.get("requestId").asText());
+    assertEquals(200, result.get("status").asInt());
+    JsonNode report = result.get("report");
+    assertEquals(3, report.get("instances").asInt());
+    assertEquals(4, report.get("resourcePerInstance").asInt());
+    assertEquals(8, report.get("moved").asInt() + report.get("kept").asInt());
+    assertEquals(1, report.get("deleted").size());
+    assertEquals("3", report.get("deleted").get(0).asText());
+    List<JsonNode> commands = f.commands();
+    assertEquals(1, commands.size());
+    assertEquals("delete", commands.get(0).get("action").asText());
+    assertEquals("3", commands.get(0).get("instanceId").asText());
+    plan();
+    assertNull(plan.get("Thing/3"), "deleted instance is a tombstone");
+    int total = 0;
+    for (String k : List.of("Thing/0", "Thing/1", "Thing/2")) {
+      int used = plan.get(k).get("data").get("used").asInt();
+      assertTrue(used == 2 || used == 3, k + " used " + used);
+      assertEquals(4, plan.get(k).get("data").get("count").asInt());
+      total += used;
+    }
+    assertEquals(8, total);
+  }
+
+  @Test
+  void orchestrateOfABalancedPlanMovesNothing() {
+    f.notify("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[\"a\",\"b\",\"c\"]}");
+    f.request("{\"requestId\":\"r1\",\"resource\":\"Thing\",\"maxInstances\":10,\"resourcePerInstance\":2,\"initInstances\":3}");
+    assertEquals(200, f.result().get("status").asInt());
+    f.request("{\"requestId\":\"r2\",\"resource\":\"Thing\",\"maxInstances\":10,\"resourcePerInstance\":2,\"initInstances\":3}");
+    JsonNode report = f.result().get("report");
+    assertEquals(0, report.get("moved").asInt());
+    assertEquals(3, report.get("kept").asInt());
+  }
+
+  @Test
+  void requestErrorsAreAnswered() {
+    f.notify("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\"]}");
+    f.request("{\"requestId\":\"r1\",\"resource\":\"Thing\",\"maxInstances\":3,\"resourcePerInstance\":2}");
+    JsonNode sizing = f.result();
+    assertEquals(409, sizing.get("status").asInt());
+    assertEquals("require instances more than the max: 6/3", sizing.get("error").asText());
+    f.request("{\"requestId\":\"r2\",\"resource\":\"Thing\",\"maxInstances\":100}");
+    JsonNode range = f.result();
+    assertEquals(400, range.get("status").asInt());
+    assertTrue(range.get("error").asText().contains("maxInstances"));
+    f.request("{\"requestId\":\"r3\",\"resource\":\"Spaceship\"}");
+    assertEquals(404, f.result().get("status").asInt());
+    f.request("{\"requestId\":\"r4\",\"resource\":\"Thing\",\"maxInstances\":\"ten\"}");
+    assertEquals(1, f.dlq.readRecordsToList().size(), "an unreadable request has no usable id: DLQ");
+    assertEquals("4", f.placements().get("Thing/j") == null ? null : "4", "sizing failure leaves the plan unchanged");
+  }
+
+  @Test
+  void sequenceNumbersGrowWithEveryChangeAndContinueAfterATombstone() {
+    f.notify("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\"]}");
+    List<Long> seqs = new ArrayList<>();
+    f.flush();
+    f.notify("{\"o\":\"u\",\"t\":\"Thing\",\"k\":{\"id\":\"g\"}}");
+    f.flush();
+    f.request("{\"requestId\":\"r1\",\"resource\":\"Thing\",\"maxInstances\":10,\"resourcePerInstance\":4,\"initInstances\":2}");
+    f.flush();
+    f.notify("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[\"h\",\"i\",\"j\",\"k\",\"l\",\"m\"]}");
+    f.flush();
+    for (TestRecord<String, String> r : f.assignments.readRecordsToList()) {
+      if (r.key().equals("Thing/3")) {
+        seqs.add(r.value() == null ? -1 : TopologyFixture.tree(r.value()).get("seq").asLong());
+      }
+    }
+    assertEquals(4, seqs.size(), seqs.toString());
+    assertTrue(seqs.get(0) < seqs.get(1));
+    assertEquals(-1, seqs.get(2), "tombstone when the instance is removed");
+    assertTrue(seqs.get(3) > seqs.get(1), "a recreated instance id continues its sequence");
+  }
+
+  @Test
+  void sameInputsInAFreshDriverGiveIdenticalOutputsAndStores() {
+    List<List<String>> first = scenario(f);
+    try (TopologyFixture again = new TopologyFixture(Map.of(
+        "iota.resource.thing.init.instances", "3",
+        "iota.resource.thing.resource.per.instance", "2",
+        "iota.resource.rule.init.instances", "2"))) {
+      assertEquals(first, scenario(again));
+    }
+  }
+
+  private static List<List<String>> scenario(TopologyFixture x) {
+    java.util.Random random = new java.util.Random(42);
+    for (int i = 0; i < 300; i++) {
+      int r = random.nextInt(10);
+      String id = "t" + random.nextInt(60);
+      if (r < 5) {
+        x.notify("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"" + id + "\"}}");
+      } else if (r < 7) {
+        x.notify("{\"o\":\"d\",\"t\":\"Thing\",\"k\":{\"id\":\"" + id + "\"}}");
+      } else if (r < 8) {
+        x.notify("{\"o\":\"u\",\"t\":\"Thing\",\"k\":{\"id\":\"" + id + "\"}}");
+      } else if (r < 9) {
+        x.heartbeat("Thing", random.nextInt(4));
+      } else {
+        x.request("{\"requestId\":\"q" + i + "\",\"resource\":\"Thing\",\"maxInstances\":20,\"resourcePerInstance\":" + (1 + random.nextInt(9)) + "}");
+      }
+      if (i % 7 == 0) {
+        x.advance(Duration.ofSeconds(3));
+      }
+    }
+    x.flush();
+    List<String> outputs = new ArrayList<>();
+    x.assignments.readRecordsToList().forEach(r -> outputs.add(r.key() + "=" + r.value()));
+    x.podCommands.readRecordsToList().forEach(r -> outputs.add(r.key() + "=" + r.value()));
+    x.results.readRecordsToList().forEach(r -> outputs.add(r.key() + "=" + r.value()));
+    List<String> stores = new ArrayList<>();
+    try (var it = x.placements().all()) {
+      it.forEachRemaining(kv -> stores.add(kv.key + "=" + kv.value));
+    }
+    try (var it = x.instances().all()) {
+      it.forEachRemaining(kv -> stores.add(kv.key + "=" + kv.value));
+    }
+    return List.of(outputs, stores);
+  }
+}
