@@ -16,6 +16,7 @@ import iota.orchestrator.model.Json;
 import iota.orchestrator.model.OrchestrateRequest;
 import iota.orchestrator.model.OrchestrationParams;
 import iota.orchestrator.model.RequestResult;
+import iota.orchestrator.topology.DeadLetterHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -101,7 +102,7 @@ public final class ApiServer implements AutoCloseable {
 
   /**
    * The server of a Streams app instance: interactive queries over {@code streams}, orchestrate
-   * requests through Kafka, Streams and plan metrics bound to {@code metrics}. The Streams client
+   * requests through Kafka, Streams, plan and dead-letter metrics bound to {@code metrics}. The Streams client
    * must have {@code application.server} set to {@code iota.application.server} when the app runs
    * scaled out. {@link #close()} closes the Kafka clients it created; {@code streams} and {@code
    * metrics} stay the caller's.
@@ -109,6 +110,7 @@ public final class ApiServer implements AutoCloseable {
   public static ApiServer forStreams(OrchestratorConfig config, KafkaStreams streams, OrchestratorMetrics metrics) {
     StreamsPlanQueries queries = new StreamsPlanQueries(streams, config, Auth.fromConfig(config));
     metrics.bindStreams(streams);
+    metrics.bindDeadLetters(DeadLetterHandler::sent);
     metrics.bindPlan(config.resourceTypes().stream().map(ResourceType::name).toList(), queries::localCounts);
     KafkaOrchestrateGateway gateway = KafkaOrchestrateGateway.create(config);
     try {

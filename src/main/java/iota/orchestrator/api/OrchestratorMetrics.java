@@ -1,6 +1,5 @@
 package iota.orchestrator.api;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,7 +30,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * <p>What it holds: JVM and process binders; the Kafka Streams client metrics ({@link
  * #bindStreams}); per resource type, gauges of instances and resources and counters of moves,
  * recreates and orchestrations read from the plan stores ({@link #bindPlan}); a counter of
- * dead-lettered records the topology increments through {@link #deadLetter}; a latency timer per
+ * dead-lettered records read from the topology's handler ({@link #bindDeadLetters}); a latency timer per
  * HTTP route.
  *
  * <p>Plan metrics come from the state this app instance owns (0 elsewhere, with {@code
@@ -43,7 +42,6 @@ public final class OrchestratorMetrics implements AutoCloseable {
 
   private final PrometheusMeterRegistry registry;
   private final JvmGcMetrics gc = new JvmGcMetrics();
-  private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
   private final Map<String, Cached> planCache = new ConcurrentHashMap<>();
   private final LongSupplier nanos;
   private volatile KafkaStreamsMetrics streamsMetrics;
@@ -68,13 +66,14 @@ public final class OrchestratorMetrics implements AutoCloseable {
     return registry;
   }
 
-  /** Counts one record sent to the dead-letter topic; {@code source} is the input topic it came from. */
-  public void deadLetter(String source) {
-    deadLetters
-        .computeIfAbsent(
-            source == null ? "unknown" : source,
-            s -> Counter.builder("iota.orchestrator.dlq.records").description("Records sent to the dead-letter topic").tag("source", s).register(registry))
-        .increment();
+  /**
+   * Exposes the number of records this process sent to the dead-letter topic, as counted by the
+   * topology's dead-letter handler.
+   */
+  public void bindDeadLetters(LongSupplier sent) {
+    FunctionCounter.builder("iota.orchestrator.dlq.records", sent, LongSupplier::getAsLong)
+        .description("Records sent to the dead-letter topic by this process")
+        .register(registry);
   }
 
   /** Binds the Kafka Streams client's own metrics (thread, task, store, client). */

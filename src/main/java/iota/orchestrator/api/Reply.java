@@ -1,5 +1,8 @@
 package iota.orchestrator.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import iota.orchestrator.model.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,12 +21,28 @@ public record Reply(int status, String body, Map<String, String> headers) {
   /** Seconds a client should wait before retrying while state stores migrate or restore. */
   public static final String RETRY_AFTER_SECONDS = "1";
 
+  /**
+   * The project mapper, but writing nulls: clients of the API see {@code "podPhase": null} rather
+   * than a missing field, so every documented field is always there.
+   */
+  private static final ObjectMapper API_JSON =
+      Json.MAPPER.copy().setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS));
+
   public Reply {
     headers = Map.copyOf(headers);
   }
 
+  /** 200 with {@code value} as JSON. */
   public static Reply ok(Object value) {
-    return new Reply(200, Json.string(value), Map.of());
+    return new Reply(200, json(value), Map.of());
+  }
+
+  static String json(Object value) {
+    try {
+      return API_JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
+    }
   }
 
   public static Reply error(int status, String message) {

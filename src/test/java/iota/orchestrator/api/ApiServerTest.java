@@ -426,12 +426,12 @@ class ApiServerTest {
   void metricsExposeJvmAndRouteLatencyInPrometheusFormat() {
     start();
     http.get(ApiServer.API + "/Thing/t-1/instances");
-    metrics.deadLetter("iota.cm-notify");
+    metrics.bindDeadLetters(() -> 3);
     HttpResponse<String> r = http.get("/metrics");
     assertEquals(200, r.statusCode());
     assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
     assertTrue(r.body().contains("jvm_memory_used_bytes"), "JVM metrics");
-    assertTrue(r.body().contains("iota_orchestrator_dlq_records_total{source=\"iota.cm-notify\"} 1.0"), "DLQ counter");
+    assertTrue(r.body().contains("iota_orchestrator_dlq_records_total 3.0"), "DLQ counter");
     assertTrue(
         r.body().lines().anyMatch(l -> l.startsWith("iota_orchestrator_http_requests_seconds_count") && l.contains("route=\"/v1/api/orchestrations/{resource}/{id}/instances\"") && l.contains("status=\"404\"")),
         "latency timer per route pattern");
