@@ -56,7 +56,8 @@ public final class KafkaOrchestrateGateway implements OrchestrateGateway, AutoCl
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     // An HTTP caller is waiting: give up on an unreachable broker within the request timeout.
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
-    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(timeout.toMillis(), 1000L + 30_000L));
+    // Must cover linger plus the default 30 s request timeout, or the producer refuses to start.
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout.toMillis(), 31_000L));
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
 
