@@ -2,7 +2,9 @@ package iota.orchestrator.api;
 
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
+import iota.orchestrator.topology.InstanceState;
 import iota.orchestrator.topology.Stores;
+import iota.orchestrator.topology.TypeState;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -239,11 +241,24 @@ public final class StreamsPlanQueries implements PlanQueries {
     }
   }
 
+  /** Stores opened on first use, each time: a store handle must not outlive a rebalance. */
   private PlanStores stores(Integer partition, boolean stale) {
-    return new PlanStores(
-        store(Stores.PLACEMENTS, partition, stale),
-        store(Stores.INSTANCES, partition, stale),
-        store(Stores.TYPES, partition, stale));
+    return new PlanStores() {
+      @Override
+      public ReadOnlyKeyValueStore<String, String> placements() {
+        return store(Stores.PLACEMENTS, partition, stale);
+      }
+
+      @Override
+      public ReadOnlyKeyValueStore<String, InstanceState> instances() {
+        return store(Stores.INSTANCES, partition, stale);
+      }
+
+      @Override
+      public ReadOnlyKeyValueStore<String, TypeState> types() {
+        return store(Stores.TYPES, partition, stale);
+      }
+    };
   }
 
   private <V> ReadOnlyKeyValueStore<String, V> store(String name, Integer partition, boolean stale) {

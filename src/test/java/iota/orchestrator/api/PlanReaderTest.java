@@ -76,7 +76,7 @@ class PlanReaderTest {
   }
 
   private PlanStores stores() {
-    return new PlanStores(driver.getKeyValueStore(Stores.PLACEMENTS), driver.getKeyValueStore(Stores.INSTANCES), driver.getKeyValueStore(Stores.TYPES));
+    return PlanStores.of(driver.getKeyValueStore(Stores.PLACEMENTS), driver.getKeyValueStore(Stores.INSTANCES), driver.getKeyValueStore(Stores.TYPES));
   }
 
   private ResourceType type(String name) {
