@@ -1,0 +1,468 @@
+package iota.orchestrator.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.config.ResourceType;
+import iota.orchestrator.model.Ids;
+import iota.orchestrator.model.InstanceIds;
+import iota.orchestrator.model.InvalidRecordException;
+import iota.orchestrator.model.Json;
+import iota.orchestrator.model.OrchestrateRequest;
+import iota.orchestrator.model.OrchestrationParams;
+import iota.orchestrator.model.RequestResult;
+import iota.orchestrator.topology.DeadLetterHandler;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP face of an orchestrator process: the REST API of DESIGN.md §2 plus a listing of all
+ * types, one instance, and one type's summary; {@code /healthz}, {@code /readyz}, {@code /metrics};
+ * the OpenAPI document at {@code /openapi.json} and the dashboard at {@code /}. The same routes
+ * serve embedded and stream mode.
+ *
+ * <p>Every error is JSON {@code {"error": "..."}}. A 500 never carries internals: the exception is
+ * logged and the client gets a generic message.
+ *
+ * <p>Reads go through {@link PlanQueries} (local state or the owning app instance); orchestrate
+ * requests through an {@link OrchestrateGateway}. Both are injected, so the HTTP behaviour is
+ * tested against fakes and the wiring against real Kafka Streams.
+ */
+public final class ApiServer implements AutoCloseable {
+  /** Base path of the REST API. */
+  public static final String API = "/v1/api/orchestrations";
+  /** Largest accepted request body; the three parameters fit in a few dozen bytes. */
+  public static final int MAX_BODY_BYTES = 64 * 1024;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+  private static final Set<String> BODY_FIELDS = Set.of("maxInstances", "resourcePerInstance", "initInstances");
+  private static final String START_NANOS = "iota.start";
+  private static final String JSON = "application/json";
+
+  private final OrchestratorConfig config;
+  private final Map<String, ResourceType> types = new LinkedHashMap<>();
+  private final PlanQueries queries;
+  private final OrchestrateGateway gateway;
+  private final Supplier<KafkaStreams.State> streamsState;
+  private final OrchestratorMetrics metrics;
+  private final Auth auth;
+  private final Cors cors;
+  private final Duration requestTimeout;
+  private final List<String> routes = new CopyOnWriteArrayList<>();
+  private final List<AutoCloseable> owned = new ArrayList<>();
+  private final Javalin app;
+
+  /**
+   * @param config host, port, token, CORS origins, request timeout and resource types
+   * @param queries plan reads
+   * @param gateway orchestrate requests
+   * @param streamsState the Streams client's state, for the health endpoints
+   * @param metrics scraped on {@code /metrics}; also records request latency
+   */
+  public ApiServer(
+      OrchestratorConfig config,
+      PlanQueries queries,
+      OrchestrateGateway gateway,
+      Supplier<KafkaStreams.State> streamsState,
+      OrchestratorMetrics metrics) {
+    this.config = config;
+    config.resourceTypes().forEach(t -> types.put(t.name(), t));
+    this.queries = queries;
+    this.gateway = gateway;
+    this.streamsState = streamsState;
+    this.metrics = metrics;
+    this.auth = Auth.fromConfig(config);
+    this.cors = new Cors(config.get("iota.cors.origins"));
+    this.requestTimeout = config.duration("iota.api.request.timeout");
+    this.app = Javalin.create(this::configure);
+  }
+
+  /**
+   * The server of a Streams app instance: interactive queries over {@code streams}, orchestrate
+   * requests through Kafka, Streams, plan and dead-letter metrics bound to {@code metrics}. The Streams client
+   * must have {@code application.server} set to {@code iota.application.server} when the app runs
+   * scaled out. {@link #close()} closes the Kafka clients it created; {@code streams} and {@code
+   * metrics} stay the caller's.
+   */
+  public static ApiServer forStreams(OrchestratorConfig config, KafkaStreams streams, OrchestratorMetrics metrics) {
+    StreamsPlanQueries queries = new StreamsPlanQueries(streams, config, Auth.fromConfig(config));
+    metrics.bindStreams(streams);
+    metrics.bindDeadLetters(DeadLetterHandler::sent);
+    metrics.bindPlan(config.resourceTypes().stream().map(ResourceType::name).toList(), queries::localCounts);
+    KafkaOrchestrateGateway gateway = KafkaOrchestrateGateway.create(config);
+    try {
+      ApiServer server = new ApiServer(config, queries, gateway, streams::state, metrics);
+      server.owned.add(gateway);
+      return server;
+    } catch (RuntimeException e) {
+      gateway.close();
+      throw e;
+    }
+  }
+
+  /** Binds {@code iota.http.host}:{@code iota.http.port} (0 picks a free port). */
+  public ApiServer start() {
+    app.start(config.get("iota.http.host"), config.integer("iota.http.port"));
+    LOG.info("REST API listening on port {}", app.port());
+    return this;
+  }
+
+  /** The bound port, after {@link #start()}. */
+  public int port() {
+    return app.port();
+  }
+
+  /** Every API route as {@code "METHOD /path/{param}"}, in registration order. */
+  public List<String> routes() {
+    return Collections.unmodifiableList(routes);
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+    for (AutoCloseable c : owned) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("closing {} failed", c.getClass().getSimpleName(), e);
+      }
+    }
+  }
+
+  // ---- configuration
+
+  private void configure(JavalinConfig c) {
+    c.startup.showJavalinBanner = false;
+    c.startup.showOldJavalinVersionWarning = false;
+    c.http.maxRequestSize = MAX_BODY_BYTES;
+    c.staticFiles.add(
+        s -> {
+          s.hostedPath = "/";
+          s.directory = "/dashboard";
+          s.location = Location.CLASSPATH;
+        });
+    c.events.handlerAdded(
+        h -> {
+          if (isOperation(h.getHttpMethod())) {
+            routes.add(h.getHttpMethod().name() + " " + h.getPath());
+          }
+        });
+    c.requestLogger.http((ctx, ms) -> recordLatency(ctx));
+
+    c.routes.before(this::beforeEveryRequest);
+    // Register the placement lookup before the instance route: for /{resource}/instances/instances
+    // both match, and there "instances" can only be a resource id (it is not an instance id).
+    c.routes.get(API, this::listTypes);
+    c.routes.get(API + "/{resource}", this::plan);
+    c.routes.get(API + "/{resource}/summary", this::summary);
+    c.routes.post(API + "/{resource}/orchestrate", this::orchestrate);
+    c.routes.get(API + "/{resource}/{id}/instances", this::placement);
+    c.routes.get(API + "/{resource}/instances/{instanceId}", this::instance);
+    c.routes.get("/healthz", this::liveness);
+    c.routes.get("/readyz", this::readiness);
+    c.routes.get("/metrics", this::scrape);
+    c.routes.options("/v1/*", this::preflight);
+
+    c.routes.exception(ApiException.class, (e, ctx) -> write(ctx, Reply.error(e.status(), e.getMessage())));
+    c.routes.exception(HttpResponseException.class, this::httpError);
+    c.routes.exception(Exception.class, this::internalError);
+  }
+
+  private static boolean isOperation(HandlerType t) {
+    return t == HandlerType.GET || t == HandlerType.POST || t == HandlerType.PUT || t == HandlerType.PATCH || t == HandlerType.DELETE;
+  }
+
+  private void beforeEveryRequest(Context ctx) {
+    ctx.attribute(START_NANOS, System.nanoTime());
+    ctx.header("X-Content-Type-Options", "nosniff");
+    String origin = ctx.header("Origin");
+    if (cors.allows(origin)) {
+      ctx.header("Access-Control-Allow-Origin", origin);
+      ctx.header("Access-Control-Allow-Credentials", "true");
+    }
+    if (cors.enabled()) {
+      // Answers differ by Origin, so caches must key on it.
+      ctx.header("Vary", "Origin");
+    }
+    if (ctx.method() == HandlerType.OPTIONS || !ctx.path().startsWith("/v1/")) {
+      return;
+    }
+    if (ctx.contentLength() > MAX_BODY_BYTES) {
+      throw new ApiException(413, "request body is larger than " + MAX_BODY_BYTES + " bytes");
+    }
+    boolean mutating = ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD;
+    if (auth.required(mutating) && !auth.accepts(ctx.header("Authorization"))) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"iota-orchestrator\"");
+      throw new ApiException(401, "missing or invalid bearer token");
+    }
+  }
+
+  private void preflight(Context ctx) {
+    if (cors.allows(ctx.header("Origin"))) {
+      ctx.header("Access-Control-Allow-Methods", Cors.ALLOW_METHODS);
+      ctx.header("Access-Control-Allow-Headers", Cors.ALLOW_HEADERS);
+      ctx.header("Access-Control-Max-Age", Cors.MAX_AGE_SECONDS);
+    }
+    ctx.status(204);
+  }
+
+  // ---- reads
+
+  private void listTypes(Context ctx) {
+    List<CompletableFuture<Reply>> parts = new ArrayList<>();
+    for (ResourceType type : types.values()) {
+      String path = API + "/" + type.name() + "/summary";
+      parts.add(queries.summary(readRequest(ctx, type, path)));
+    }
+    CompletableFuture<Reply> all =
+        CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+            .thenApply(
+                done -> {
+                  List<JsonNode> summaries = new ArrayList<>();
+                  for (CompletableFuture<Reply> part : parts) {
+                    Reply r = part.join();
+                    if (r.status() != 200) {
+                      // All or nothing: a partial list would read as "this type is empty".
+                      return r;
+                    }
+                    summaries.add(Json.tree(r.body().getBytes(StandardCharsets.UTF_8)));
+                  }
+                  return Reply.ok(Map.of("types", summaries));
+                });
+    respond(ctx, all);
+  }
+
+  private void plan(Context ctx) {
+    ResourceType type = knownType(ctx);
+    respond(ctx, queries.plan(readRequest(ctx, type, null)));
+  }
+
+  private void summary(Context ctx) {
+    ResourceType type = knownType(ctx);
+    respond(ctx, queries.summary(readRequest(ctx, type, null)));
+  }
+
+  private void placement(Context ctx) {
+    ResourceType type = knownType(ctx);
+    String id = ctx.pathParam("id");
+    String problem = Ids.problem(id);
+    if (problem != null) {
+      throw new ApiException(400, "resource id " + problem);
+    }
+    respond(ctx, queries.placement(readRequest(ctx, type, null), id));
+  }
+
+  private void instance(Context ctx) {
+    ResourceType type = knownType(ctx);
+    String instanceId = ctx.pathParam("instanceId");
+    if (!InstanceIds.isValid(instanceId)) {
+      throw new ApiException(400, "instanceId must be a non-negative integer without leading zeros, below " + InstanceIds.MAX);
+    }
+    respond(ctx, queries.instance(readRequest(ctx, type, null), instanceId));
+  }
+
+  private ReadRequest readRequest(Context ctx, ResourceType type, String pathOverride) {
+    String path;
+    if (pathOverride != null) {
+      path = pathOverride;
+    } else {
+      String query = ctx.queryString();
+      path = ctx.path() + (query == null || query.isEmpty() ? "" : "?" + query);
+    }
+    return new ReadRequest(
+        type.name(),
+        path,
+        ctx.header("Authorization"),
+        ctx.header(StreamsPlanQueries.FORWARDED_HEADER) != null,
+        "true".equals(ctx.header(StreamsPlanQueries.STALE_HEADER)));
+  }
+
+  private ResourceType knownType(Context ctx) {
+    String name = ctx.pathParam("resource");
+    ResourceType type = types.get(name);
+    if (type == null) {
+      throw new ApiException(404, "unknown resource type '" + abbreviate(name) + "' (known: " + String.join(", ", types.keySet()) + ")");
+    }
+    return type;
+  }
+
+  // ---- orchestrate
+
+  private void orchestrate(Context ctx) {
+    ResourceType type = knownType(ctx);
+    OrchestrationParams params = params(ctx);
+    List<String> problems = params.problems();
+    if (!problems.isEmpty()) {
+      throw new ApiException(400, String.join("; ", problems));
+    }
+    try {
+      params.withDefaults(type.defaults());
+    } catch (InvalidRecordException e) {
+      throw new ApiException(400, e.getMessage());
+    }
+    respond(ctx, gateway.orchestrate(type.name(), params).handle(this::orchestrateReply));
+  }
+
+  private OrchestrationParams params(Context ctx) {
+    byte[] body = ctx.bodyAsBytes();
+    if (new String(body, StandardCharsets.UTF_8).isBlank()) {
+      return OrchestrationParams.EMPTY;
+    }
+    String contentType = ctx.contentType();
+    if (contentType != null && !contentType.toLowerCase(Locale.ROOT).startsWith(JSON)) {
+      throw new ApiException(415, "Content-Type must be application/json");
+    }
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(body);
+    } catch (IOException e) {
+      throw new ApiException(400, "body is not valid JSON");
+    }
+    if (root == null || !root.isObject()) {
+      throw new ApiException(400, "body must be a JSON object with optional maxInstances, resourcePerInstance, initInstances");
+    }
+    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      if (!BODY_FIELDS.contains(field)) {
+        throw new ApiException(400, "unknown field '" + abbreviate(field) + "' (allowed: maxInstances, resourcePerInstance, initInstances)");
+      }
+    }
+    try {
+      return OrchestrateRequest.params(root);
+    } catch (InvalidRecordException e) {
+      throw new ApiException(400, e.getMessage());
+    }
+  }
+
+  private Reply orchestrateReply(RequestResult result, Throwable error) {
+    if (error != null) {
+      Throwable cause = unwrap(error);
+      if (cause instanceof TimeoutException) {
+        return Reply.error(504, "no answer from the orchestrator within " + requestTimeout.toMillis() + " ms; the request may still be applied");
+      }
+      if (cause instanceof OrchestrateGateway.GatewayUnavailableException) {
+        LOG.warn("orchestrate request not sent: {}", cause.getMessage());
+        return Reply.unavailable("the request could not be sent; try again");
+      }
+      LOG.error("orchestrate request failed", cause);
+      return Reply.error(500, "internal error");
+    }
+    if (result.isOk() && result.report() != null) {
+      return Reply.ok(result.report());
+    }
+    int status = result.status() >= 400 && result.status() < 600 ? result.status() : 500;
+    return Reply.error(status, result.error() == null ? "request failed" : result.error());
+  }
+
+  // ---- health and metrics
+
+  private void liveness(Context ctx) {
+    KafkaStreams.State state = streamsState.get();
+    boolean failed = state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR;
+    write(ctx, new Reply(failed ? 503 : 200, Json.string(Map.of("status", failed ? "DOWN" : "UP", "streams", state.name())), Map.of()));
+  }
+
+  private void readiness(Context ctx) {
+    KafkaStreams.State state = streamsState.get();
+    boolean ready = state == KafkaStreams.State.RUNNING;
+    write(ctx, new Reply(ready ? 200 : 503, Json.string(Map.of("status", ready ? "READY" : "NOT_READY", "streams", state.name())), Map.of()));
+  }
+
+  private void scrape(Context ctx) {
+    ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
+  }
+
+  private void recordLatency(Context ctx) {
+    Long start = ctx.attribute(START_NANOS);
+    if (start == null) {
+      return;
+    }
+    metrics.recordRequest(routeOf(ctx), ctx.method().name(), ctx.statusCode(), System.nanoTime() - start);
+  }
+
+  /** The matched route pattern; a bounded set of values, unlike raw paths. */
+  private static String routeOf(Context ctx) {
+    try {
+      return ctx.endpoint().path;
+    } catch (RuntimeException e) {
+      return ctx.statusCode() == 404 ? "unmatched" : "static";
+    }
+  }
+
+  // ---- answers
+
+  private void respond(Context ctx, CompletableFuture<Reply> reply) {
+    if (reply.isDone() && !reply.isCompletedExceptionally()) {
+      write(ctx, reply.join());
+      return;
+    }
+    ctx.future(
+        () ->
+            reply.handle(
+                (r, e) -> {
+                  if (e != null) {
+                    LOG.error("{} {} failed", ctx.method(), ctx.path(), unwrap(e));
+                    write(ctx, Reply.error(500, "internal error"));
+                  } else {
+                    write(ctx, r);
+                  }
+                  return null;
+                }));
+  }
+
+  private static void write(Context ctx, Reply reply) {
+    reply.headers().forEach(ctx::header);
+    ctx.status(reply.status()).contentType(JSON).result(reply.body());
+  }
+
+  private void httpError(HttpResponseException e, Context ctx) {
+    String message =
+        switch (e.getStatus()) {
+          case 404 -> "not found";
+          case 405 -> "method not allowed";
+          case 413 -> "request body is larger than " + MAX_BODY_BYTES + " bytes";
+          default -> e.getMessage() == null ? "request failed" : e.getMessage();
+        };
+    write(ctx, Reply.error(e.getStatus(), message));
+  }
+
+  private void internalError(Exception e, Context ctx) {
+    LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+    write(ctx, Reply.error(500, "internal error"));
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+  }
+}

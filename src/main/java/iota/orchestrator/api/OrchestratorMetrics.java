@@ -1,0 +1,152 @@
+package iota.orchestrator.api;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The process's metrics, scraped as Prometheus text on {@code /metrics}.
+ *
+ * <p>What it holds: JVM and process binders; the Kafka Streams client metrics ({@link
+ * #bindStreams}); per resource type, gauges of instances and resources and counters of moves,
+ * recreates and orchestrations read from the plan stores ({@link #bindPlan}); a counter of
+ * dead-lettered records read from the topology's handler ({@link #bindDeadLetters}); a latency timer per
+ * HTTP route.
+ *
+ * <p>Plan metrics come from the state this app instance owns (0 elsewhere, with {@code
+ * iota_orchestrator_type_owned} saying which), so a sum over all instances counts each type once.
+ * They are cached for a few seconds: a scrape must not scan stores on every read of every meter.
+ */
+public final class OrchestratorMetrics implements AutoCloseable {
+  static final Duration PLAN_CACHE = Duration.ofSeconds(5);
+
+  private final PrometheusMeterRegistry registry;
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final Map<String, Cached> planCache = new ConcurrentHashMap<>();
+  private final LongSupplier nanos;
+  private volatile KafkaStreamsMetrics streamsMetrics;
+
+  public OrchestratorMetrics() {
+    this(System::nanoTime);
+  }
+
+  OrchestratorMetrics(LongSupplier nanos) {
+    this.nanos = nanos;
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+  }
+
+  /** For callers that add meters of their own (the executor, the embedded platform). */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * Exposes the number of records this process sent to the dead-letter topic, as counted by the
+   * topology's dead-letter handler.
+   */
+  public void bindDeadLetters(LongSupplier sent) {
+    FunctionCounter.builder("iota.orchestrator.dlq.records", sent, LongSupplier::getAsLong)
+        .description("Records sent to the dead-letter topic by this process")
+        .register(registry);
+  }
+
+  /** Binds the Kafka Streams client's own metrics (thread, task, store, client). */
+  public synchronized void bindStreams(KafkaStreams streams) {
+    if (streamsMetrics != null) {
+      streamsMetrics.close();
+    }
+    streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
+  }
+
+  /**
+   * Registers the per-type plan meters.
+   *
+   * @param types the configured resource type names
+   * @param localCounts counts of a type when this instance owns it, see {@link PlanQueries#localCounts}
+   */
+  public void bindPlan(List<String> types, Function<String, Optional<TypeCounts>> localCounts) {
+    for (String type : types) {
+      Function<String, Optional<TypeCounts>> cached = t -> cachedCounts(t, localCounts);
+      gauge("iota.orchestrator.type.owned", "1 when this app instance owns the type's state", type, cached, c -> 1);
+      gauge("iota.orchestrator.instances", "Live worker instances of the type", type, cached, TypeCounts::instances);
+      gauge("iota.orchestrator.resources", "Resources placed on the type's instances", type, cached, c -> c.resources());
+      counter("iota.orchestrator.moves", "Resources moved by re-orchestrations", type, cached, TypeCounts::moves);
+      counter("iota.orchestrator.recreates", "Worker pods re-created", type, cached, TypeCounts::recreates);
+      counter("iota.orchestrator.orchestrations", "Successful re-orchestrations", type, cached, TypeCounts::orchestrations);
+    }
+  }
+
+  /** Records one HTTP request; {@code route} is the route pattern, never the raw path. */
+  public void recordRequest(String route, String method, int status, long durationNanos) {
+    Timer.builder("iota.orchestrator.http.requests")
+        .description("HTTP request latency by route")
+        .tag("route", route)
+        .tag("method", method)
+        .tag("status", Integer.toString(status))
+        .publishPercentileHistogram()
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry)
+        .record(durationNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  private Optional<TypeCounts> cachedCounts(String type, Function<String, Optional<TypeCounts>> source) {
+    long now = nanos.getAsLong();
+    Cached c = planCache.get(type);
+    if (c == null || now - c.at() > PLAN_CACHE.toNanos()) {
+      c = new Cached(now, source.apply(type));
+      planCache.put(type, c);
+    }
+    return c.counts();
+  }
+
+  private void gauge(String name, String help, String type, Function<String, Optional<TypeCounts>> counts, ToDoubleFunction<TypeCounts> f) {
+    Gauge.builder(name, type, t -> counts.apply(t).map(f::applyAsDouble).orElse(0.0)).description(help).tag("type", type).register(registry);
+  }
+
+  private void counter(String name, String help, String type, Function<String, Optional<TypeCounts>> counts, ToDoubleFunction<TypeCounts> f) {
+    FunctionCounter.builder(name, type, t -> counts.apply(t).map(f::applyAsDouble).orElse(0.0)).description(help).tag("type", type).register(registry);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (streamsMetrics != null) {
+      streamsMetrics.close();
+    }
+    gc.close();
+    registry.close();
+  }
+
+  private record Cached(long at, Optional<TypeCounts> counts) {}
+}

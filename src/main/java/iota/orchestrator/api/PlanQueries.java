@@ -1,0 +1,32 @@
+package iota.orchestrator.api;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Reads of the orchestration plan, answered wherever the plan lives. An implementation answers
+ * from local state or obtains the answer from the app instance that holds it; either way the
+ * caller gets a complete {@link Reply} (a 503 with {@code Retry-After} while state is moving,
+ * never an exception).
+ */
+public interface PlanQueries {
+
+  /** The whole plan of a type. */
+  CompletableFuture<Reply> plan(ReadRequest request);
+
+  /** One instance of a type with its resources. */
+  CompletableFuture<Reply> instance(ReadRequest request, String instanceId);
+
+  /** Where one resource runs: {@code {"runIn": "<instanceId>"}} or 404. */
+  CompletableFuture<Reply> placement(ReadRequest request, String resourceId);
+
+  /** Counts, counters and parameters of a type. */
+  CompletableFuture<Reply> summary(ReadRequest request);
+
+  /**
+   * Counts of a type from the state this app instance owns, without forwarding; empty when another
+   * instance owns the type or the state is not readable. Gauges use it so that summing a metric
+   * over all app instances counts each type once.
+   */
+  Optional<TypeCounts> localCounts(String type);
+}

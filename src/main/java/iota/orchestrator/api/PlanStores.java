@@ -1,0 +1,42 @@
+package iota.orchestrator.api;
+
+import iota.orchestrator.topology.InstanceState;
+import iota.orchestrator.topology.TypeState;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * The three plan stores of one task (or any read-only view of them), as {@link PlanReader} reads
+ * them. Keys are {@code <Resource>/...} for placements and instances, {@code <Resource>} for types.
+ * An interface so that a query opens only the stores it reads: the placement lookup is the hot
+ * path and needs one.
+ */
+public interface PlanStores {
+  ReadOnlyKeyValueStore<String, String> placements();
+
+  ReadOnlyKeyValueStore<String, InstanceState> instances();
+
+  ReadOnlyKeyValueStore<String, TypeState> types();
+
+  /** Fixed stores, e.g. a TopologyTestDriver's. */
+  static PlanStores of(
+      ReadOnlyKeyValueStore<String, String> placements,
+      ReadOnlyKeyValueStore<String, InstanceState> instances,
+      ReadOnlyKeyValueStore<String, TypeState> types) {
+    return new PlanStores() {
+      @Override
+      public ReadOnlyKeyValueStore<String, String> placements() {
+        return placements;
+      }
+
+      @Override
+      public ReadOnlyKeyValueStore<String, InstanceState> instances() {
+        return instances;
+      }
+
+      @Override
+      public ReadOnlyKeyValueStore<String, TypeState> types() {
+        return types;
+      }
+    };
+  }
+}

@@ -1,0 +1,286 @@
+package iota.orchestrator.api;
+
+import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.config.ResourceType;
+import iota.orchestrator.topology.InstanceState;
+import iota.orchestrator.topology.Stores;
+import iota.orchestrator.topology.TypeState;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Interactive queries over a running {@link KafkaStreams}: the pattern of Confluent's {@code
+ * MetadataService}. The stores are partitioned by resource type, so {@code
+ * queryMetadataForKey(store, "<Type>")} names the one app instance whose active task holds the whole
+ * type, plus its standbys. The answer comes from local state when this instance is that host,
+ * otherwise from the host's own REST API, relayed verbatim.
+ *
+ * <p>Candidates are tried in order: the active host, then the standbys (this instance's own standby
+ * first, it costs no network hop). A standby answers from a stale store, which is the point of
+ * running standbys: the plan stays readable while the active task migrates or restores. When no
+ * copy is readable the answer is 503 with {@code Retry-After}; store exceptions never reach the
+ * HTTP layer.
+ *
+ * <p>Forwarded requests carry {@link #FORWARDED_HEADER} and are answered from local state only, so
+ * two instances with different views of the assignment cannot bounce a request between them.
+ *
+ * <p>Without {@code iota.application.server} there is no metadata to route by: the instance assumes
+ * it is alone (embedded mode) and answers from whatever it holds locally.
+ */
+public final class StreamsPlanQueries implements PlanQueries {
+  /** Marks a request forwarded by another app instance; the value is the sender's host:port. */
+  public static final String FORWARDED_HEADER = "X-Iota-Forwarded-By";
+  /** Set on a forwarded request sent to a standby host: a stale copy may answer. */
+  public static final String STALE_HEADER = "X-Iota-Allow-Stale";
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamsPlanQueries.class);
+  private static final Serializer<String> KEYS = new StringSerializer();
+  private static final Duration MAX_FORWARD_TIMEOUT = Duration.ofSeconds(5);
+
+  private final KafkaStreams streams;
+  private final Map<String, ResourceType> types = new LinkedHashMap<>();
+  private final PlanReader reader;
+  private final HostInfo self;
+  private final Optional<String> token;
+  private final HttpClient http;
+  private final Duration forwardTimeout;
+  private final LongSupplier clock;
+
+  /**
+   * @param streams the app's Streams client, configured with {@code application.server} equal to
+   *     {@code iota.application.server} (when set)
+   * @param config the orchestrator configuration
+   * @param auth the API token, sent on forwarded requests so protected reads pass on the owner
+   */
+  public StreamsPlanQueries(KafkaStreams streams, OrchestratorConfig config, Auth auth) {
+    this(streams, config, auth, System::currentTimeMillis);
+  }
+
+  StreamsPlanQueries(KafkaStreams streams, OrchestratorConfig config, Auth auth, LongSupplier clock) {
+    this.streams = streams;
+    config.resourceTypes().forEach(t -> types.put(t.name(), t));
+    this.reader = new PlanReader(config.heartbeatTimeout().toMillis());
+    String server = config.get("iota.application.server");
+    this.self = server == null ? null : HostInfo.buildFromEndpoint(server);
+    this.token = auth.token();
+    Duration timeout = config.duration("iota.api.request.timeout");
+    this.forwardTimeout = timeout.compareTo(MAX_FORWARD_TIMEOUT) < 0 ? timeout : MAX_FORWARD_TIMEOUT;
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+    this.clock = clock;
+  }
+
+  @Override
+  public CompletableFuture<Reply> plan(ReadRequest request) {
+    ResourceType type = type(request);
+    return answer(request, Stores.INSTANCES, stores -> reader.plan(type, stores, clock.getAsLong()));
+  }
+
+  @Override
+  public CompletableFuture<Reply> instance(ReadRequest request, String instanceId) {
+    ResourceType type = type(request);
+    return answer(request, Stores.INSTANCES, stores -> reader.instance(type, instanceId, stores, clock.getAsLong()));
+  }
+
+  @Override
+  public CompletableFuture<Reply> placement(ReadRequest request, String resourceId) {
+    ResourceType type = type(request);
+    return answer(request, Stores.PLACEMENTS, stores -> reader.placement(type, resourceId, stores));
+  }
+
+  @Override
+  public CompletableFuture<Reply> summary(ReadRequest request) {
+    ResourceType type = type(request);
+    return answer(request, Stores.TYPES, stores -> reader.summary(type, stores));
+  }
+
+  @Override
+  public Optional<TypeCounts> localCounts(String type) {
+    if (!queryable(streams.state())) {
+      return Optional.empty();
+    }
+    try {
+      Integer partition = null;
+      if (self != null) {
+        KeyQueryMetadata md = streams.queryMetadataForKey(Stores.INSTANCES, type, KEYS);
+        if (md == null || !self.equals(md.activeHost())) {
+          return Optional.empty();
+        }
+        partition = md.partition();
+      }
+      return Optional.of(reader.counts(type, stores(partition, false)));
+    } catch (InvalidStateStoreException e) {
+      return Optional.empty();
+    }
+  }
+
+  private ResourceType type(ReadRequest request) {
+    ResourceType type = types.get(request.type());
+    if (type == null) {
+      // The HTTP layer answers 404 before it gets here; reaching this is a wiring bug.
+      throw new IllegalArgumentException("unknown resource type " + request.type());
+    }
+    return type;
+  }
+
+  private CompletableFuture<Reply> answer(ReadRequest request, String store, Function<PlanStores, Reply> read) {
+    KafkaStreams.State state = streams.state();
+    if (!queryable(state)) {
+      return done(Reply.unavailable("the stream processor is " + state + "; state is not readable"));
+    }
+    if (self == null) {
+      return done(localOr503(request.type(), null, true, read));
+    }
+    KeyQueryMetadata md;
+    try {
+      md = streams.queryMetadataForKey(store, request.type(), KEYS);
+    } catch (InvalidStateStoreException e) {
+      return done(Reply.unavailable("the owner of " + request.type() + " is not known yet: " + e.getMessage()));
+    }
+    if (md == null || md.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+      return done(Reply.unavailable("the owner of " + request.type() + " is not known yet (rebalancing)"));
+    }
+    if (request.forwarded()) {
+      return done(localOr503(request.type(), md.partition(), request.allowStale(), read));
+    }
+    return tryHosts(request, candidates(md), 0, md.partition(), read);
+  }
+
+  /** The active host first, then the standbys with this instance's own standby leading. */
+  private List<Candidate> candidates(KeyQueryMetadata md) {
+    List<Candidate> out = new ArrayList<>();
+    if (md.activeHost() != null && !md.activeHost().equals(HostInfo.unavailable())) {
+      out.add(new Candidate(md.activeHost(), false));
+    }
+    md.standbyHosts().stream()
+        .sorted(Comparator.comparing((HostInfo h) -> !h.equals(self)).thenComparing(HostInfo::toString))
+        .forEach(h -> out.add(new Candidate(h, true)));
+    return out;
+  }
+
+  private CompletableFuture<Reply> tryHosts(
+      ReadRequest request, List<Candidate> hosts, int index, int partition, Function<PlanStores, Reply> read) {
+    if (index >= hosts.size()) {
+      return done(Reply.unavailable("no readable copy of the " + request.type() + " plan right now (migrating or restoring)"));
+    }
+    Candidate candidate = hosts.get(index);
+    if (candidate.host().equals(self)) {
+      try {
+        return done(read.apply(stores(partition, candidate.standby())));
+      } catch (InvalidStateStoreException e) {
+        LOG.debug("local {} copy of {} not readable: {}", candidate.standby() ? "standby" : "active", request.type(), e.getMessage());
+        return tryHosts(request, hosts, index + 1, partition, read);
+      }
+    }
+    return forward(candidate, request)
+        .handle(
+            (reply, error) -> {
+              if (error == null && reply.status() != 503) {
+                return done(reply);
+              }
+              LOG.debug("{} could not answer for {}: {}", candidate.host(), request.type(), error != null ? error.toString() : "503");
+              return tryHosts(request, hosts, index + 1, partition, read);
+            })
+        .thenCompose(Function.identity());
+  }
+
+  private CompletableFuture<Reply> forward(Candidate candidate, ReadRequest request) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://" + candidate.host().host() + ":" + candidate.host().port() + request.pathAndQuery()))
+            .timeout(forwardTimeout)
+            .header(FORWARDED_HEADER, self.host() + ":" + self.port())
+            .header("Accept", "application/json")
+            .GET();
+    if (candidate.standby()) {
+      b.header(STALE_HEADER, "true");
+    }
+    String authorization = token.map(t -> "Bearer " + t).orElse(request.authorization());
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString())
+        .thenApply(
+            r -> {
+              Map<String, String> headers = new LinkedHashMap<>();
+              r.headers().firstValue("Retry-After").ifPresent(v -> headers.put("Retry-After", v));
+              return new Reply(r.statusCode(), r.body(), headers);
+            });
+  }
+
+  private Reply localOr503(String type, Integer partition, boolean stale, Function<PlanStores, Reply> read) {
+    try {
+      return read.apply(stores(partition, stale));
+    } catch (InvalidStateStoreException e) {
+      return Reply.unavailable("the " + type + " plan is not readable on this instance right now: " + e.getMessage());
+    }
+  }
+
+  /** Stores opened on first use, each time: a store handle must not outlive a rebalance. */
+  private PlanStores stores(Integer partition, boolean stale) {
+    return new PlanStores() {
+      @Override
+      public ReadOnlyKeyValueStore<String, String> placements() {
+        return store(Stores.PLACEMENTS, partition, stale);
+      }
+
+      @Override
+      public ReadOnlyKeyValueStore<String, InstanceState> instances() {
+        return store(Stores.INSTANCES, partition, stale);
+      }
+
+      @Override
+      public ReadOnlyKeyValueStore<String, TypeState> types() {
+        return store(Stores.TYPES, partition, stale);
+      }
+    };
+  }
+
+  private <V> ReadOnlyKeyValueStore<String, V> store(String name, Integer partition, boolean stale) {
+    StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> params =
+        StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore());
+    if (partition != null) {
+      params = params.withPartition(partition);
+    }
+    if (stale) {
+      params = params.enableStaleStores();
+    }
+    return streams.store(params);
+  }
+
+  /** States in which some store may be readable; REBALANCING included, tasks keep running through it. */
+  private static boolean queryable(KafkaStreams.State state) {
+    return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+  }
+
+  private static CompletableFuture<Reply> done(Reply reply) {
+    return CompletableFuture.completedFuture(reply);
+  }
+
+  private record Candidate(HostInfo host, boolean standby) {}
+}

@@ -1,0 +1,15 @@
+package iota.orchestrator.api;
+
+/**
+ * Sizes and counters of one resource type, read from its stores: what {@code GET
+ * /v1/api/orchestrations} lists and what the per-type gauges report.
+ *
+ * @param instances live instances (deleted ones awaiting their tombstone are not counted)
+ * @param resources resources placed on live instances
+ * @param moves resources moved by re-orchestrations so far
+ * @param recreates pod re-creations so far
+ * @param orchestrations successful re-orchestrations so far
+ */
+public record TypeCounts(int instances, long resources, long moves, long recreates, long orchestrations) {
+  public static final TypeCounts EMPTY = new TypeCounts(0, 0, 0, 0, 0);
+}

@@ -1,0 +1,474 @@
+package iota.orchestrator.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import iota.orchestrator.config.ConfigException;
+import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.model.Json;
+import iota.orchestrator.model.OrchestrationParams;
+import iota.orchestrator.model.OrchestrationReport;
+import iota.orchestrator.model.RequestResult;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP behaviour of the API against a real server on a free port, with fake queries and gateway. */
+class ApiServerTest {
+  private static final String TOKEN = "s3cret-token";
+  private static final String ADMIN = "https://admin.example.com";
+
+  private final FakePlanQueries queries = new FakePlanQueries();
+  private final List<OrchestrationParams> sent = new CopyOnWriteArrayList<>();
+  private final AtomicReference<CompletableFuture<RequestResult>> nextResult =
+      new AtomicReference<>(CompletableFuture.completedFuture(RequestResult.ok("r1", report())));
+  private final AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.RUNNING);
+  private final OrchestratorMetrics metrics = new OrchestratorMetrics();
+  private ApiServer server;
+  private Http http;
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+    metrics.close();
+  }
+
+  private void start(Map<String, String> overrides) {
+    Map<String, String> flags = new HashMap<>();
+    flags.put("iota.http.host", "127.0.0.1");
+    flags.put("iota.http.port", "0");
+    flags.put("iota.api.token", TOKEN);
+    flags.put("iota.cors.origins", ADMIN + ",http://localhost:3000");
+    flags.putAll(overrides);
+    OrchestratorConfig config = OrchestratorConfig.of(flags);
+    OrchestrateGateway gateway =
+        (resource, params) -> {
+          sent.add(params);
+          return nextResult.get();
+        };
+    server = new ApiServer(config, queries, gateway, state::get, metrics).start();
+    http = new Http(server.port());
+  }
+
+  private void start() {
+    start(Map.of());
+  }
+
+  private static OrchestrationReport report() {
+    return new OrchestrationReport("Thing", 4, 250, 3, 997, List.of("3"), List.of(), 250, 249);
+  }
+
+  private static JsonNode json(HttpResponse<String> r) {
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), "JSON content type: " + r.headers().map());
+    return Json.tree(r.body().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String error(HttpResponse<String> r) {
+    JsonNode body = json(r);
+    assertNotNull(body.get("error"), "error field in " + r.body());
+    return body.get("error").asText();
+  }
+
+  private HttpResponse<String> orchestrate(String body) {
+    return http.post(ApiServer.API + "/Thing/orchestrate", body, "Authorization", "Bearer " + TOKEN, "Content-Type", "application/json");
+  }
+
+  // ---- reads
+
+  @Test
+  void placementLookupAnswersRunIn() {
+    start();
+    queries.placement = id -> id.equals("t-1") ? Reply.ok(Map.of("runIn", "2")) : Reply.error(404, "Thing '" + id + "' is not placed");
+    HttpResponse<String> r = http.get(ApiServer.API + "/Thing/t-1/instances");
+    assertEquals(200, r.statusCode());
+    assertEquals("2", json(r).get("runIn").asText());
+    HttpResponse<String> missing = http.get(ApiServer.API + "/Thing/nope/instances");
+    assertEquals(404, missing.statusCode());
+    assertEquals("Thing 'nope' is not placed", error(missing));
+  }
+
+  @Test
+  void unknownResourceTypeIs404OnEveryRoute() {
+    start();
+    for (String path : List.of("/Widget", "/Widget/summary", "/Widget/x/instances", "/Widget/instances/0")) {
+      HttpResponse<String> r = http.get(ApiServer.API + path);
+      assertEquals(404, r.statusCode(), path);
+      assertTrue(error(r).contains("unknown resource type 'Widget'"), r.body());
+    }
+    HttpResponse<String> post = http.post(ApiServer.API + "/Widget/orchestrate", "", "Authorization", "Bearer " + TOKEN);
+    assertEquals(404, post.statusCode());
+    assertTrue(queries.requests.isEmpty(), "no query for an unknown type");
+    assertTrue(sent.isEmpty(), "no request for an unknown type");
+  }
+
+  @Test
+  void resourceIdNamedInstancesIsAPlacementLookupNotAnInstance() {
+    start();
+    queries.placement = id -> Reply.ok(Map.of("runIn", "7"));
+    HttpResponse<String> r = http.get(ApiServer.API + "/Thing/instances/instances");
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals("7", json(r).get("runIn").asText());
+  }
+
+  @Test
+  void instanceRouteRejectsIdsThatAreNotInstanceIds() {
+    start();
+    queries.instance = id -> Reply.ok(Map.of("resource", "Thing", "instanceId", id));
+    assertEquals(200, http.get(ApiServer.API + "/Thing/instances/12").statusCode());
+    HttpResponse<String> bad = http.get(ApiServer.API + "/Thing/instances/012");
+    assertEquals(400, bad.statusCode());
+    assertTrue(error(bad).contains("instanceId"), bad.body());
+  }
+
+  @Test
+  void listingCombinesTheSummaryOfEveryType() {
+    start();
+    queries.summary = r -> Reply.ok(Map.of("resource", r.type(), "instances", r.type().equals("Thing") ? 3 : 1));
+    HttpResponse<String> r = http.get(ApiServer.API);
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode types = json(r).get("types");
+    assertEquals(2, types.size());
+    assertEquals("Thing", types.get(0).get("resource").asText());
+    assertEquals(3, types.get(0).get("instances").asInt());
+    assertEquals("Rule", types.get(1).get("resource").asText());
+    assertEquals(ApiServer.API + "/Rule/summary", queries.requests.get(1).pathAndQuery());
+  }
+
+  @Test
+  void listingIs503WithRetryAfterWhenOneTypeIsNotReadable() {
+    start();
+    queries.summary = r -> r.type().equals("Rule") ? Reply.unavailable("restoring") : Reply.ok(Map.of("resource", r.type()));
+    HttpResponse<String> r = http.get(ApiServer.API);
+    assertEquals(503, r.statusCode());
+    assertEquals("1", r.headers().firstValue("Retry-After").orElse(null));
+    assertEquals("restoring", error(r));
+  }
+
+  @Test
+  void readRequestCarriesPathQueryAndForwardingMarks() {
+    start();
+    http.get(ApiServer.API + "/Thing?x=1", StreamsPlanQueries.FORWARDED_HEADER, "10.0.0.2:7070", StreamsPlanQueries.STALE_HEADER, "true");
+    ReadRequest req = queries.requests.get(0);
+    assertEquals("Thing", req.type());
+    assertEquals(ApiServer.API + "/Thing?x=1", req.pathAndQuery());
+    assertTrue(req.forwarded());
+    assertTrue(req.allowStale());
+    http.get(ApiServer.API + "/Thing");
+    assertFalse(queries.requests.get(1).forwarded());
+  }
+
+  @Test
+  void queryFailureIsAGeneric500WithoutInternals() {
+    start();
+    queries.plan =
+        r -> {
+          throw new IllegalStateException("secret internal detail at com.example.Foo");
+        };
+    HttpResponse<String> r = http.get(ApiServer.API + "/Thing");
+    assertEquals(500, r.statusCode());
+    assertEquals("internal error", error(r));
+    assertFalse(r.body().contains("secret"));
+    assertFalse(r.body().contains("Exception"));
+  }
+
+  @Test
+  void unknownPathIsAJson404() {
+    start();
+    HttpResponse<String> r = http.get("/v1/api/nothing-here");
+    assertEquals(404, r.statusCode());
+    assertEquals("not found", error(r));
+  }
+
+  // ---- orchestrate
+
+  @Test
+  void orchestrateAnswersTheReport() {
+    start();
+    HttpResponse<String> r = orchestrate("{\"maxInstances\": 20, \"resourcePerInstance\": 250}");
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode body = json(r);
+    for (String field : List.of("resource", "instances", "resourcePerInstance", "moved", "kept", "created", "deleted")) {
+      assertNotNull(body.get(field), field);
+    }
+    assertEquals(4, body.get("instances").asInt());
+    assertEquals("3", body.get("created").get(0).asText());
+    assertEquals(new OrchestrationParams(20, 250, null), sent.get(0));
+  }
+
+  @Test
+  void emptyBodyOrchestratesWithTheDefaults() {
+    start();
+    HttpResponse<String> r = http.post(ApiServer.API + "/Thing/orchestrate", "", "Authorization", "Bearer " + TOKEN);
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(OrchestrationParams.EMPTY, sent.get(0));
+  }
+
+  @Test
+  void invalidParametersAre400NamingTheFieldAndRange() {
+    start();
+    Map<String, String> cases = new HashMap<>();
+    cases.put("{\"maxInstances\": 2}", "maxInstances must be in [3, 100), got 2");
+    cases.put("{\"maxInstances\": 100}", "maxInstances must be in [3, 100), got 100");
+    cases.put("{\"resourcePerInstance\": 0}", "resourcePerInstance must be in (0, 5000), got 0");
+    cases.put("{\"resourcePerInstance\": 5000}", "resourcePerInstance must be in (0, 5000), got 5000");
+    cases.put("{\"initInstances\": 0}", "initInstances must be in [1, 100), got 0");
+    cases.put("{\"maxInstances\": \"ten\"}", "maxInstances must be an integer");
+    cases.put("{\"resourcePerInstance\": 1.5}", "resourcePerInstance must be an integer");
+    cases.put("{\"initInstances\": 50, \"maxInstances\": 20}", "initInstances must be at most maxInstances (20), got 50");
+    cases.put("{\"maxinstances\": 20}", "unknown field 'maxinstances' (allowed: maxInstances, resourcePerInstance, initInstances)");
+    cases.put("[1, 2]", "body must be a JSON object with optional maxInstances, resourcePerInstance, initInstances");
+    cases.put("{not json", "body is not valid JSON");
+    for (Map.Entry<String, String> c : cases.entrySet()) {
+      HttpResponse<String> r = orchestrate(c.getKey());
+      assertEquals(400, r.statusCode(), c.getKey());
+      assertEquals(c.getValue(), error(r), c.getKey());
+    }
+    assertTrue(sent.isEmpty(), "nothing sent for invalid input");
+  }
+
+  @Test
+  void nonJsonContentTypeIs415() {
+    start();
+    HttpResponse<String> r =
+        http.post(ApiServer.API + "/Thing/orchestrate", "maxInstances=5", "Authorization", "Bearer " + TOKEN, "Content-Type", "application/x-www-form-urlencoded");
+    assertEquals(415, r.statusCode());
+    assertEquals("Content-Type must be application/json", error(r));
+  }
+
+  @Test
+  void oversizedBodyIs413() {
+    start();
+    String big = "{\"maxInstances\": 5, \"pad\": \"" + "x".repeat(ApiServer.MAX_BODY_BYTES) + "\"}";
+    HttpResponse<String> r = orchestrate(big);
+    assertEquals(413, r.statusCode());
+    assertTrue(error(r).contains("larger than"), r.body());
+    assertTrue(sent.isEmpty());
+  }
+
+  @Test
+  void sizingFailureIs409WithTheOriginalMessage() {
+    nextResult.set(CompletableFuture.completedFuture(RequestResult.error("r1", "Thing", 409, "require instances more than the max: 120/100")));
+    start();
+    HttpResponse<String> r = orchestrate("{\"resourcePerInstance\": 1}");
+    assertEquals(409, r.statusCode());
+    assertEquals("require instances more than the max: 120/100", error(r));
+  }
+
+  @Test
+  void noAnswerInTimeIs504() {
+    nextResult.set(CompletableFuture.failedFuture(new TimeoutException()));
+    start(Map.of("iota.api.request.timeout", "250ms"));
+    HttpResponse<String> r = orchestrate("{}");
+    assertEquals(504, r.statusCode());
+    assertTrue(error(r).contains("within 250 ms"), r.body());
+  }
+
+  @Test
+  void answerArrivingLaterIsStillDelivered() {
+    CompletableFuture<RequestResult> later = new CompletableFuture<>();
+    nextResult.set(later);
+    start();
+    CompletableFuture.runAsync(() -> later.complete(RequestResult.ok("r1", report())), CompletableFuture.delayedExecutor(200, java.util.concurrent.TimeUnit.MILLISECONDS));
+    HttpResponse<String> r = orchestrate("{}");
+    assertEquals(200, r.statusCode(), r.body());
+  }
+
+  @Test
+  void unsendableRequestIs503WithRetryAfter() {
+    nextResult.set(CompletableFuture.failedFuture(new OrchestrateGateway.GatewayUnavailableException("broker down", null)));
+    start();
+    HttpResponse<String> r = orchestrate("{}");
+    assertEquals(503, r.statusCode());
+    assertTrue(r.headers().firstValue("Retry-After").isPresent());
+    assertFalse(r.body().contains("broker down"));
+  }
+
+  // ---- auth
+
+  @Test
+  void orchestrateNeedsTheBearerTokenWhenOneIsConfigured() {
+    start();
+    HttpResponse<String> none = http.post(ApiServer.API + "/Thing/orchestrate", "{}");
+    assertEquals(401, none.statusCode());
+    assertEquals("missing or invalid bearer token", error(none));
+    assertTrue(none.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+    HttpResponse<String> wrong = http.post(ApiServer.API + "/Thing/orchestrate", "{}", "Authorization", "Bearer " + TOKEN + "x");
+    assertEquals(401, wrong.statusCode());
+    HttpResponse<String> basic = http.post(ApiServer.API + "/Thing/orchestrate", "{}", "Authorization", "Basic " + TOKEN);
+    assertEquals(401, basic.statusCode());
+    assertTrue(sent.isEmpty());
+    assertEquals(200, orchestrate("{}").statusCode());
+  }
+
+  @Test
+  void readsAreOpenByDefault() {
+    start();
+    assertEquals(200, http.get(ApiServer.API + "/Thing").statusCode());
+  }
+
+  @Test
+  void readsNeedTheTokenWhenProtected() {
+    start(Map.of("iota.api.protect.reads", "true"));
+    assertEquals(401, http.get(ApiServer.API + "/Thing").statusCode());
+    assertEquals(401, http.get(ApiServer.API).statusCode());
+    assertEquals(200, http.get(ApiServer.API + "/Thing", "Authorization", "Bearer " + TOKEN).statusCode());
+    assertEquals("Bearer " + TOKEN, queries.requests.get(0).authorization());
+    assertEquals(200, http.get("/healthz").statusCode(), "probes stay open");
+  }
+
+  @Test
+  void withoutATokenEverythingIsOpen() {
+    start(Map.of("iota.api.token", ""));
+    assertEquals(200, http.post(ApiServer.API + "/Thing/orchestrate", "").statusCode());
+  }
+
+  @Test
+  void tokenIsReadFromTheTokenFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("token");
+    Files.writeString(file, "from-file\n");
+    start(Map.of("iota.api.token", "", "iota.api.token.file", file.toString()));
+    assertEquals(401, http.post(ApiServer.API + "/Thing/orchestrate", "").statusCode());
+    assertEquals(200, http.post(ApiServer.API + "/Thing/orchestrate", "", "Authorization", "Bearer from-file").statusCode());
+  }
+
+  @Test
+  void unreadableTokenFileFailsAtStartNamingTheKey(@TempDir Path dir) {
+    OrchestratorConfig config = OrchestratorConfig.of(Map.of("iota.api.token.file", dir.resolve("missing").toString()));
+    ConfigException e = assertThrows(ConfigException.class, () -> Auth.fromConfig(config));
+    assertTrue(e.getMessage().startsWith("iota.api.token.file"), e.getMessage());
+  }
+
+  // ---- CORS
+
+  @Test
+  void allowedOriginIsReflectedWithCredentials() {
+    start();
+    HttpResponse<String> r = http.get(ApiServer.API + "/Thing", "Origin", ADMIN);
+    assertEquals(ADMIN, r.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+    assertEquals("true", r.headers().firstValue("Access-Control-Allow-Credentials").orElse(null));
+    assertTrue(r.headers().allValues("Vary").stream().anyMatch(v -> v.contains("Origin")));
+  }
+
+  @Test
+  void otherOriginsGetNoCorsHeaders() {
+    start();
+    HttpResponse<String> r = http.get(ApiServer.API + "/Thing", "Origin", "https://evil.example.com");
+    assertEquals(200, r.statusCode());
+    assertNull(r.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+    assertNull(r.headers().firstValue("Access-Control-Allow-Credentials").orElse(null));
+  }
+
+  @Test
+  void preflightFromAnAllowedOriginAllowsTheAuthorizationHeader() {
+    start();
+    HttpResponse<String> r =
+        http.options(ApiServer.API + "/Thing/orchestrate", "Origin", ADMIN, "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "authorization, content-type");
+    assertEquals(204, r.statusCode(), r.body());
+    assertEquals(ADMIN, r.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+    assertTrue(r.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("POST"));
+    assertTrue(r.headers().firstValue("Access-Control-Allow-Headers").orElse("").contains("Authorization"));
+    HttpResponse<String> evil = http.options(ApiServer.API + "/Thing/orchestrate", "Origin", "https://evil.example.com", "Access-Control-Request-Method", "POST");
+    assertTrue(evil.headers().firstValue("Access-Control-Allow-Origin").isEmpty());
+    assertTrue(evil.headers().firstValue("Access-Control-Allow-Methods").isEmpty());
+  }
+
+  @Test
+  void wildcardOriginIsRefusedAtStart() {
+    ConfigException e = assertThrows(ConfigException.class, () -> new Cors("https://a.example.com, *"));
+    assertTrue(e.getMessage().startsWith("iota.cors.origins"), e.getMessage());
+  }
+
+  // ---- health, metrics, documents
+
+  @Test
+  void livenessFailsOnlyInErrorStates() {
+    start();
+    for (KafkaStreams.State s : KafkaStreams.State.values()) {
+      state.set(s);
+      HttpResponse<String> r = http.get("/healthz");
+      boolean failed = s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR;
+      assertEquals(failed ? 503 : 200, r.statusCode(), s.name());
+      assertEquals(s.name(), json(r).get("streams").asText());
+    }
+  }
+
+  @Test
+  void readinessIsOkOnlyWhenRunning() {
+    start();
+    for (KafkaStreams.State s : KafkaStreams.State.values()) {
+      state.set(s);
+      assertEquals(s == KafkaStreams.State.RUNNING ? 200 : 503, http.get("/readyz").statusCode(), s.name());
+    }
+  }
+
+  @Test
+  void metricsExposeJvmAndRouteLatencyInPrometheusFormat() {
+    start();
+    http.get(ApiServer.API + "/Thing/t-1/instances");
+    metrics.bindDeadLetters(() -> 3);
+    HttpResponse<String> r = http.get("/metrics");
+    assertEquals(200, r.statusCode());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+    assertTrue(r.body().contains("jvm_memory_used_bytes"), "JVM metrics");
+    assertTrue(r.body().contains("iota_orchestrator_dlq_records_total 3.0"), "DLQ counter");
+    assertTrue(
+        r.body().lines().anyMatch(l -> l.startsWith("iota_orchestrator_http_requests_seconds_count") && l.contains("route=\"/v1/api/orchestrations/{resource}/{id}/instances\"") && l.contains("status=\"404\"")),
+        "latency timer per route pattern");
+  }
+
+  @Test
+  void openApiDocumentDescribesEveryRegisteredRoute() {
+    start();
+    HttpResponse<String> r = http.get("/openapi.json");
+    assertEquals(200, r.statusCode());
+    JsonNode paths = Json.tree(r.body().getBytes(StandardCharsets.UTF_8)).get("paths");
+    List<String> missing = new ArrayList<>();
+    assertFalse(server.routes().isEmpty());
+    for (String route : server.routes()) {
+      String[] parts = route.split(" ", 2);
+      JsonNode path = paths.get(parts[1]);
+      if (path == null || path.get(parts[0].toLowerCase()) == null) {
+        missing.add(route);
+      }
+    }
+    assertEquals(List.of(), missing);
+    List<String> documented = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = paths.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      e.getValue().fieldNames().forEachRemaining(m -> documented.add(m.toUpperCase() + " " + e.getKey()));
+    }
+    assertEquals(server.routes().size(), documented.size(), "no stale paths in the document: " + documented);
+  }
+
+  @Test
+  void dashboardIsServedAtTheRoot() {
+    start();
+    HttpResponse<String> r = http.get("/");
+    assertEquals(200, r.statusCode());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+    assertTrue(r.body().contains("data-testid"));
+    assertEquals(200, http.get("/app.js").statusCode());
+    assertEquals(200, http.get("/style.css").statusCode());
+  }
+}

@@ -1,0 +1,204 @@
+package iota.orchestrator.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.config.ResourceType;
+import iota.orchestrator.model.Json;
+import iota.orchestrator.model.OrchestrateRequest;
+import iota.orchestrator.model.OrchestrationParams;
+import iota.orchestrator.topology.InstanceState;
+import iota.orchestrator.topology.OrchestratorTopology;
+import iota.orchestrator.topology.Stores;
+import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topology.TypeState;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The REST shapes, read from the stores the real topology fills (TopologyTestDriver, no broker). */
+class PlanReaderTest {
+  private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+  private static final long TIMEOUT_MS = Duration.ofSeconds(90).toMillis();
+
+  @TempDir Path stateDir;
+  private OrchestratorConfig config;
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, byte[]> cmNotify;
+  private TestInputTopic<String, byte[]> heartbeats;
+  private TestInputTopic<String, byte[]> requests;
+  private final PlanReader reader = new PlanReader(TIMEOUT_MS);
+
+  @BeforeEach
+  void start() {
+    config =
+        OrchestratorConfig.of(
+            Map.of(
+                "iota.bootstrap.servers", "ttd:9092",
+                "iota.state.dir", stateDir.toString(),
+                "iota.resource.thing.init.instances", "12",
+                "iota.resource.thing.resource.per.instance", "2",
+                "iota.resource.rule.init.instances", "3"));
+    driver = new TopologyTestDriver(OrchestratorTopology.build(config), OrchestratorTopology.properties(config), START);
+    StringSerializer s = new StringSerializer();
+    ByteArraySerializer b = new ByteArraySerializer();
+    cmNotify = driver.createInputTopic(Topics.CM_NOTIFY, s, b, START, Duration.ofMillis(1));
+    heartbeats = driver.createInputTopic(Topics.HEARTBEAT, s, b, START, Duration.ofMillis(1));
+    requests = driver.createInputTopic(Topics.REQUESTS, s, b, START, Duration.ofMillis(1));
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  private void create(String table, String... ids) {
+    StringBuilder keys = new StringBuilder();
+    for (String id : ids) {
+      keys.append(keys.length() == 0 ? "" : ",").append("{\"id\":\"").append(id).append("\"}");
+    }
+    cmNotify.pipeInput("cm/notify", ("{\"o\":\"bc\",\"t\":\"" + table + "\",\"keys\":[" + keys + "]}").getBytes(StandardCharsets.UTF_8));
+  }
+
+  private PlanStores stores() {
+    return PlanStores.of(driver.getKeyValueStore(Stores.PLACEMENTS), driver.getKeyValueStore(Stores.INSTANCES), driver.getKeyValueStore(Stores.TYPES));
+  }
+
+  private ResourceType type(String name) {
+    return config.resourceTypes().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  private static JsonNode json(Reply r) {
+    return Json.tree(r.body().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private long now() {
+    return START.toEpochMilli();
+  }
+
+  @Test
+  void planListsInstancesInNumericOrderWithSortedIdsAndTheKnownShape() {
+    create("Thing", "zeta", "alpha", "mid", "beta");
+    Reply reply = reader.plan(type("Thing"), stores(), now());
+    assertEquals(200, reply.status());
+    JsonNode plan = json(reply);
+    assertEquals("Thing", plan.get("resource").asText());
+    List<String> order = new ArrayList<>();
+    plan.get("instances").fieldNames().forEachRemaining(order::add);
+    assertEquals(List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"), order);
+    List<String> all = new ArrayList<>();
+    for (JsonNode inst : plan.get("instances")) {
+      List<String> ids = new ArrayList<>();
+      inst.get("resources").get("ids").forEach(n -> ids.add(n.asText()));
+      assertEquals(ids.stream().sorted().toList(), ids, "ids sorted");
+      assertEquals(ids.size(), inst.get("data").get("used").asInt());
+      assertEquals(2, inst.get("data").get("count").asInt());
+      assertTrue(inst.get("_reload").get("times").isIntegralNumber());
+      assertTrue(inst.get("health").has("status"));
+      assertTrue(inst.get("health").has("lastHeartbeat"));
+      assertTrue(inst.get("health").has("podPhase"));
+      all.addAll(ids);
+    }
+    assertEquals(List.of("alpha", "beta", "mid", "zeta"), all.stream().sorted().toList());
+  }
+
+  @Test
+  void healthFollowsHeartbeatsForHeartTypesOnly() {
+    create("Thing", "t1");
+    create("Rule", "r1");
+    heartbeats.pipeInput(null, "{\"resource\":\"Thing\",\"instanceId\":0}".getBytes(StandardCharsets.UTF_8));
+    JsonNode thing = json(reader.plan(type("Thing"), stores(), now() + 1000)).get("instances");
+    assertEquals("healthy", thing.get("0").get("health").get("status").asText());
+    assertEquals(now(), thing.get("0").get("health").get("lastHeartbeat").asLong());
+    assertEquals(1000, thing.get("0").get("health").get("heartbeatAgeMs").asLong());
+    assertEquals("starting", thing.get("1").get("health").get("status").asText());
+    assertTrue(thing.get("1").get("health").get("lastHeartbeat").isNull());
+    JsonNode late = json(reader.plan(type("Thing"), stores(), now() + TIMEOUT_MS + 1)).get("instances");
+    assertEquals("late", late.get("0").get("health").get("status").asText());
+    JsonNode rule = json(reader.plan(type("Rule"), stores(), now())).get("instances");
+    assertEquals("unknown", rule.get("0").get("health").get("status").asText());
+  }
+
+  @Test
+  void placementAnswersRunInAndIs404WhenNotPlaced() {
+    create("Thing", "t1");
+    String runIn = driver.<String, String>getKeyValueStore(Stores.PLACEMENTS).get("Thing/t1");
+    Reply found = reader.placement(type("Thing"), "t1", stores());
+    assertEquals(200, found.status());
+    assertEquals("{\"runIn\":\"" + runIn + "\"}", found.body());
+    Reply missing = reader.placement(type("Thing"), "t2", stores());
+    assertEquals(404, missing.status());
+    assertEquals("Thing 't2' is not placed", json(missing).get("error").asText());
+    assertEquals(404, reader.placement(type("Rule"), "t1", stores()).status(), "types do not share ids");
+  }
+
+  @Test
+  void instanceAnswersOneInstanceWithItsResources() {
+    create("Thing", "a", "b", "c");
+    String instanceId = driver.<String, String>getKeyValueStore(Stores.PLACEMENTS).get("Thing/a");
+    JsonNode one = json(reader.instance(type("Thing"), instanceId, stores(), now()));
+    assertEquals("Thing", one.get("resource").asText());
+    assertEquals(instanceId, one.get("instanceId").asText());
+    List<String> ids = new ArrayList<>();
+    one.get("resources").get("ids").forEach(n -> ids.add(n.asText()));
+    assertTrue(ids.contains("a"));
+    assertEquals(ids.size(), one.get("data").get("used").asInt());
+    assertEquals(404, reader.instance(type("Thing"), "99", stores(), now()).status());
+  }
+
+  @Test
+  void removedInstancesAwaitingTheirTombstoneAreHidden() {
+    create("Thing", "a");
+    var instances = driver.<String, InstanceState>getKeyValueStore(Stores.INSTANCES);
+    instances.put("Thing/11", instances.get("Thing/11").asRemoved(999));
+    JsonNode plan = json(reader.plan(type("Thing"), stores(), now())).get("instances");
+    assertFalse(plan.has("11"));
+    assertEquals(11, plan.size());
+    assertEquals(404, reader.instance(type("Thing"), "11", stores(), now()).status());
+    assertEquals(11, reader.counts("Thing", stores()).instances());
+  }
+
+  @Test
+  void summaryReportsCountsCountersAndCurrentParameters() {
+    JsonNode before = json(reader.summary(type("Thing"), stores()));
+    assertEquals(0, before.get("instances").asInt());
+    assertFalse(before.get("orchestrated").asBoolean());
+    assertEquals(12, before.get("params").get("initInstances").asInt());
+
+    create("Thing", "a", "b", "c", "d", "e");
+    OrchestrateRequest request = new OrchestrateRequest("req-1", "Thing", new OrchestrationParams(10, 3, 3));
+    requests.pipeInput("Thing", request.toJson());
+    JsonNode after = json(reader.summary(type("Thing"), stores()));
+    assertEquals(5, after.get("resources").asLong());
+    assertEquals(3, after.get("instances").asInt());
+    assertEquals(1, after.get("orchestrations").asLong());
+    assertTrue(after.get("orchestrated").asBoolean());
+    assertEquals(2, after.get("params").get("resourcePerInstance").asInt(), "the capacity the sizing rule gave: floor(5 / 3) + 1");
+    TypeState state = driver.<String, TypeState>getKeyValueStore(Stores.TYPES).get("Thing");
+    assertEquals(state.moves(), after.get("moves").asLong());
+    assertEquals(new TypeCounts(3, 5, state.moves(), state.recreates(), 1), reader.counts("Thing", stores()));
+  }
+
+  @Test
+  void typeNotSeenYetHasAnEmptyPlan() {
+    JsonNode plan = json(reader.plan(type("Rule"), stores(), now()));
+    assertEquals("Rule", plan.get("resource").asText());
+    assertEquals(0, plan.get("instances").size());
+    assertEquals(TypeCounts.EMPTY, reader.counts("Rule", stores()));
+  }
+}

@@ -1,0 +1,141 @@
+package iota.orchestrator.api;
+
+import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.topology.OrchestratorTopology;
+import iota.orchestrator.topology.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * One app instance as production wires it: the real topology in a {@link KafkaStreams} client plus
+ * {@link ApiServer#forStreams}, with its own state directory and HTTP port advertised as {@code
+ * application.server}. Several with the same application id form a scaled-out app.
+ */
+final class StreamsApp implements AutoCloseable {
+  final OrchestratorConfig config;
+  final KafkaStreams streams;
+  final OrchestratorMetrics metrics = new OrchestratorMetrics();
+  final ApiServer server;
+  final Http http;
+  final String hostPort;
+
+  private StreamsApp(OrchestratorConfig config, int port) {
+    this.config = config;
+    this.hostPort = "127.0.0.1:" + port;
+    this.streams = new KafkaStreams(OrchestratorTopology.build(config), OrchestratorTopology.properties(config));
+    this.server = ApiServer.forStreams(config, streams, metrics).start();
+    this.http = new Http(server.port());
+  }
+
+  /**
+   * Starts an instance.
+   *
+   * @param stateDir this instance's own state directory
+   * @param advertise whether to set {@code iota.application.server} (false: the single-instance,
+   *     embedded-mode setup)
+   */
+  static StreamsApp start(String bootstrap, String applicationId, Path stateDir, boolean advertise, Map<String, String> overrides) {
+    int port = freePort();
+    Map<String, String> flags = new HashMap<>();
+    flags.put("iota.bootstrap.servers", bootstrap);
+    flags.put("iota.application.id", applicationId);
+    flags.put("iota.state.dir", stateDir.toString());
+    flags.put("iota.http.host", "127.0.0.1");
+    flags.put("iota.http.port", Integer.toString(port));
+    flags.put("iota.commit.interval", "100ms");
+    flags.put("iota.api.request.timeout", "20s");
+    if (advertise) {
+      flags.put("iota.application.server", "127.0.0.1:" + port);
+    }
+    // Rebalances and session expiry on the scale of a test, not of a production deployment.
+    flags.put("kafka.session.timeout.ms", "6000");
+    flags.put("kafka.heartbeat.interval.ms", "500");
+    flags.putAll(overrides);
+    StreamsApp app = new StreamsApp(OrchestratorConfig.of(flags), port);
+    app.streams.start();
+    return app;
+  }
+
+  boolean running() {
+    return streams.state() == KafkaStreams.State.RUNNING;
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    streams.close(Duration.ofSeconds(30));
+    metrics.close();
+  }
+
+  // ---- cluster helpers
+
+  static void createTopics(String bootstrap, int partitions) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      List<NewTopic> topics = new ArrayList<>();
+      for (String t : List.of(Topics.CM_NOTIFY, Topics.HEARTBEAT, Topics.REQUESTS, Topics.POD_STATUS, Topics.ASSIGNMENTS, Topics.POD_COMMANDS, Topics.RESULTS, Topics.DLQ)) {
+        topics.add(new NewTopic(t, partitions, (short) 1));
+      }
+      admin.createTopics(topics).all().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot create topics", e.getCause());
+    }
+  }
+
+  static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+  }
+
+  /** Publishes a bulk create of {@code ids} in {@code table} as the config service would. */
+  static void bulkCreate(KafkaProducer<String, byte[]> producer, String table, List<String> ids) {
+    StringBuilder keys = new StringBuilder();
+    for (String id : ids) {
+      keys.append(keys.length() == 0 ? "" : ",").append("{\"id\":\"").append(id).append("\"}");
+    }
+    String json = "{\"o\":\"bc\",\"t\":\"" + table + "\",\"keys\":[" + keys + "]}";
+    try {
+      producer.send(new ProducerRecord<>(Topics.CM_NOTIFY, "cm/notify", json.getBytes(StandardCharsets.UTF_8))).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot publish", e.getCause());
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
