@@ -1,12 +1,10 @@
 package iota.orchestrator.admin;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import iota.orchestrator.topology.Topics;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,15 +14,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class TopicSpecTest {
-  @Test
-  void bundledCopyIsByteIdenticalToTheCanonicalFile() throws Exception {
-    byte[] canonical = Files.readAllBytes(Path.of("topics/topics.json"));
-    try (InputStream in = TopicSpec.class.getResourceAsStream(TopicSpec.RESOURCE)) {
-      assertArrayEquals(canonical, in.readAllBytes(),
-          "src/main/resources/iota/topics.json must be a copy of topics/topics.json");
-    }
-  }
-
   @Test
   void specDeclaresEveryTopicOfTheSystemAndNoOther() {
     Set<String> declared = TopicSpec.bundled().topics().stream().map(TopicSpec.Topic::name).collect(Collectors.toSet());
