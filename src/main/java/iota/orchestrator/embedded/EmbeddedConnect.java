@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * <p>State in the data directory: the source offsets file ({@code connect.offsets}) and the
  * connector configurations put through {@link #putConnector(String, Map)} ({@code
  * connectors.json}, re-applied at start, since a standalone worker otherwise forgets them). So a
- * restart on the same directory resumes the same connectors. Plugins are found with {@code
+ * restart on the same directory resumes the same connectors. Like a standalone worker's connector
+ * properties files, {@code connectors.json} holds connector passwords in clear text: the data
+ * directory must be private to the user running the orchestrator. Plugins are found with {@code
  * plugin.discovery=service_load} (a classpath scan takes seconds and gigabytes), so a connector
  * must ship a {@code META-INF/services} entry, as ours does.
  *
