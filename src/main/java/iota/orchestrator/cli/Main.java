@@ -11,9 +11,11 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Resource orchestrator for IoT worker fleets, as a Kafka Streams application.",
     subcommands = {
+      EmbeddedCommand.class,
       StreamCommand.class,
       ReplayCommand.class,
       ExecutorCommand.class,
+      TopicsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -1,0 +1,94 @@
+package iota.orchestrator.cli;
+
+import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.embedded.EmbeddedPlatform;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code embedded}: the whole system in one JVM, for a laptop. */
+@Command(
+    name = "embedded",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the whole system in one JVM: a real Kafka broker (KRaft), ZooKeeper, an MQTT broker, "
+          + "Kafka Connect with the MQTT bridge, the topology, the executor and the REST server, plus a "
+          + "SIMULATED Kubernetes API (fabric8's mock server; no real cluster is touched) and a "
+          + "SIMULATED worker fleet. All state lives under --data-dir; a restart continues where it stopped.",
+      "Prints one line READY {json} with every address once it is up. Every option can also be set "
+          + "with the environment variable named in brackets."
+    })
+public final class EmbeddedCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--data-dir", defaultValue = "${env:IOTA_DATA_DIR:-./data}", description = "state directory (IOTA_DATA_DIR, default ${DEFAULT-VALUE})")
+  Path dataDir;
+
+  @Option(names = "--http-port", defaultValue = "${env:IOTA_HTTP_PORT:-7070}", description = "REST API and dashboard (IOTA_HTTP_PORT, default ${DEFAULT-VALUE}; 0 = any free port)")
+  int httpPort;
+
+  @Option(names = "--mqtt-port", defaultValue = "${env:IOTA_MQTT_PORT:-1883}", description = "MQTT broker (IOTA_MQTT_PORT, default ${DEFAULT-VALUE})")
+  int mqttPort;
+
+  @Option(names = "--kafka-port", defaultValue = "${env:IOTA_KAFKA_PORT:-9092}", description = "Kafka broker (IOTA_KAFKA_PORT, default ${DEFAULT-VALUE})")
+  int kafkaPort;
+
+  @Option(names = "--zookeeper-port", defaultValue = "${env:IOTA_ZOOKEEPER_PORT:-2181}", description = "ZooKeeper (IOTA_ZOOKEEPER_PORT, default ${DEFAULT-VALUE})")
+  int zookeeperPort;
+
+  @Option(names = "--kubernetes-port", defaultValue = "${env:IOTA_KUBERNETES_PORT:-0}", description = "simulated Kubernetes API (IOTA_KUBERNETES_PORT, default any free port)")
+  int kubernetesPort;
+
+  @Option(names = "--heartbeat-timeout", defaultValue = "${env:IOTA_HEARTBEAT_TIMEOUT:-90s}", description = "recreate a worker silent this long, e.g. 90s, 5s (IOTA_HEARTBEAT_TIMEOUT, default ${DEFAULT-VALUE})")
+  String heartbeatTimeout;
+
+  @Option(names = "--simulate-workers", defaultValue = "${env:IOTA_SIMULATE_WORKERS:-true}", arity = "1", description = "run the simulated worker fleet (IOTA_SIMULATE_WORKERS, default ${DEFAULT-VALUE})")
+  boolean simulateWorkers;
+
+  @Option(names = "--api-token", defaultValue = "${env:IOTA_API_TOKEN}", description = "bearer token for mutating routes (IOTA_API_TOKEN); default: generated on first start and kept in the data dir")
+  String apiToken;
+
+  @Option(names = "--ready-file", defaultValue = "${env:IOTA_READY_FILE}", description = "also write the READY json to this file (IOTA_READY_FILE)")
+  Path readyFile;
+
+  @Option(names = "--config", description = "a properties file with iota.* keys (resource types, ...)")
+  String configFile;
+
+  @Override
+  public Integer call() throws Exception {
+    OrchestratorConfig base = OrchestratorConfig.load(new Flags().put("iota.config.file", configFile).map());
+    EmbeddedPlatform.Options options = EmbeddedPlatform.Options.defaults(dataDir)
+        .withPorts(httpPort, mqttPort, kafkaPort, zookeeperPort, kubernetesPort)
+        .withHeartbeatTimeout(OrchestratorConfig.parseDuration("--heartbeat-timeout", heartbeatTimeout))
+        .withSimulatedWorkers(simulateWorkers)
+        .withApiToken(apiToken);
+    CountDownLatch stopped = new CountDownLatch(1);
+    EmbeddedPlatform platform = EmbeddedPlatform.start(options, base);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      platform.close();
+      stopped.countDown();
+    }, "shutdown"));
+    var out = spec.commandLine().getOut();
+    if (platform.tokenGenerated()) {
+      out.println("API token (generated, kept in " + dataDir.resolve("api-token") + "): " + platform.apiToken());
+    }
+    String json = platform.readyJson();
+    if (readyFile != null) {
+      // Written whole, then moved into place, so a watcher never reads half a file.
+      Path tmp = Files.createTempFile(readyFile.toAbsolutePath().getParent(), ".ready", ".tmp");
+      Files.writeString(tmp, json + "\n", StandardCharsets.UTF_8);
+      Files.move(tmp, readyFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+    out.println("READY " + json);
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+}
