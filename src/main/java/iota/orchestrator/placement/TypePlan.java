@@ -248,6 +248,8 @@ public final class TypePlan {
    * resource ids, and the given-up, orphaned and new resources fill instances below their target in
    * ascending instance id order, ascending resource ids.
    *
+   * @param live the live resource ids; duplicates count once, and a {@link Set} is used as given
+   *     (its {@code contains} decides membership) to spare copying 500,000 ids
    * @throws SizingException when the pool would exceed {@code maxInstances}; the plan is unchanged
    */
   public Orchestration orchestrate(
