@@ -18,7 +18,23 @@ import java.util.TreeSet;
  */
 public record Delta(SortedSet<Integer> changed, SortedSet<Integer> created, SortedSet<Integer> deleted) {
 
-  private static final Delta EMPTY = new Delta(new TreeSet<>(), new TreeSet<>(), new TreeSet<>());
+  private static final SortedSet<Integer> NONE = Collections.unmodifiableSortedSet(new TreeSet<>());
+  /**
+   * Frozen one-id sets for the usual small ids. An incremental event builds a delta of one instance
+   * hundreds of thousands of times a second; sharing these sets spares the allocation and the copy.
+   */
+  private static final int SHARED_SINGLES = 128;
+
+  @SuppressWarnings("unchecked")
+  private static final SortedSet<Integer>[] SINGLES = new SortedSet[SHARED_SINGLES];
+
+  static {
+    for (int id = 0; id < SHARED_SINGLES; id++) {
+      SINGLES[id] = Collections.unmodifiableSortedSet(new TreeSet<>(Collections.singleton(id)));
+    }
+  }
+
+  private static final Delta EMPTY = new Delta(NONE, NONE, NONE);
 
   public Delta {
     changed = frozen(changed, "changed");
@@ -37,19 +53,31 @@ public record Delta(SortedSet<Integer> changed, SortedSet<Integer> created, Sort
   }
 
   static Delta changed(int id) {
-    return new Delta(new TreeSet<>(Collections.singleton(id)), new TreeSet<>(), new TreeSet<>());
+    return new Delta(single(id), NONE, NONE);
   }
 
   static Delta created(int id) {
-    TreeSet<Integer> one = new TreeSet<>(Collections.singleton(id));
-    return new Delta(one, one, new TreeSet<>());
+    SortedSet<Integer> one = single(id);
+    return new Delta(one, one, NONE);
+  }
+
+  private static SortedSet<Integer> single(int id) {
+    return id >= 0 && id < SHARED_SINGLES ? SINGLES[id] : new TreeSet<>(Collections.singleton(id));
   }
 
   private static SortedSet<Integer> frozen(SortedSet<Integer> ids, String name) {
     Objects.requireNonNull(ids, name);
+    if (ids == NONE || (ids.size() == 1 && isShared(ids))) {
+      return ids;
+    }
     // A copy with natural order: callers may hand in a set with another comparator or keep mutating theirs.
     TreeSet<Integer> copy = new TreeSet<>();
     copy.addAll(ids);
     return Collections.unmodifiableSortedSet(copy);
+  }
+
+  private static boolean isShared(SortedSet<Integer> one) {
+    int id = one.first();
+    return id >= 0 && id < SHARED_SINGLES && SINGLES[id] == one;
   }
 }

@@ -42,7 +42,7 @@ public final class TypePlan {
 
   /** Least-loaded first, lowest id on ties: the order in which instances with room take new resources. */
   private static final Comparator<Slot> BY_LOAD =
-      (a, b) -> a.used() != b.used() ? Integer.compare(a.used(), b.used()) : Integer.compare(a.id, b.id);
+      (a, b) -> a.used != b.used ? Integer.compare(a.used, b.used) : Integer.compare(a.id, b.id);
 
   private final TreeMap<Integer, Slot> instances = new TreeMap<>();
   private final SortedMap<Integer, InstanceView> instancesView = Collections.unmodifiableSortedMap(instances);
@@ -115,11 +115,11 @@ public final class TypePlan {
     }
     if (previous != null) {
       detach(previous);
-      previous.resources.remove(resource);
+      previous.take(resource);
       attach(previous);
     }
     detach(slot);
-    slot.resources.add(resource);
+    slot.put(resource);
     attach(slot);
     placements.put(resource, slot);
   }
@@ -158,7 +158,7 @@ public final class TypePlan {
     if (created) {
       slot = newSlot(lowestFreeId(), capacity);
     }
-    slot.resources.add(resource);
+    slot.put(resource);
     slot.reload++;
     attach(slot);
     placements.put(resource, slot);
@@ -176,7 +176,7 @@ public final class TypePlan {
       return Delta.empty();
     }
     detach(slot);
-    slot.resources.remove(resource);
+    slot.take(resource);
     slot.reload++;
     attach(slot);
     return Delta.changed(slot.id);
@@ -248,6 +248,8 @@ public final class TypePlan {
    * resource ids, and the given-up, orphaned and new resources fill instances below their target in
    * ascending instance id order, ascending resource ids.
    *
+   * @param live the live resource ids; duplicates count once, and a {@link Set} is used as given
+   *     (its {@code contains} decides membership) to spare copying 500,000 ids
    * @throws SizingException when the pool would exceed {@code maxInstances}; the plan is unchanged
    */
   public Orchestration orchestrate(
@@ -264,7 +266,10 @@ public final class TypePlan {
       }
     }
     Sizing.Result size = Sizing.size(liveSet.size(), initInstances, maxInstances, resourcePerInstance);
-    return apply(liveSet, unplaced, size);
+    // When every placed resource is live (the usual request), nothing is dropped: skipping the
+    // membership test of each placed resource saves a hash lookup per resource.
+    boolean allPlacedLive = liveSet.size() - unplaced.size() == placements.size();
+    return apply(allPlacedLive ? null : liveSet, unplaced, size);
   }
 
   /**
@@ -276,7 +281,7 @@ public final class TypePlan {
   private Orchestration apply(Set<String> live, List<String> unplaced, Sizing.Result size) {
     int k = size.instances();
     int cap = size.resourcePerInstance();
-    int n = live == null ? placements.size() : live.size();
+    int n = live == null ? placements.size() + unplaced.size() : live.size();
 
     List<Slot> kept = new ArrayList<>(Math.min(k, instances.size()));
     List<Slot> deleted = new ArrayList<>();
@@ -307,6 +312,7 @@ public final class TypePlan {
           String resource = it.next();
           if (!live.contains(resource)) {
             it.remove();
+            slot.used--;
             placements.remove(resource);
             slot.touched = true;
           }
@@ -330,7 +336,7 @@ public final class TypePlan {
       int surplus = slot.used() - slot.target;
       if (surplus > 0) {
         for (int i = 0; i < surplus; i++) {
-          pool.add(slot.resources.pollLast());
+          pool.add(slot.pollLast());
         }
         moved += surplus;
         slot.touched = true;
@@ -344,7 +350,7 @@ public final class TypePlan {
       if (need > 0) {
         for (int i = 0; i < need; i++) {
           String resource = pool.get(next++);
-          slot.resources.add(resource);
+          slot.put(resource);
           placements.put(resource, slot);
         }
         slot.touched = true;
@@ -440,6 +446,11 @@ public final class TypePlan {
     long reload;
     final TreeSet<String> resources = new TreeSet<>();
     final SortedSet<String> resourcesView = Collections.unmodifiableSortedSet(resources);
+    /**
+     * Always {@code resources.size()}, kept as a field because the open-set comparator reads it on
+     * every event and following the pointer into the tree costs a cache miss each time.
+     */
+    int used;
     /** Scratch for {@link #apply}: its resource set changed in this orchestration. */
     boolean touched;
     /** Scratch for {@link #apply}: its load after this orchestration. */
@@ -462,7 +473,24 @@ public final class TypePlan {
 
     @Override
     public int used() {
-      return resources.size();
+      return used;
+    }
+
+    void put(String resource) {
+      if (resources.add(resource)) {
+        used++;
+      }
+    }
+
+    void take(String resource) {
+      if (resources.remove(resource)) {
+        used--;
+      }
+    }
+
+    String pollLast() {
+      used--;
+      return resources.pollLast();
     }
 
     @Override
