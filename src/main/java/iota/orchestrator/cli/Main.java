@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       EmbeddedCommand.class,
       StreamCommand.class,
+      PlanCommand.class,
       ReplayCommand.class,
       ExecutorCommand.class,
       TopicsCommand.class,

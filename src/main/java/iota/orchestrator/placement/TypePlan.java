@@ -153,17 +153,60 @@ public final class TypePlan {
     if (placements.containsKey(resource)) {
       return Delta.empty();
     }
+    boolean created = open.isEmpty();
+    Slot slot = place(resource);
+    slot.reload++;
+    return created ? Delta.created(slot.id) : Delta.changed(slot.id);
+  }
+
+  /**
+   * Adds the resources of one bulk change in order, each as {@link #add} would place it; every
+   * instance that gained resources reloads once, since the change reached it as one message.
+   */
+  public Delta addAll(Collection<String> resources) {
+    TreeSet<Integer> changed = new TreeSet<>();
+    TreeSet<Integer> created = new TreeSet<>();
+    List<Slot> touched = new ArrayList<>();
+    for (String resource : resources) {
+      Objects.requireNonNull(resource, "resource");
+      if (placements.containsKey(resource)) {
+        continue;
+      }
+      boolean fresh = open.isEmpty();
+      Slot slot = place(resource);
+      if (changed.add(slot.id)) {
+        touched.add(slot);
+      }
+      if (fresh) {
+        created.add(slot.id);
+      }
+    }
+    return bumped(touched, changed, created);
+  }
+
+  /** Places a resource that is not placed yet, without bumping. */
+  private Slot place(String resource) {
     Slot slot = open.pollFirst();
-    boolean created = slot == null;
-    if (created) {
+    if (slot == null) {
       slot = newSlot(lowestFreeId(), capacity);
     }
     slot.put(resource);
-    slot.reload++;
     attach(slot);
     placements.put(resource, slot);
-    return created ? Delta.created(slot.id) : Delta.changed(slot.id);
+    return slot;
   }
+
+  /** Bumps each touched instance once and describes the change. */
+  private static Delta bumped(List<Slot> touched, TreeSet<Integer> changed, TreeSet<Integer> created) {
+    if (touched.isEmpty()) {
+      return Delta.empty();
+    }
+    for (Slot slot : touched) {
+      slot.reload++;
+    }
+    return new Delta(changed, created, new TreeSet<>());
+  }
+
 
   /**
    * Takes a resource off its instance, freeing the slot; nothing else moves and the instance stays
@@ -194,6 +237,38 @@ public final class TypePlan {
     }
     slot.reload++;
     return Delta.changed(slot.id);
+  }
+
+  /** Removes the resources of one bulk change; every instance that lost resources reloads once. */
+  public Delta removeAll(Collection<String> resources) {
+    TreeSet<Integer> changed = new TreeSet<>();
+    List<Slot> touched = new ArrayList<>();
+    for (String resource : resources) {
+      Slot slot = placements.remove(Objects.requireNonNull(resource, "resource"));
+      if (slot == null) {
+        continue;
+      }
+      detach(slot);
+      slot.take(resource);
+      attach(slot);
+      if (changed.add(slot.id)) {
+        touched.add(slot);
+      }
+    }
+    return bumped(touched, changed, new TreeSet<>());
+  }
+
+  /** The resources of one bulk update changed: each of their instances reloads once. */
+  public Delta updateAll(Collection<String> resources) {
+    TreeSet<Integer> changed = new TreeSet<>();
+    List<Slot> touched = new ArrayList<>();
+    for (String resource : resources) {
+      Slot slot = placements.get(Objects.requireNonNull(resource, "resource"));
+      if (slot != null && changed.add(slot.id)) {
+        touched.add(slot);
+      }
+    }
+    return bumped(touched, changed, new TreeSet<>());
   }
 
   /** A table every resource depends on changed: every instance must reload. */

@@ -190,7 +190,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     TypeRuntime rt = runtime(record, type);
     String reason = "'" + event.rawOp() + "' of " + type.name();
     if (event.op().adds()) {
-      Delta delta = merge(event.ids(), rt.plan::add);
+      Delta delta = rt.plan.addAll(event.ids());
       for (String id : event.ids()) {
         String key = type.name() + "/" + id;
         String placed = String.valueOf(rt.plan.instanceOf(id).orElseThrow());
@@ -200,28 +200,14 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
       }
       apply(record, rt, delta, reason);
     } else if (event.op().removes()) {
-      Delta delta = merge(event.ids(), rt.plan::remove);
+      Delta delta = rt.plan.removeAll(event.ids());
       for (String id : event.ids()) {
         placements.delete(type.name() + "/" + id);
       }
       apply(record, rt, delta, reason);
     } else if (event.op().updates()) {
-      apply(record, rt, merge(event.ids(), rt.plan::update), reason);
+      apply(record, rt, rt.plan.updateAll(event.ids()), reason);
     }
-  }
-
-  private static Delta merge(List<String> ids, java.util.function.Function<String, Delta> op) {
-    if (ids.size() == 1) {
-      return op.apply(ids.get(0));
-    }
-    TreeSet<Integer> changed = new TreeSet<>();
-    TreeSet<Integer> created = new TreeSet<>();
-    for (String id : ids) {
-      Delta d = op.apply(id);
-      changed.addAll(d.changed());
-      created.addAll(d.created());
-    }
-    return new Delta(changed, created, new TreeSet<>());
   }
 
   /** The runtime of a type, creating its automatic plan at the type's first event. */

@@ -99,6 +99,7 @@ public final class OrchestratorTopology {
     p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
     p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+    p.put("processing.exception.handler.global.enabled", true);
     p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
     // max.task.idle.ms stays at its default (0): when changes and requests are both buffered, the
     // task takes them in timestamp order, which is the order a replay of the retained topics

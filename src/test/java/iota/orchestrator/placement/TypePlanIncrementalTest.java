@@ -253,4 +253,41 @@ class TypePlanIncrementalTest {
     plan.add("b");
     assertEquals(9, plan.instance(1).count());
   }
+
+  @Test
+  void bulkAddPlacesLikeSingleAddsButReloadsEachInstanceOnce() {
+    TypePlan bulk = new TypePlan(2);
+    bulk.createInstances(2, 2);
+    TypePlan single = new TypePlan(2);
+    single.createInstances(2, 2);
+    List<String> ids = List.of("a", "b", "c", "d", "e");
+    Delta delta = bulk.addAll(ids);
+    ids.forEach(single::add);
+    for (String id : ids) {
+      assertEquals(single.instanceOf(id), bulk.instanceOf(id), id);
+    }
+    assertEquals(set(0, 1, 2), delta.changed());
+    assertEquals(set(2), delta.created());
+    assertEquals(1, bulk.instance(0).reload());
+    assertEquals(1, bulk.instance(2).reload());
+    assertEquals(2, single.instance(0).reload());
+  }
+
+  @Test
+  void bulkRemoveAndUpdateReloadEachTouchedInstanceOnce() {
+    TypePlan plan = new TypePlan(5);
+    plan.createInstances(2, 5);
+    plan.addAll(List.of("a", "b", "c", "d"));
+    long before0 = plan.instance(0).reload();
+    long before1 = plan.instance(1).reload();
+    Delta removed = plan.removeAll(List.of("a", "c", "missing"));
+    assertEquals(set(0), removed.changed());
+    assertEquals(before0 + 1, plan.instance(0).reload());
+    assertEquals(before1, plan.instance(1).reload());
+    assertEquals(Optional.empty(), plan.instanceOf("a"));
+    Delta updated = plan.updateAll(List.of("b", "d", "a"));
+    assertEquals(set(1), updated.changed());
+    assertEquals(before1 + 1, plan.instance(1).reload());
+    assertTrue(plan.addAll(List.of("b", "d")).isEmpty(), "re-adding placed resources changes nothing");
+  }
 }

@@ -136,6 +136,15 @@ class OrchestratorTopologyTest {
   }
 
   @Test
+  void bulkCreateReloadsEachInstanceOnce() {
+    f.notify("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[\"a\",\"b\",\"c\",\"d\"]}");
+    plan();
+    assertEquals(List.of("a", "d"), ids("Thing/0"));
+    assertEquals(1, reload("Thing/0"));
+    assertEquals(1, reload("Thing/1"));
+  }
+
+  @Test
   void dependentTableChangeBumpsEveryInstanceOfTheTypeOnly() {
     f.notify("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"a\"}}");
     f.notify("{\"o\":\"c\",\"t\":\"Rule\",\"k\":{\"id\":\"r\"}}");
