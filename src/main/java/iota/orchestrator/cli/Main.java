@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
     description = "Resource orchestrator for IoT worker fleets, as a Kafka Streams application.",
     subcommands = {
       StreamCommand.class,
+      ReplayCommand.class,
+      ExecutorCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

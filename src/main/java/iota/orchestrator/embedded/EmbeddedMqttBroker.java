@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
  * An MQTT 3.1.1 broker (Moquette) in this JVM, standing in for the platform broker on which the
  * config service publishes {@code cm/notify}.
  *
- * <p>Persistence is on, in the data directory: retained messages, subscriptions of persistent
- * sessions ({@code cleanSession=false}) and the QoS 1/2 messages queued for them survive a
- * restart on the same directory. Anonymous clients are allowed; client ids must not be empty
+ * <p>Persistence is on, in the data directory: subscriptions of persistent sessions ({@code
+ * cleanSession=false}) and the QoS 1 messages queued for them survive a restart on the same
+ * directory (the test proves it). Stopping takes about two seconds: Moquette flushes its store. Anonymous clients are allowed; client ids must not be empty
  * (Moquette rejects them). Only plain TCP on 127.0.0.1 is opened, no websocket.
  */
 public final class EmbeddedMqttBroker implements AutoCloseable {

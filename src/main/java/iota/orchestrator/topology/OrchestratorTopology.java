@@ -32,7 +32,22 @@ import org.apache.kafka.streams.state.StoreBuilder;
 public final class OrchestratorTopology {
   private OrchestratorTopology() {}
 
+  /** What the topology is built for. */
+  public enum Mode {
+    /** The live application: every input, every output. */
+    LIVE,
+    /**
+     * Rebuilding the plan from history: only the inputs that decide placement (changes and
+     * requests) and no outputs, so a replay can never command a pod or touch the live topics.
+     */
+    REPLAY
+  }
+
   public static Topology build(OrchestratorConfig config) {
+    return build(config, Mode.LIVE);
+  }
+
+  public static Topology build(OrchestratorConfig config, Mode mode) {
     TypeRegistry types = new TypeRegistry(config.resourceTypes());
     StreamsBuilder builder = new StreamsBuilder();
     Serde<String> strings = Serdes.String();
@@ -43,22 +58,26 @@ public final class OrchestratorTopology {
     Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray());
     KStream<String, Input> changes = builder.stream(Topics.CM_NOTIFY, raw.withName("cm-notify-source"))
         .process(InputParsers.changes(types), Named.as("parse-change"));
-    KStream<String, Input> heartbeats = builder.stream(Topics.HEARTBEAT, raw.withName("heartbeat-source"))
-        .process(InputParsers.heartbeats(types), Named.as("parse-heartbeat"));
-    KStream<String, Input> requests = builder.stream(Topics.REQUESTS, raw.withName("requests-source"))
-        .process(InputParsers.requests(), Named.as("parse-request"));
-    KStream<String, Input> pods = builder.stream(Topics.POD_STATUS, raw.withName("pod-status-source"))
-        .process(InputParsers.podStatus(types), Named.as("parse-pod-status"));
+    KStream<String, Input> inputs = changes.merge(
+        builder.stream(Topics.REQUESTS, raw.withName("requests-source"))
+            .process(InputParsers.requests(), Named.as("parse-request")),
+        Named.as("merge-requests"));
+    if (mode == Mode.LIVE) {
+      KStream<String, Input> heartbeats = builder.stream(Topics.HEARTBEAT, raw.withName("heartbeat-source"))
+          .process(InputParsers.heartbeats(types), Named.as("parse-heartbeat"));
+      KStream<String, Input> pods = builder.stream(Topics.POD_STATUS, raw.withName("pod-status-source"))
+          .process(InputParsers.podStatus(types), Named.as("parse-pod-status"));
+      inputs = inputs.merge(heartbeats, Named.as("merge-heartbeats")).merge(pods, Named.as("merge-pod-status"));
+    }
 
-    changes
-        .merge(heartbeats, Named.as("merge-heartbeats"))
-        .merge(requests, Named.as("merge-requests"))
-        .merge(pods, Named.as("merge-pod-status"))
+    KStream<String, Output> outputs = inputs
         .repartition(Repartitioned.<String, Input>as(Topics.BY_TYPE_REPARTITION)
             .withKeySerde(strings)
             .withValueSerde(JsonSerde.of(Input.class)))
-        .process(() -> new OrchestratorProcessor(config), Named.as("orchestrate"), Stores.PLACEMENTS, Stores.INSTANCES, Stores.TYPES)
-        .to((key, out, ctx) -> out.topic(), Produced.with(strings, Output.serde()).withName("emit"));
+        .process(() -> new OrchestratorProcessor(config), Named.as("orchestrate"), Stores.PLACEMENTS, Stores.INSTANCES, Stores.TYPES);
+    if (mode == Mode.LIVE) {
+      outputs.to((key, out, ctx) -> out.topic(), Produced.with(strings, Output.serde()).withName("emit"));
+    }
     return builder.build();
   }
 
@@ -81,9 +100,9 @@ public final class OrchestratorTopology {
     p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
     p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
-    // The inputs of a task are independent feeds (changes, heartbeats, requests, pod phases): no
-    // time synchronization across them is wanted, so a task never idles waiting for an empty one.
-    p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+    // max.task.idle.ms stays at its default (0): when changes and requests are both buffered, the
+    // task takes them in timestamp order, which is the order a replay of the retained topics
+    // reproduces. (-1 would take whatever is buffered first and let a replay diverge.)
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     String server = config.get("iota.application.server");
     if (server != null) {

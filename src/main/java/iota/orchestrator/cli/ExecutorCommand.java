@@ -1,0 +1,71 @@
+package iota.orchestrator.cli;
+
+import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.executor.Executor;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code executor}: the production process that applies the topology's commands to ZooKeeper and
+ * Kubernetes and reports pod phases. Runs until SIGTERM (or until its loop fails, exit code 1, so
+ * the orchestrator of the orchestrator restarts it). Options map to configuration keys; everything
+ * else comes from {@code IOTA_*} / {@code KAFKA_*} variables or the {@code --config} file.
+ */
+@Command(
+    name = "executor",
+    mixinStandardHelpOptions = true,
+    description = "Apply assignments to ZooKeeper and pod commands to Kubernetes; report pod phases.")
+public final class ExecutorCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ExecutorCommand.class);
+
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...", description = "Kafka bootstrap servers (iota.bootstrap.servers).")
+  String bootstrapServers;
+
+  @Option(names = "--zookeeper", paramLabel = "HOST:PORT,...", description = "ZooKeeper connect string (iota.zookeeper.connect).")
+  String zookeeper;
+
+  @Option(names = "--namespace", description = "Kubernetes namespace of the worker pods (iota.kubernetes.namespace, default iota).")
+  String namespace;
+
+  @Option(names = "--templates-dir", paramLabel = "DIR", description = "Folder of <instanceName>/pod-template.yml (iota.templates.dir, default templates).")
+  Path templatesDir;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "Properties file with iota.* and kafka.* keys (iota.config.file).")
+  Path configFile;
+
+  /** The options given, as configuration keys; options not given are absent so lower sources apply. */
+  public Map<String, String> flags() {
+    return new Flags()
+        .put("iota.bootstrap.servers", bootstrapServers)
+        .put("iota.zookeeper.connect", zookeeper)
+        .put("iota.kubernetes.namespace", namespace)
+        .put("iota.templates.dir", templatesDir)
+        .put("iota.config.file", configFile)
+        .map();
+  }
+
+  @Override
+  public Integer call() {
+    OrchestratorConfig config = OrchestratorConfig.load(flags());
+    // Fail before any client starts, with the message naming the missing key (Main prints it).
+    config.bootstrapServers();
+    config.require("iota.zookeeper.connect");
+    Executor executor = Executor.start(config);
+    // SIGTERM runs the hook: close() wakes the consumer, which ends the loop and completes termination.
+    Runtime.getRuntime().addShutdownHook(new Thread(executor::close, "iota-executor-shutdown"));
+    try {
+      executor.termination().join();
+      return 0;
+    } catch (CompletionException e) {
+      log.error("the executor stopped on an error", e.getCause());
+      executor.close();
+      return 1;
+    }
+  }
+}

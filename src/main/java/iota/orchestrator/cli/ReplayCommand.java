@@ -1,0 +1,69 @@
+package iota.orchestrator.cli;
+
+import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.model.Json;
+import iota.orchestrator.topology.Replay;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code replay}: rebuild the plan from the retained topics and compare it with the live plan. */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Rebuild every resource type's plan from the retained topics (iota.cm-notify, "
+          + "iota.orchestrator.requests) in a fresh application with its own id and state directory "
+          + "(both removed afterwards), write it as JSON, and compare it with the live plan on "
+          + "iota.orchestrator.assignments.",
+      "Exit status: 0 when the plans are equal, 1 when they differ, 2 on error."
+    })
+public final class ReplayCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (iota.bootstrap.servers)")
+  String bootstrapServers;
+
+  @Option(names = "--output", description = "write the replayed plan as JSON to this file (- for stdout)")
+  String output;
+
+  @Option(names = "--config", description = "a properties file with iota.* and kafka.* keys")
+  String configFile;
+
+  @Option(names = "--timeout", defaultValue = "10m", description = "give up when the replay has not caught up by then (default ${DEFAULT-VALUE})")
+  String timeout;
+
+  @Override
+  public Integer call() throws Exception {
+    OrchestratorConfig config = OrchestratorConfig.load(new Flags()
+        .put("iota.bootstrap.servers", bootstrapServers)
+        .put("iota.config.file", configFile)
+        .map());
+    config.bootstrapServers();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Replay.Outcome outcome = new Replay(config, System.err).run(OrchestratorConfig.parseDuration("--timeout", timeout));
+    if (output != null) {
+      String json = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(outcome.replayed().toJson());
+      if (output.equals("-")) {
+        out.println(json);
+      } else {
+        Files.writeString(Path.of(output), json + "\n");
+      }
+    }
+    if (outcome.equal()) {
+      err.printf("replayed plan equals the live plan (%d types, %,d resources)%n",
+          outcome.replayed().types().size(), outcome.replayed().resourceCount());
+      return 0;
+    }
+    err.printf("replayed plan differs from the live plan in %d instances:%n", outcome.differences().size());
+    outcome.differences().forEach(d -> err.println("  " + d));
+    return 1;
+  }
+}

@@ -1,0 +1,108 @@
+package iota.orchestrator.executor;
+
+import iota.orchestrator.model.Assignment;
+import iota.orchestrator.model.Ids;
+import iota.orchestrator.model.InstanceIds;
+import iota.orchestrator.model.InvalidRecordException;
+import iota.orchestrator.model.Json;
+import iota.orchestrator.model.PodCommand;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/**
+ * Reading and validating the executor's input records. Keys and values come from a topic, so every
+ * field that becomes a znode path, a pod name, a label or a file path is checked here first; a
+ * failure is an {@link InvalidRecordException} whose message is the dead-letter reason.
+ */
+final class CommandRecords {
+  /** A DNS label prefix, as {@code iota.resource.<type>.instance.name} requires. */
+  private static final Pattern INSTANCE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?");
+
+  /** A Kubernetes label value, since the resource type becomes the {@code iota.resource} label. */
+  private static final Pattern LABEL_VALUE = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
+
+  private CommandRecords() {}
+
+  /** The two parts of a key {@code <Resource>/<instanceId>}. */
+  record InstanceKey(String resource, String instanceId) {
+    @Override
+    public String toString() {
+      return Assignment.key(resource, instanceId);
+    }
+  }
+
+  static InstanceKey key(byte[] raw) {
+    if (raw == null || raw.length == 0) {
+      throw new InvalidRecordException("key is missing");
+    }
+    String key = new String(raw, StandardCharsets.UTF_8);
+    int slash = key.indexOf('/');
+    if (slash < 0 || slash != key.lastIndexOf('/')) {
+      throw new InvalidRecordException("key must be <Resource>/<instanceId>");
+    }
+    String resource = Ids.require("key resource", key.substring(0, slash));
+    String instanceId = key.substring(slash + 1);
+    if (!InstanceIds.isValid(instanceId)) {
+      throw new InvalidRecordException("key instanceId is not an instance id");
+    }
+    return new InstanceKey(resource, instanceId);
+  }
+
+  /** The assignment of a record, or null for a tombstone (the instance was removed). */
+  static Assignment assignment(InstanceKey key, byte[] value) {
+    if (value == null) {
+      return null;
+    }
+    Assignment a = read(value, Assignment.class, "assignment");
+    if (!key.resource().equals(a.resource()) || !key.instanceId().equals(a.instanceId())) {
+      throw new InvalidRecordException("resource/instanceId do not match the key " + key);
+    }
+    if (a.seq() < 0) {
+      throw new InvalidRecordException("seq must not be negative");
+    }
+    if (a.data() == null || a.resources() == null || a.reload() == null) {
+      throw new InvalidRecordException("data, resources and _reload are required");
+    }
+    for (String id : a.resources().ids()) {
+      Ids.require("resources.ids[]", id);
+    }
+    return a;
+  }
+
+  static PodCommand podCommand(InstanceKey key, byte[] value) {
+    if (value == null) {
+      throw new InvalidRecordException("a pod command has no tombstones");
+    }
+    PodCommand c = read(value, PodCommand.class, "pod command");
+    if (!key.resource().equals(c.resource()) || !key.instanceId().equals(c.instanceId())) {
+      throw new InvalidRecordException("resource/instanceId do not match the key " + key);
+    }
+    if (c.commandId() == null || c.commandId().isBlank()) {
+      throw new InvalidRecordException("commandId is missing");
+    }
+    if (c.action() == null) {
+      throw new InvalidRecordException("action must be one of create, delete, recreate");
+    }
+    if (c.instanceName() == null || !INSTANCE_NAME.matcher(c.instanceName()).matches()) {
+      throw new InvalidRecordException("instanceName is not a DNS label prefix");
+    }
+    if (!LABEL_VALUE.matcher(c.resource()).matches()) {
+      throw new InvalidRecordException("resource is not usable as a Kubernetes label value");
+    }
+    return c;
+  }
+
+  private static <T> T read(byte[] value, Class<T> type, String what) {
+    T parsed;
+    try {
+      parsed = Json.MAPPER.readValue(value, type);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new InvalidRecordException("not a " + what + ": " + e.getClass().getSimpleName());
+    }
+    if (parsed == null) {
+      throw new InvalidRecordException("empty value");
+    }
+    return parsed;
+  }
+}

@@ -1,0 +1,630 @@
+package iota.orchestrator.executor;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.executor.CommandRecords.InstanceKey;
+import iota.orchestrator.model.Assignment;
+import iota.orchestrator.model.InvalidRecordException;
+import iota.orchestrator.model.PodCommand;
+import iota.orchestrator.topology.Topics;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The executor: consumes {@code iota.orchestrator.assignments} and {@code iota.orchestrator.pod-commands},
+ * applies them to ZooKeeper ({@link ZooKeeperApplier}) and Kubernetes ({@link KubernetesApplier}), and
+ * runs the {@link PodWatcher}.
+ *
+ * <p>Delivery: the consumer reads committed transactions only and never auto-commits; an offset is
+ * committed (synchronously) only after the effects of the records before it are applied, so a crash
+ * means applying some records again, which both appliers make harmless. Within a poll batch the
+ * states of one instance are coalesced: only the newest is written (preceded by a removal when a
+ * tombstone came in between, since the instance id was then re-used and its sequence restarted).
+ *
+ * <p>Failures come in two kinds, and only one of them may cost a command its place:
+ *
+ * <ul>
+ *   <li><b>An outage</b> ({@link DependencyUnavailableException}: ZooKeeper or the Kubernetes API
+ *       unreachable, the DLQ producer failing). Nothing is wrong with the command, so no attempt is
+ *       counted and nothing is dead-lettered, however long it lasts: ZooKeeper being down for ten
+ *       seconds or ten minutes must delay the plan, not lose it.
+ *   <li><b>A command failure</b> (anything else: refused by ACLs or the API, missing template, a
+ *       re-create that timed out, a bug). It is retried with exponential backoff; after {@code
+ *       iota.executor.max.attempts} attempts the record goes to {@code iota.orchestrator.dlq} with its
+ *       original key and value bytes, the reason and origin in the {@code Topics.DLQ_HEADER_*}
+ *       headers, and the executor goes on. A record that cannot even be read goes there at once.
+ * </ul>
+ *
+ * Retrying uses the consumer: after a round, every partition with an unfinished record is sought
+ * back to that record and the loop waits out the backoff, then polls again. Polling keeps the
+ * consumer in its group during a long outage, and re-reading from the broker is what a restart would
+ * do anyway. Pod commands of one partition are applied strictly in order (a delete must not overtake
+ * a create), so the first unfinished command holds back the ones after it; assignments carry whole
+ * states, so one instance's failure does not hold back the others.
+ *
+ * <p>Every line logged while applying a command carries its id in the SLF4J MDC key {@value
+ * #MDC_COMMAND_ID} (the pod command's id; {@code <Resource>/<id>@<seq>} for an assignment).
+ *
+ * <p>Life cycle: {@link #start()} starts the loop thread and the pod watcher; {@link #close()} wakes
+ * the consumer with {@code wakeup()} (never an interrupt) and closes everything with timeouts.
+ */
+public final class Executor implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Executor.class);
+
+  /** MDC key holding the id of the command being applied. */
+  public static final String MDC_COMMAND_ID = "commandId";
+
+  /** How long one ZooKeeper write waits for a lost connection before the round counts as an outage. */
+  static final Duration ZOOKEEPER_CONNECT_WAIT = Duration.ofSeconds(5);
+
+  /** How long a re-create waits for the old pod to go; a node that is down can hold it longer. */
+  static final Duration POD_GONE_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * Tuning of the loop.
+   *
+   * @param maxAttempts tries of a failing command before it is dead-lettered
+   * @param pollTimeout how long one poll waits for records
+   * @param initialBackoff the wait after the first failed round; doubles per round up to maxBackoff
+   * @param maxBackoff kept well below {@code max.poll.interval.ms}, since the loop waits before polling
+   * @param roundBudget after this long in one round the rest of the batch is left for the next poll,
+   *     so slow re-creates cannot keep the consumer from polling until the group evicts it
+   * @param closeTimeout bound of each step of {@link #close()}
+   */
+  public record Settings(
+      int maxAttempts, Duration pollTimeout, Duration initialBackoff, Duration maxBackoff, Duration roundBudget, Duration closeTimeout) {
+
+    public Settings {
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("maxAttempts must be at least 1");
+      }
+    }
+
+    public static Settings from(OrchestratorConfig config) {
+      return new Settings(
+          config.integer("iota.executor.max.attempts"),
+          Duration.ofSeconds(1),
+          Duration.ofMillis(200),
+          Duration.ofSeconds(30),
+          Duration.ofMinutes(2),
+          Duration.ofSeconds(30));
+    }
+
+    Duration backoff(int failedRounds) {
+      long millis = initialBackoff.toMillis() << Math.min(Math.max(failedRounds - 1, 0), 20);
+      return Duration.ofMillis(Math.min(millis, maxBackoff.toMillis()));
+    }
+  }
+
+  private record RecordId(TopicPartition partition, long offset) {
+    static RecordId of(ConsumerRecord<?, ?> r) {
+      return new RecordId(new TopicPartition(r.topic(), r.partition()), r.offset());
+    }
+  }
+
+  private final Consumer<byte[], byte[]> consumer;
+  private final Producer<byte[], byte[]> producer;
+  private final ZooKeeperApplier zookeeper;
+  private final KubernetesApplier kubernetes;
+  private final PodWatcher watcher;
+  private final Settings settings;
+  private final List<AutoCloseable> owned = new ArrayList<>();
+  private final Map<RecordId, Integer> attempts = new HashMap<>();
+  private final CountDownLatch stopping = new CountDownLatch(1);
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final CompletableFuture<Void> termination = new CompletableFuture<>();
+  private Map<TopicPartition, OffsetAndMetadata> uncommitted = Map.of();
+  private int outageRounds;
+  private Thread thread;
+
+  /**
+   * The executor of a process, wired from the configuration: Kafka clients from {@code
+   * iota.bootstrap.servers}, {@code iota.executor.group.id} and the {@code kafka.*} overrides;
+   * znodes under {@code iota.zookeeper.root}; pods in {@code iota.kubernetes.namespace} from {@code
+   * iota.templates.dir}. The given Kubernetes and Curator clients stay the caller's to close.
+   */
+  public Executor(OrchestratorConfig config, KubernetesClient kubernetes, CuratorFramework curator) {
+    this(config, kubernetes, curator, new KafkaProducer<>(producerProperties(config)));
+  }
+
+  private Executor(OrchestratorConfig config, KubernetesClient kubernetes, CuratorFramework curator, Producer<byte[], byte[]> producer) {
+    this(
+        new KafkaConsumer<>(consumerProperties(config)),
+        producer,
+        new ZooKeeperApplier(curator, config.require("iota.zookeeper.root"), ZOOKEEPER_CONNECT_WAIT),
+        new KubernetesApplier(
+            kubernetes,
+            config.require("iota.kubernetes.namespace"),
+            new PodTemplates(Path.of(config.require("iota.templates.dir"))),
+            POD_GONE_TIMEOUT),
+        new PodWatcher(kubernetes, config.require("iota.kubernetes.namespace"), producer, Clock.systemUTC(), PodWatcher.DEFAULT_RESYNC),
+        Settings.from(config));
+    if (config.get("iota.zookeeper.auth") == null) {
+      ZooKeeperClients.warnOpenAcl();
+    }
+  }
+
+  /**
+   * An executor over the given clients, for tests and for callers that build their own. It owns the
+   * consumer and the producer (closes them); {@code watcher} may be null.
+   */
+  public Executor(
+      Consumer<byte[], byte[]> consumer,
+      Producer<byte[], byte[]> producer,
+      ZooKeeperApplier zookeeper,
+      KubernetesApplier kubernetes,
+      PodWatcher watcher,
+      Settings settings) {
+    this.consumer = Objects.requireNonNull(consumer);
+    this.producer = Objects.requireNonNull(producer);
+    this.zookeeper = Objects.requireNonNull(zookeeper);
+    this.kubernetes = Objects.requireNonNull(kubernetes);
+    this.watcher = watcher;
+    this.settings = Objects.requireNonNull(settings);
+  }
+
+  /**
+   * Builds every client from the configuration (Curator with {@link ZooKeeperClients}, Kubernetes
+   * from kubeconfig or the in-cluster service account), starts the executor and returns it; closing
+   * it closes those clients too.
+   */
+  public static Executor start(OrchestratorConfig config) {
+    CuratorFramework curator = ZooKeeperClients.create(config);
+    KubernetesClient kubernetes;
+    Executor executor;
+    try {
+      kubernetes = new KubernetesClientBuilder().build();
+      try {
+        executor = new Executor(config, kubernetes, curator);
+      } catch (RuntimeException e) {
+        kubernetes.close();
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      curator.close();
+      throw e;
+    }
+    executor.owned.add(kubernetes);
+    executor.owned.add(curator);
+    executor.start();
+    return executor;
+  }
+
+  static Map<String, Object> consumerProperties(OrchestratorConfig config) {
+    Map<String, Object> p = new HashMap<>(config.kafkaOverrides());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.require("iota.executor.group.id"));
+    // A fresh group must apply the whole compacted plan, not only what arrives from now on.
+    p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "iota-executor");
+    // Correctness, not tuning, so no override may change these: offsets are committed by hand after
+    // the effects, and aborted topology transactions must never reach ZooKeeper or Kubernetes.
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    return p;
+  }
+
+  static Map<String, Object> producerProperties(OrchestratorConfig config) {
+    Map<String, Object> p = new HashMap<>(config.kafkaOverrides());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "iota-executor-producer");
+    // A dead letter is the only copy of a command once its offset is committed.
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return p;
+  }
+
+  /** Starts the pod watcher and the command loop on its own thread. */
+  public synchronized void start() {
+    if (thread != null || closed.get()) {
+      throw new IllegalStateException("the executor was already started or closed");
+    }
+    if (watcher != null) {
+      watcher.start();
+    }
+    thread = new Thread(this::run, "iota-executor");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /**
+   * Completes when the command loop has stopped: normally after {@link #close()}, exceptionally when
+   * it died of an unexpected error (the process should then exit and be restarted).
+   */
+  public CompletableFuture<Void> termination() {
+    return termination;
+  }
+
+  /** Subscribes the consumer; the loop thread does this itself, tests driving {@link #pollOnce()} call it. */
+  void subscribe() {
+    consumer.subscribe(
+        List.of(Topics.ASSIGNMENTS, Topics.POD_COMMANDS),
+        new ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // Offsets are committed after every round, so there is nothing to flush; attempts of
+            // records now owned by another executor are that executor's to count.
+            attempts.keySet().removeIf(id -> partitions.contains(id.partition()));
+          }
+
+          @Override
+          public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            log.info("applying commands of {}", partitions);
+          }
+        });
+  }
+
+  private void run() {
+    Throwable failure = null;
+    try {
+      subscribe();
+      while (stopping.getCount() > 0) {
+        Duration backoff = pollOnce();
+        if (!backoff.isZero() && stopping.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+          break;
+        }
+      }
+    } catch (WakeupException e) {
+      if (stopping.getCount() > 0) {
+        failure = e;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failure = e;
+    } catch (Throwable t) {
+      failure = t;
+      log.error("the executor loop stopped on an unexpected error", t);
+    } finally {
+      commitLeftovers();
+      try {
+        consumer.close(settings.closeTimeout());
+      } catch (RuntimeException e) {
+        log.warn("closing the consumer failed", e);
+      }
+      if (failure == null) {
+        termination.complete(null);
+      } else {
+        termination.completeExceptionally(failure);
+      }
+    }
+  }
+
+  /**
+   * One round: poll, apply, commit what was applied, seek back to what was not. Returns how long to
+   * wait before the next round (zero when everything was applied).
+   */
+  Duration pollOnce() {
+    ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
+    if (records.isEmpty()) {
+      return Duration.ZERO;
+    }
+    Round round = new Round(System.nanoTime() + settings.roundBudget().toNanos());
+    Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
+      long next = tp.topic().equals(Topics.ASSIGNMENTS) ? applyAssignments(batch, round) : applyPodCommands(batch, round);
+      long first = batch.get(0).offset();
+      long end = batch.get(batch.size() - 1).offset() + 1;
+      if (next > first) {
+        commits.put(tp, new OffsetAndMetadata(next));
+      }
+      if (next < end) {
+        consumer.seek(tp, next);
+      }
+      attempts.keySet().removeIf(id -> id.partition().equals(tp) && id.offset() < next);
+    }
+    commit(commits);
+    return round.backoff();
+  }
+
+  /** Applies the newest state of each instance in the batch; returns the offset to continue from. */
+  private long applyAssignments(List<ConsumerRecord<byte[], byte[]>> batch, Round round) {
+    long blockedAt = Long.MAX_VALUE;
+    Map<String, Instance> instances = new LinkedHashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record : batch) {
+      try {
+        InstanceKey key = CommandRecords.key(record.key());
+        Assignment state = CommandRecords.assignment(key, record.value());
+        instances.computeIfAbsent(key.toString(), k -> new Instance(key, record.offset())).add(record, state);
+      } catch (InvalidRecordException e) {
+        if (!deadLetter(record, e, 0, round)) {
+          blockedAt = Math.min(blockedAt, record.offset());
+        }
+      }
+    }
+    for (Instance instance : instances.values()) {
+      if (round.zooKeeperDown || round.outOfTime()) {
+        blockedAt = Math.min(blockedAt, instance.firstOffset);
+        continue;
+      }
+      try (MDC.MDCCloseable ignored = MDC.putCloseable(MDC_COMMAND_ID, instance.commandId())) {
+        try {
+          ZooKeeperApplier.Outcome outcome = instance.apply(zookeeper);
+          log.debug("{}: {}", instance.key, outcome);
+          attempts.remove(RecordId.of(instance.last));
+        } catch (DependencyUnavailableException e) {
+          log.warn("ZooKeeper unavailable, will retry {} without counting an attempt: {}", instance.key, e.getMessage());
+          round.zooKeeperDown = true;
+          blockedAt = Math.min(blockedAt, instance.firstOffset);
+        } catch (RuntimeException e) {
+          if (!failed(instance.last, e, round)) {
+            blockedAt = Math.min(blockedAt, instance.firstOffset);
+          }
+        }
+      }
+    }
+    return blockedAt == Long.MAX_VALUE ? batch.get(batch.size() - 1).offset() + 1 : blockedAt;
+  }
+
+  /** Applies pod commands in order, stopping at the first one that is not done. */
+  private long applyPodCommands(List<ConsumerRecord<byte[], byte[]>> batch, Round round) {
+    for (ConsumerRecord<byte[], byte[]> record : batch) {
+      if (round.kubernetesDown || round.outOfTime()) {
+        return record.offset();
+      }
+      PodCommand command;
+      try {
+        command = CommandRecords.podCommand(CommandRecords.key(record.key()), record.value());
+      } catch (InvalidRecordException e) {
+        if (!deadLetter(record, e, 0, round)) {
+          return record.offset();
+        }
+        continue;
+      }
+      try (MDC.MDCCloseable ignored = MDC.putCloseable(MDC_COMMAND_ID, command.commandId())) {
+        try {
+          KubernetesApplier.Outcome outcome = kubernetes.apply(command);
+          log.debug("{} {}: {}", command.action(), command.podName(), outcome);
+          attempts.remove(RecordId.of(record));
+        } catch (DependencyUnavailableException e) {
+          log.warn("Kubernetes API unavailable, will retry {} without counting an attempt: {}", command.podName(), e.getMessage());
+          round.kubernetesDown = true;
+          return record.offset();
+        } catch (RuntimeException e) {
+          if (!failed(record, e, round)) {
+            return record.offset();
+          }
+        }
+      }
+    }
+    return batch.get(batch.size() - 1).offset() + 1;
+  }
+
+  /** Counts a failed attempt; true when the record is finished with (dead-lettered). */
+  private boolean failed(ConsumerRecord<byte[], byte[]> record, RuntimeException e, Round round) {
+    int attempt = attempts.merge(RecordId.of(record), 1, Integer::sum);
+    if (attempt < settings.maxAttempts()) {
+      log.warn("attempt {} of {} failed, will retry: {}", attempt, settings.maxAttempts(), e.getMessage());
+      round.failedAttempt(attempt);
+      return false;
+    }
+    log.error("giving up after {} attempts, sending the command to {}: {}", attempt, Topics.DLQ, e.getMessage(), e);
+    if (deadLetter(record, e, attempt, round)) {
+      attempts.remove(RecordId.of(record));
+      return true;
+    }
+    return false;
+  }
+
+  /** Sends the original record to the DLQ and waits for the ack; false when Kafka did not take it. */
+  private boolean deadLetter(ConsumerRecord<byte[], byte[]> record, Exception reason, int attemptsMade, Round round) {
+    if (attemptsMade == 0) {
+      log.warn("unreadable record {}-{}@{} goes to {}: {}", record.topic(), record.partition(), record.offset(), Topics.DLQ, reason.getMessage());
+    }
+    Headers headers = new RecordHeaders(record.headers().toArray());
+    headers.add(Topics.DLQ_HEADER_EXCEPTION, utf8(reason.getClass().getName()));
+    headers.add(Topics.DLQ_HEADER_MESSAGE, utf8(attemptsMade == 0 ? String.valueOf(reason.getMessage()) : "failed " + attemptsMade + " attempts: " + reason.getMessage()));
+    headers.add(Topics.DLQ_HEADER_STACKTRACE, utf8(stackTrace(reason)));
+    headers.add(Topics.DLQ_HEADER_TOPIC, utf8(record.topic()));
+    headers.add(Topics.DLQ_HEADER_PARTITION, utf8(Integer.toString(record.partition())));
+    headers.add(Topics.DLQ_HEADER_OFFSET, utf8(Long.toString(record.offset())));
+    try {
+      producer.send(new ProducerRecord<>(Topics.DLQ, null, record.key(), record.value(), headers))
+          .get(settings.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      log.warn("could not write to {}, the record stays unfinished: {}", Topics.DLQ, e.toString());
+    }
+    round.dlqDown = true;
+    return false;
+  }
+
+  private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    if (offsets.isEmpty()) {
+      return;
+    }
+    uncommitted = offsets;
+    try {
+      consumer.commitSync(offsets);
+    } catch (CommitFailedException | RebalanceInProgressException e) {
+      // The partitions moved on; their new owner applies these records again, harmlessly.
+      log.warn("offsets {} not committed ({}); the records will be applied again", offsets, e.getMessage());
+    }
+    uncommitted = Map.of();
+  }
+
+  /** A commit interrupted by {@code wakeup()} during shutdown is finished here. */
+  private void commitLeftovers() {
+    if (uncommitted.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commitSync(uncommitted, settings.closeTimeout());
+    } catch (RuntimeException e) {
+      log.warn("offsets {} not committed at shutdown; the records will be applied again", uncommitted, e);
+    }
+    uncommitted = Map.of();
+  }
+
+  /** Stops the loop with {@code consumer.wakeup()}, then closes the watcher, producer and owned clients. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    stopping.countDown();
+    RuntimeException failure = null;
+    Thread loop;
+    synchronized (this) {
+      loop = thread;
+    }
+    if (loop != null) {
+      consumer.wakeup();
+      try {
+        loop.join(settings.closeTimeout().multipliedBy(2).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (loop.isAlive()) {
+        log.warn("the executor loop did not stop within {}", settings.closeTimeout().multipliedBy(2));
+      }
+    } else {
+      try {
+        consumer.close(settings.closeTimeout());
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+      termination.complete(null);
+    }
+    List<AutoCloseable> closeables = new ArrayList<>();
+    if (watcher != null) {
+      closeables.add(watcher);
+    }
+    closeables.add(() -> producer.close(settings.closeTimeout()));
+    closeables.addAll(owned);
+    for (AutoCloseable c : closeables) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = new IllegalStateException("closing the executor failed", e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    log.info("executor closed");
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String stackTrace(Throwable t) {
+    StringWriter w = new StringWriter();
+    t.printStackTrace(new PrintWriter(w));
+    return w.toString();
+  }
+
+  /** What went wrong in one round, to decide how long to wait before the next. */
+  private final class Round {
+    final long deadlineNanos;
+    boolean zooKeeperDown;
+    boolean kubernetesDown;
+    boolean dlqDown;
+    int worstAttempt;
+
+    Round(long deadlineNanos) {
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    boolean outOfTime() {
+      return System.nanoTime() - deadlineNanos > 0;
+    }
+
+    void failedAttempt(int attempt) {
+      worstAttempt = Math.max(worstAttempt, attempt);
+    }
+
+    Duration backoff() {
+      boolean outage = zooKeeperDown || kubernetesDown || dlqDown;
+      outageRounds = outage ? outageRounds + 1 : 0;
+      int rounds = Math.max(outageRounds, worstAttempt);
+      return rounds == 0 ? Duration.ZERO : settings.backoff(rounds);
+    }
+  }
+
+  /** The records of one instance in a batch, coalesced to the one state worth writing. */
+  private static final class Instance {
+    final InstanceKey key;
+    final long firstOffset;
+    ConsumerRecord<byte[], byte[]> last;
+    Assignment state;
+    boolean tombstoneBefore;
+
+    Instance(InstanceKey key, long firstOffset) {
+      this.key = key;
+      this.firstOffset = firstOffset;
+    }
+
+    void add(ConsumerRecord<byte[], byte[]> record, Assignment newState) {
+      if (last != null && state == null) {
+        // The instance was removed and its id taken again in this batch: remove, then write anew.
+        tombstoneBefore = true;
+      }
+      last = record;
+      state = newState;
+    }
+
+    ZooKeeperApplier.Outcome apply(ZooKeeperApplier zookeeper) {
+      if (state == null) {
+        return zookeeper.remove(key.resource(), key.instanceId());
+      }
+      return tombstoneBefore ? zookeeper.replace(state) : zookeeper.upsert(state);
+    }
+
+    String commandId() {
+      return key + (state == null ? "@removed" : "@" + state.seq());
+    }
+  }
+}

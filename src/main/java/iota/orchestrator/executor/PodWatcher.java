@@ -1,0 +1,143 @@
+package iota.orchestrator.executor;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import iota.orchestrator.model.Assignment;
+import iota.orchestrator.model.InstanceIds;
+import iota.orchestrator.model.Json;
+import iota.orchestrator.model.PodStatus;
+import iota.orchestrator.topology.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the orchestrator's pods (label {@code app.kubernetes.io/managed-by=iota-orchestrator}) with
+ * a fabric8 informer and publishes each one's {@link PodStatus} to {@code iota.orchestrator.pod-status}
+ * under key {@code <Resource>/<instanceId>}, taken from the pod's labels.
+ *
+ * <p>A status is published when a pod appears, when its phase or UID changes, when it is deleted
+ * ({@code gone}), and again at every informer resync, so the topology re-learns the fleet after a
+ * restore even if no pod changed. Other updates (conditions, IPs) are not news for the topology and
+ * are skipped. A failed send is logged; the next resync repeats the state.
+ */
+public final class PodWatcher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PodWatcher.class);
+
+  public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(5);
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final Producer<byte[], byte[]> producer;
+  private final Clock clock;
+  private final Duration resync;
+  private SharedIndexInformer<Pod> informer;
+
+  public PodWatcher(KubernetesClient client, String namespace, Producer<byte[], byte[]> producer, Clock clock, Duration resync) {
+    this.client = client;
+    this.namespace = namespace;
+    this.producer = producer;
+    this.clock = clock;
+    this.resync = resync;
+  }
+
+  /** Starts watching; returns without waiting for the first list, which the informer retries. */
+  public synchronized void start() {
+    if (informer != null) {
+      return;
+    }
+    informer =
+        client.pods().inNamespace(namespace).withLabel(PodTemplates.LABEL_MANAGED_BY, PodTemplates.MANAGED_BY).runnableInformer(resync.toMillis());
+    informer.addEventHandler(new Handler());
+    // Keep the informer retrying when the API is unreachable at start, instead of giving up.
+    informer.exceptionHandler((started, t) -> {
+      log.warn("pod watch in {} failed, retrying: {}", namespace, t.toString());
+      return true;
+    });
+    informer.start();
+    log.info("watching pods labelled {}={} in namespace {}", PodTemplates.LABEL_MANAGED_BY, PodTemplates.MANAGED_BY, namespace);
+  }
+
+  /** True once the informer has listed the pods; for readiness checks. */
+  public synchronized boolean isSynced() {
+    return informer != null && informer.hasSynced();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (informer != null) {
+      informer.close();
+      informer = null;
+    }
+  }
+
+  /** The status of a pod, or null when its labels do not name an instance. */
+  static PodStatus status(Pod pod, boolean gone, long observedAt) {
+    Map<String, String> labels = pod.getMetadata() == null ? null : pod.getMetadata().getLabels();
+    if (labels == null) {
+      return null;
+    }
+    String resource = labels.get(PodTemplates.LABEL_RESOURCE);
+    String instanceId = labels.get(PodTemplates.LABEL_INSTANCE_ID);
+    if (resource == null || resource.isEmpty() || !InstanceIds.isValid(instanceId)) {
+      return null;
+    }
+    String phase = gone || pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    if (!gone && (phase == null || phase.isEmpty())) {
+      // A pod the API has accepted but not yet given a status to is waiting to be scheduled.
+      phase = "Pending";
+    }
+    return new PodStatus(resource, instanceId, pod.getMetadata().getName(), phase, gone ? null : pod.getMetadata().getUid(), gone, observedAt);
+  }
+
+  private void publish(Pod pod, boolean gone) {
+    PodStatus status = status(pod, gone, clock.millis());
+    if (status == null) {
+      log.warn("pod {} has no {} / {} labels; not reported", pod.getMetadata().getName(), PodTemplates.LABEL_RESOURCE, PodTemplates.LABEL_INSTANCE_ID);
+      return;
+    }
+    byte[] key = Assignment.key(status.resource(), status.instanceId()).getBytes(StandardCharsets.UTF_8);
+    producer.send(
+        new ProducerRecord<>(Topics.POD_STATUS, key, Json.bytes(status)),
+        (metadata, e) -> {
+          if (e != null) {
+            log.warn("could not publish the status of pod {}: {}", status.podName(), e.toString());
+          }
+        });
+    log.debug("pod {} {}", status.podName(), gone ? "gone" : status.phase());
+  }
+
+  private final class Handler implements ResourceEventHandler<Pod> {
+    @Override
+    public void onAdd(Pod pod) {
+      publish(pod, false);
+    }
+
+    @Override
+    public void onUpdate(Pod oldPod, Pod newPod) {
+      boolean resync = Objects.equals(oldPod.getMetadata().getResourceVersion(), newPod.getMetadata().getResourceVersion());
+      boolean changed =
+          !Objects.equals(phase(oldPod), phase(newPod)) || !Objects.equals(oldPod.getMetadata().getUid(), newPod.getMetadata().getUid());
+      if (resync || changed) {
+        publish(newPod, false);
+      }
+    }
+
+    @Override
+    public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
+      publish(pod, true);
+    }
+
+    private String phase(Pod pod) {
+      return pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    }
+  }
+}

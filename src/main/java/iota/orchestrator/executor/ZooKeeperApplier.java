@@ -1,0 +1,292 @@
+package iota.orchestrator.executor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import iota.orchestrator.model.Assignment;
+import iota.orchestrator.model.Json;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the state of one instance to ZooKeeper in the layout the workers read (DESIGN §2):
+ *
+ * <pre>
+ * &lt;root&gt;/&lt;Resource&gt;/&lt;instanceId&gt;             {"used": n, "count": cap}
+ * &lt;root&gt;/&lt;Resource&gt;/&lt;instanceId&gt;/resources   {"ids": [...]}
+ * &lt;root&gt;/&lt;Resource&gt;/&lt;instanceId&gt;/_reload     {"times": k}
+ * &lt;root&gt;/&lt;Resource&gt;/&lt;instanceId&gt;/tmp         (empty)
+ * </pre>
+ *
+ * Each call is one ZooKeeper transaction, so a worker never sees a half-written instance.
+ *
+ * <h2>Where the sequence number lives, and why</h2>
+ *
+ * An assignment carries a sequence number so that an older state is never written over a newer
+ * one (a replay after a crash, a zombie executor during a rebalance). The check must be atomic with
+ * the write, so the last applied sequence has to be in ZooKeeper, in a znode the transaction can
+ * version-check. It cannot go into the instance node (its data must stay exactly {@code
+ * {"used","count"}}) nor into an extra child of the instance (workers list the instance's
+ * children). It lives in a bookkeeping tree beside the resource types:
+ *
+ * <pre>
+ * &lt;root&gt;/.seq/&lt;Resource&gt;/&lt;instanceId&gt;   {"seq": s}
+ * </pre>
+ *
+ * {@code .seq} can never be a resource type (type names cannot contain '.'), workers only read
+ * {@code <root>/<their type>}, and an operator who wipes {@code <root>} wipes the bookkeeping with
+ * it, so a re-created plan starting at low sequence numbers is not refused. An upsert reads the
+ * stored sequence and its znode version, refuses an older sequence, treats an equal one as already
+ * applied, and otherwise writes {@code setData(seq).withVersion(v)} in the same transaction as the
+ * instance nodes; if another writer got in between, the transaction fails with {@code BadVersion}
+ * (or {@code NodeExists}/{@code NoNode}) and the whole decision is re-read and retried. A removal
+ * deletes the instance subtree and its sequence node in one transaction, so a later re-use of the
+ * instance id may start its sequence again.
+ *
+ * <p>Failures are split by what they mean for the command: ZooKeeper unreachable (connection loss,
+ * session expiry, timeouts) is a {@link DependencyUnavailableException}; anything else (no
+ * permission, a writer that keeps conflicting) is a {@link CommandFailedException}.
+ */
+public final class ZooKeeperApplier {
+  private static final Logger log = LoggerFactory.getLogger(ZooKeeperApplier.class);
+
+  /** Name of the bookkeeping tree under the root. */
+  public static final String SEQ_DIR = ".seq";
+
+  private static final int CONFLICT_RETRIES = 5;
+  private static final byte[] EMPTY = new byte[0];
+
+  /** What an apply did. */
+  public enum Outcome {
+    /** The state was written. */
+    APPLIED,
+    /** The same sequence was applied before; nothing written. */
+    ALREADY_APPLIED,
+    /** A newer sequence is already applied; nothing written. */
+    STALE,
+    /** The instance subtree was deleted. */
+    REMOVED,
+    /** There was nothing to delete. */
+    ALREADY_ABSENT
+  }
+
+  private final CuratorFramework client;
+  private final String root;
+  private final Duration connectWait;
+
+  /**
+   * @param client a started client; its ACL provider decides the ACLs of created znodes (see {@link
+   *     ZooKeeperClients})
+   * @param root the plan root, {@code iota.zookeeper.root}
+   * @param connectWait how long one call waits for a lost connection to come back before it gives
+   *     up with {@link DependencyUnavailableException}
+   */
+  public ZooKeeperApplier(CuratorFramework client, String root, Duration connectWait) {
+    this.client = client;
+    this.root = root;
+    this.connectWait = connectWait;
+  }
+
+  public String instancePath(String resource, String instanceId) {
+    return ZKPaths.makePath(root, resource, instanceId);
+  }
+
+  public String seqPath(String resource, String instanceId) {
+    return ZKPaths.makePath(root, SEQ_DIR, resource, instanceId);
+  }
+
+  /** Writes the state unless an equal or newer sequence is already applied. */
+  public Outcome upsert(Assignment state) {
+    return write(state.resource(), state.instanceId(), state, false);
+  }
+
+  /** Deletes the instance subtree and its bookkeeping (a tombstone). */
+  public Outcome remove(String resource, String instanceId) {
+    return write(resource, instanceId, null, true);
+  }
+
+  /**
+   * Deletes whatever is there and writes the state, in one transaction, ignoring the stored
+   * sequence: the instance was removed and its id taken again, so its sequence may have restarted.
+   */
+  public Outcome replace(Assignment state) {
+    return write(state.resource(), state.instanceId(), state, true);
+  }
+
+  private Outcome write(String resource, String instanceId, Assignment state, boolean removeFirst) {
+    awaitConnection();
+    try {
+      if (state != null) {
+        ensurePersistent(ZKPaths.makePath(root, resource));
+        ensurePersistent(ZKPaths.makePath(root, SEQ_DIR, resource));
+      }
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return writeOnce(resource, instanceId, state, removeFirst);
+        } catch (KeeperException.BadVersionException
+            | KeeperException.NodeExistsException
+            | KeeperException.NoNodeException
+            | KeeperException.NotEmptyException e) {
+          if (attempt >= CONFLICT_RETRIES) {
+            throw new CommandFailedException(
+                "another writer kept changing " + instancePath(resource, instanceId) + " (" + e.code() + ")", e);
+          }
+          log.debug("concurrent change of {} ({}), re-reading", instancePath(resource, instanceId), e.code());
+        }
+      }
+    } catch (KeeperException e) {
+      throw translate(e, resource, instanceId);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DependencyUnavailableException("interrupted while writing to ZooKeeper", e);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      // Curator declares Exception; what is left here is neither a ZooKeeper verdict nor ours.
+      throw new CommandFailedException("writing " + instancePath(resource, instanceId) + " failed: " + e, e);
+    }
+  }
+
+  private Outcome writeOnce(String resource, String instanceId, Assignment state, boolean removeFirst)
+      throws Exception {
+    String instance = instancePath(resource, instanceId);
+    String seqNode = seqPath(resource, instanceId);
+    Stat seqStat = new Stat();
+    Long stored = readSeq(seqNode, seqStat);
+    List<CuratorOp> ops = new ArrayList<>();
+
+    if (removeFirst) {
+      List<String> subtree = subtreeDeepestFirst(instance);
+      for (String path : subtree) {
+        ops.add(client.transactionOp().delete().forPath(path));
+      }
+      if (stored != null) {
+        ops.add(client.transactionOp().delete().withVersion(seqStat.getVersion()).forPath(seqNode));
+      }
+      if (state == null) {
+        if (ops.isEmpty()) {
+          return Outcome.ALREADY_ABSENT;
+        }
+        client.transaction().forOperations(ops);
+        log.info("removed {} ({} znodes)", instance, subtree.size());
+        return Outcome.REMOVED;
+      }
+      stored = null;
+      ops.add(client.transactionOp().create().forPath(seqNode, seqData(state.seq())));
+      ops.add(client.transactionOp().create().forPath(instance, Json.bytes(state.data())));
+      ops.add(client.transactionOp().create().forPath(instance + "/resources", Json.bytes(state.resources())));
+      ops.add(client.transactionOp().create().forPath(instance + "/_reload", Json.bytes(state.reload())));
+      ops.add(client.transactionOp().create().forPath(instance + "/tmp", EMPTY));
+      client.transaction().forOperations(ops);
+      log.info("replaced {} with seq {}", instance, state.seq());
+      return Outcome.APPLIED;
+    }
+
+    if (stored != null && state.seq() < stored) {
+      log.info("refused seq {} for {}: seq {} is already applied", state.seq(), instance, stored);
+      return Outcome.STALE;
+    }
+    if (stored != null && state.seq() == stored) {
+      log.debug("seq {} of {} is already applied", state.seq(), instance);
+      return Outcome.ALREADY_APPLIED;
+    }
+    // The version-checked write of the sequence node is the guard for the whole transaction.
+    ops.add(
+        stored == null
+            ? client.transactionOp().create().forPath(seqNode, seqData(state.seq()))
+            : client.transactionOp().setData().withVersion(seqStat.getVersion()).forPath(seqNode, seqData(state.seq())));
+    ops.add(put(instance, Json.bytes(state.data())));
+    ops.add(put(instance + "/resources", Json.bytes(state.resources())));
+    ops.add(put(instance + "/_reload", Json.bytes(state.reload())));
+    if (client.checkExists().forPath(instance + "/tmp") == null) {
+      ops.add(client.transactionOp().create().forPath(instance + "/tmp", EMPTY));
+    }
+    client.transaction().forOperations(ops);
+    log.info("applied seq {} to {}", state.seq(), instance);
+    return Outcome.APPLIED;
+  }
+
+  private CuratorOp put(String path, byte[] data) throws Exception {
+    return client.checkExists().forPath(path) == null
+        ? client.transactionOp().create().forPath(path, data)
+        : client.transactionOp().setData().forPath(path, data);
+  }
+
+  private Long readSeq(String seqNode, Stat stat) throws Exception {
+    byte[] data;
+    try {
+      data = client.getData().storingStatIn(stat).forPath(seqNode);
+    } catch (KeeperException.NoNodeException e) {
+      return null;
+    }
+    JsonNode seq = data == null || data.length == 0 ? null : Json.MAPPER.readTree(data).get("seq");
+    if (seq == null || !seq.canConvertToLong()) {
+      throw new CommandFailedException("bookkeeping node " + seqNode + " does not hold {\"seq\": n}");
+    }
+    return seq.asLong();
+  }
+
+  /** The instance node and everything below it, children before parents; empty when absent. */
+  private List<String> subtreeDeepestFirst(String path) throws Exception {
+    List<String> out = new ArrayList<>();
+    List<String> children;
+    try {
+      children = client.getChildren().forPath(path);
+    } catch (KeeperException.NoNodeException e) {
+      return out;
+    }
+    for (String child : children) {
+      out.addAll(subtreeDeepestFirst(ZKPaths.makePath(path, child)));
+    }
+    out.add(path);
+    return out;
+  }
+
+  private void ensurePersistent(String path) throws Exception {
+    if (client.checkExists().forPath(path) != null) {
+      return;
+    }
+    try {
+      // Persistent, not container: workers may watch <root>/<Resource>, and a container would be
+      // deleted under them when its last instance goes away.
+      client.create().creatingParentsIfNeeded().forPath(path, EMPTY);
+    } catch (KeeperException.NodeExistsException e) {
+      log.debug("{} was created concurrently", path);
+    }
+  }
+
+  private static byte[] seqData(long seq) {
+    return Json.bytes(Map.of("seq", seq));
+  }
+
+  private void awaitConnection() {
+    if (client.getZookeeperClient().isConnected()) {
+      return;
+    }
+    try {
+      if (!client.blockUntilConnected((int) connectWait.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new DependencyUnavailableException("ZooKeeper not connected within " + connectWait, null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DependencyUnavailableException("interrupted while waiting for ZooKeeper", e);
+    }
+  }
+
+  private RuntimeException translate(KeeperException e, String resource, String instanceId) {
+    String where = instancePath(resource, instanceId);
+    return switch (e.code()) {
+      case CONNECTIONLOSS, SESSIONEXPIRED, SESSIONMOVED, OPERATIONTIMEOUT, REQUESTTIMEOUT, THROTTLEDOP, RECONFIGINPROGRESS ->
+          new DependencyUnavailableException("ZooKeeper unavailable while writing " + where + ": " + e.code(), e);
+      default -> new CommandFailedException("ZooKeeper refused the write of " + where + ": " + e.code(), e);
+    };
+  }
+}

@@ -1,0 +1,258 @@
+package iota.orchestrator.topology;
+
+import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.model.Assignment;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Rebuilds every type's plan from the retained change and request topics in a fresh application
+ * — its own application id, state directory and internal topics, all removed afterwards — and
+ * compares it with the live plan on the assignments topic. The replay topology has no outputs
+ * ({@link OrchestratorTopology.Mode#REPLAY}), so it cannot command a pod or touch a live topic.
+ */
+public final class Replay {
+  private static final Duration POLL = Duration.ofMillis(200);
+
+  private final OrchestratorConfig config;
+  private final PrintStream progress;
+
+  public Replay(OrchestratorConfig config, PrintStream progress) {
+    this.config = config;
+    this.progress = progress;
+  }
+
+  /** The replayed plan and the live one. */
+  public record Outcome(PlanSnapshot replayed, PlanSnapshot live, List<String> differences) {
+    public boolean equal() {
+      return differences.isEmpty();
+    }
+  }
+
+  public Outcome run(Duration timeout) throws InterruptedException {
+    String appId = config.require("iota.application.id") + "-replay-" + UUID.randomUUID().toString().substring(0, 8);
+    Path stateDir = createStateDir();
+    Properties props = OrchestratorTopology.properties(config);
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 0);
+    props.remove(StreamsConfig.APPLICATION_SERVER_CONFIG);
+    try (Admin admin = Admin.create(adminProps())) {
+      KafkaStreams streams = new KafkaStreams(OrchestratorTopology.build(config, OrchestratorTopology.Mode.REPLAY), props);
+      try {
+        Map<TopicPartition, Long> ends = endOffsets(admin, Set.of(Topics.CM_NOTIFY, Topics.REQUESTS));
+        long total = ends.values().stream().mapToLong(Long::longValue).sum();
+        progress.printf("replaying %,d records of %s and %s as application %s%n", total, Topics.CM_NOTIFY, Topics.REQUESTS, appId);
+        streams.start();
+        awaitCaughtUp(admin, streams, appId, ends, total, timeout);
+        PlanSnapshot replayed = readStores(streams);
+        PlanSnapshot live = readLive();
+        return new Outcome(replayed, live, replayed.differences(live, "replay", "live"));
+      } finally {
+        streams.close(Duration.ofSeconds(10));
+        streams.cleanUp();
+        deleteInternalTopics(admin, appId);
+        admin.deleteConsumerGroups(List.of(appId)).all().whenComplete((v, e) -> { });
+        deleteDir(stateDir);
+      }
+    }
+  }
+
+  private void awaitCaughtUp(Admin admin, KafkaStreams streams, String appId, Map<TopicPartition, Long> ends, long total, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long lastReport = 0;
+    while (true) {
+      KafkaStreams.State state = streams.state();
+      if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR) {
+        throw new IllegalStateException("the replay application failed (state " + state + ")");
+      }
+      if (state == KafkaStreams.State.RUNNING) {
+        Map<TopicPartition, Long> committed = committed(admin, appId);
+        long done = 0;
+        boolean inputsDone = true;
+        for (var e : ends.entrySet()) {
+          long c = committed.getOrDefault(e.getKey(), 0L);
+          done += Math.min(c, e.getValue());
+          inputsDone &= c >= e.getValue();
+        }
+        if (inputsDone && repartitionDrained(admin, appId, committed)) {
+          progress.printf("replayed %,d of %,d records%n", total, total);
+          return;
+        }
+        if (System.nanoTime() - lastReport > 2_000_000_000L) {
+          progress.printf("replayed %,d of %,d records%n", done, total);
+          lastReport = System.nanoTime();
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the replay did not catch up within " + timeout);
+      }
+      Thread.sleep(POLL.toMillis());
+    }
+  }
+
+  private boolean repartitionDrained(Admin admin, String appId, Map<TopicPartition, Long> committed) {
+    String topic = appId + "-" + Topics.BY_TYPE_REPARTITION + "-repartition";
+    Map<TopicPartition, Long> ends = endOffsets(admin, Set.of(topic));
+    for (var e : ends.entrySet()) {
+      if (committed.getOrDefault(e.getKey(), 0L) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Map<TopicPartition, Long> committed(Admin admin, String appId) {
+    try {
+      Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, Long> out = new HashMap<>();
+      offsets.forEach((tp, om) -> {
+        if (om != null) out.put(tp, om.offset());
+      });
+      return out;
+    } catch (Exception e) {
+      return Map.of();
+    }
+  }
+
+  private static Map<TopicPartition, Long> endOffsets(Admin admin, Set<String> topics) {
+    try {
+      Map<String, org.apache.kafka.clients.admin.TopicDescription> described = admin.describeTopics(topics).allTopicNames().get();
+      Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+      described.forEach((name, d) -> d.partitions().forEach(p -> request.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = admin.listOffsets(request).all().get();
+      return result.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+        return Map.of();
+      }
+      throw new IllegalStateException("cannot read end offsets of " + topics + ": " + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static PlanSnapshot readStores(KafkaStreams streams) {
+    ReadOnlyKeyValueStore<String, String> placements =
+        streams.store(StoreQueryParameters.fromNameAndType(Stores.PLACEMENTS, QueryableStoreTypes.<String, String>keyValueStore()));
+    ReadOnlyKeyValueStore<String, InstanceState> instances =
+        streams.store(StoreQueryParameters.fromNameAndType(Stores.INSTANCES, QueryableStoreTypes.<String, InstanceState>keyValueStore()));
+    Map<String, List<String>> idsByInstance = new HashMap<>();
+    try (KeyValueIterator<String, String> it = placements.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, String> kv = it.next();
+        String type = kv.key.substring(0, kv.key.indexOf('/'));
+        idsByInstance.computeIfAbsent(type + "/" + kv.value, k -> new ArrayList<>()).add(kv.key.substring(type.length() + 1));
+      }
+    }
+    PlanSnapshot plan = new PlanSnapshot();
+    try (KeyValueIterator<String, InstanceState> it = instances.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, InstanceState> kv = it.next();
+        if (kv.value.removed()) {
+          continue;
+        }
+        List<String> ids = idsByInstance.getOrDefault(kv.key, new ArrayList<>());
+        ids.sort(null);
+        int slash = kv.key.indexOf('/');
+        plan.put(kv.key.substring(0, slash), Integer.parseInt(kv.key.substring(slash + 1)),
+            new PlanSnapshot.Instance(ids.size(), kv.value.count(), ids, kv.value.reload()));
+      }
+    }
+    return plan;
+  }
+
+  /** The live plan: the assignments topic read to its end, newest state per instance. */
+  public PlanSnapshot readLive() {
+    Properties p = new Properties();
+    p.putAll(config.kafkaOverrides());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    PlanSnapshot plan = new PlanSnapshot();
+    JsonSerde<Assignment> serde = JsonSerde.of(Assignment.class);
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(Topics.ASSIGNMENTS, Duration.ofSeconds(10)).stream()
+          .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
+          plan.apply(r.key(), serde.deserializer().deserialize(r.topic(), r.value()));
+        }
+      }
+    }
+    return plan;
+  }
+
+  private Properties adminProps() {
+    Properties p = new Properties();
+    p.putAll(config.kafkaOverrides());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    return p;
+  }
+
+  private static void deleteInternalTopics(Admin admin, String appId) {
+    try {
+      Set<String> internal = admin.listTopics().names().get().stream().filter(t -> t.startsWith(appId + "-")).collect(Collectors.toSet());
+      if (!internal.isEmpty()) {
+        admin.deleteTopics(internal).all().get();
+      }
+    } catch (Exception e) {
+      // Leftover internal topics of a replay are inert; say so rather than fail the comparison.
+      System.err.println("could not delete the replay's internal topics (" + appId + "-*): " + e.getMessage());
+    }
+  }
+
+  private Path createStateDir() {
+    try {
+      Path base = Path.of(config.require("iota.state.dir")).toAbsolutePath().getParent();
+      Files.createDirectories(base);
+      return Files.createTempDirectory(base, "replay-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteDir(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // a leftover temp state dir is harmless
+    }
+  }
+}

@@ -1,0 +1,196 @@
+package iota.orchestrator.executor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import iota.orchestrator.executor.KubernetesApplier.Outcome;
+import iota.orchestrator.model.PodCommand;
+import iota.orchestrator.model.PodCommand.Action;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KubernetesApplierTest {
+  private static final String NS = "iota";
+
+  private KubernetesMockServer server;
+  private KubernetesClient client;
+  private KubernetesApplier applier;
+
+  @BeforeEach
+  void start() {
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    client = server.createClient();
+    applier = new KubernetesApplier(client, NS, new PodTemplates(Path.of("templates")), Duration.ofSeconds(10));
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    server.destroy();
+  }
+
+  static PodCommand command(String id, Action action, String instanceId) {
+    return new PodCommand(id, action, "Thing", instanceId, "iota-dac", "test " + action);
+  }
+
+  private Pod pod(String name) {
+    return client.pods().inNamespace(NS).withName(name).get();
+  }
+
+  @Test
+  void createBuildsThePodFromTheTemplate() {
+    assertEquals(Outcome.CREATED, applier.apply(command("c1", Action.create, "3")));
+
+    Pod pod = pod("iota-dac-3");
+    assertNotNull(pod);
+    assertEquals(NS, pod.getMetadata().getNamespace());
+    assertEquals("3", pod.getMetadata().getLabels().get("instanceId"));
+    assertEquals("iota-dac", pod.getMetadata().getLabels().get("app"));
+    assertEquals("Thing", pod.getMetadata().getLabels().get("iota.resource"));
+    assertEquals("iota-orchestrator", pod.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
+    assertEquals("c1", pod.getMetadata().getAnnotations().get("iota.orchestrator/command-id"));
+    Container c = pod.getSpec().getContainers().get(0);
+    assertEquals("INSTANCE_ID", c.getEnv().get(0).getName());
+    assertEquals("3", c.getEnv().get(0).getValue());
+    assertEquals(1, c.getEnv().stream().filter(e -> e.getName().equals("INSTANCE_ID")).count());
+    assertTrue(c.getEnv().stream().anyMatch(e -> e.getName().equals("IOTA_RESOURCE")), "the template's other variables stay");
+  }
+
+  @Test
+  void bothTemplatesAreLockedDown() {
+    for (String name : new String[] {"iota-dac", "iota-rules-engine"}) {
+      Pod pod = new PodTemplates(Path.of("templates")).render(new PodCommand("x", Action.create, "Rule", "0", name, "r"), NS);
+      assertEquals(name + "-0", pod.getMetadata().getName());
+      assertEquals(Boolean.FALSE, pod.getSpec().getAutomountServiceAccountToken(), name);
+      assertEquals(Boolean.TRUE, pod.getSpec().getSecurityContext().getRunAsNonRoot(), name);
+      assertEquals("RuntimeDefault", pod.getSpec().getSecurityContext().getSeccompProfile().getType(), name);
+      Container c = pod.getSpec().getContainers().get(0);
+      assertEquals(Boolean.FALSE, c.getSecurityContext().getAllowPrivilegeEscalation(), name);
+      assertEquals(Boolean.TRUE, c.getSecurityContext().getReadOnlyRootFilesystem(), name);
+      assertEquals("ALL", c.getSecurityContext().getCapabilities().getDrop().get(0), name);
+      assertNotNull(c.getResources().getRequests().get("cpu"), name);
+      assertNotNull(c.getResources().getLimits().get("memory"), name);
+      assertTrue(c.getImage().startsWith("iota/" + name + ":"), name);
+    }
+  }
+
+  @Test
+  void instanceIdBecomesTheFirstVariableEvenWhenTheTemplatePutsItLater(@TempDir Path dir) throws Exception {
+    Files.createDirectories(dir.resolve("w"));
+    Files.writeString(
+        dir.resolve("w/pod-template.yml"),
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: placeholder
+        spec:
+          containers:
+            - name: w
+              image: w:1
+              env:
+                - name: A
+                  value: a
+                - name: INSTANCE_ID
+                  value: "99"
+        """);
+
+    Pod pod = new PodTemplates(dir).render(new PodCommand("x", Action.create, "Rule", "7", "w", "r"), NS);
+
+    var env = pod.getSpec().getContainers().get(0).getEnv();
+    assertEquals(2, env.size());
+    assertEquals("INSTANCE_ID", env.get(0).getName());
+    assertEquals("7", env.get(0).getValue());
+    assertEquals("A", env.get(1).getName());
+    assertEquals("w-7", pod.getMetadata().getName());
+  }
+
+  @Test
+  void createIsIdempotent() {
+    applier.apply(command("c1", Action.create, "0"));
+    String uid = pod("iota-dac-0").getMetadata().getUid();
+
+    assertEquals(Outcome.ALREADY_EXISTS, applier.apply(command("c2", Action.create, "0")));
+    assertEquals(uid, pod("iota-dac-0").getMetadata().getUid());
+  }
+
+  @Test
+  void deleteRemovesThePodAndAMissingPodIsDone() {
+    applier.apply(command("c1", Action.create, "1"));
+
+    assertEquals(Outcome.DELETED, applier.apply(command("d1", Action.delete, "1")));
+    assertNull(pod("iota-dac-1"));
+    assertEquals(Outcome.ALREADY_GONE, applier.apply(command("d1", Action.delete, "1")));
+  }
+
+  @Test
+  void recreateReplacesThePodOnceEvenWhenAppliedAgain() {
+    applier.apply(command("c1", Action.create, "2"));
+    String oldUid = pod("iota-dac-2").getMetadata().getUid();
+    assertNotNull(oldUid);
+
+    assertEquals(Outcome.RECREATED, applier.apply(command("r1", Action.recreate, "2")));
+    String newUid = pod("iota-dac-2").getMetadata().getUid();
+    assertNotEquals(oldUid, newUid);
+
+    // Replayed after a crash before the offset commit: the healthy new pod is left alone.
+    assertEquals(Outcome.ALREADY_RECREATED, applier.apply(command("r1", Action.recreate, "2")));
+    assertEquals(newUid, pod("iota-dac-2").getMetadata().getUid());
+
+    // A later, different re-create does replace it.
+    assertEquals(Outcome.RECREATED, applier.apply(command("r2", Action.recreate, "2")));
+    assertNotEquals(newUid, pod("iota-dac-2").getMetadata().getUid());
+  }
+
+  @Test
+  void recreateOfAMissingPodCreatesIt() {
+    assertEquals(Outcome.RECREATED, applier.apply(command("r1", Action.recreate, "4")));
+    assertNotNull(pod("iota-dac-4"));
+  }
+
+  @Test
+  void aMissingTemplateFailsTheCommandWithoutTouchingTheRunningPod() {
+    applier.apply(command("c1", Action.create, "5"));
+    String uid = pod("iota-dac-5").getMetadata().getUid();
+    KubernetesApplier noTemplates = new KubernetesApplier(client, NS, new PodTemplates(Path.of("no-such-dir")), Duration.ofSeconds(5));
+
+    CommandFailedException e = assertThrows(CommandFailedException.class, () -> noTemplates.apply(command("r1", Action.recreate, "5")));
+
+    assertTrue(e.getMessage().contains("no pod template"), e.getMessage());
+    assertEquals(uid, pod("iota-dac-5").getMetadata().getUid());
+  }
+
+  @Test
+  void anUnreachableApiIsAnOutageNotACommandFailure() {
+    server.destroy();
+    KubernetesClient unreachable =
+        server.createClient(b -> b.editOrNewConfig().withRequestRetryBackoffLimit(0).withConnectionTimeout(500).endConfig());
+    try {
+      KubernetesApplier down = new KubernetesApplier(unreachable, NS, new PodTemplates(Path.of("templates")), Duration.ofSeconds(1));
+      assertThrows(DependencyUnavailableException.class, () -> down.apply(command("c1", Action.create, "6")));
+      assertFalse(Thread.currentThread().isInterrupted());
+    } finally {
+      unreachable.close();
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package iota.orchestrator.executor;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import iota.orchestrator.model.PodCommand;
+import iota.orchestrator.model.PodCommand.Action;
+import iota.orchestrator.model.PodStatus;
+import iota.orchestrator.topology.Topics;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class PodWatcherTest {
+  private static final String NS = "iota";
+  private static final long NOW = 1_700_000_000_000L;
+
+  private KubernetesMockServer server;
+  private KubernetesClient client;
+  private MockProducer<byte[], byte[]> producer;
+  private PodWatcher watcher;
+  private KubernetesApplier applier;
+
+  @BeforeEach
+  void start() {
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    client = server.createClient();
+    producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    watcher = new PodWatcher(client, NS, producer, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC), Duration.ofMinutes(10));
+    applier = new KubernetesApplier(client, NS, new PodTemplates(Path.of("templates")), Duration.ofSeconds(10));
+  }
+
+  @AfterEach
+  void stop() {
+    watcher.close();
+    client.close();
+    server.destroy();
+  }
+
+  private List<PodStatus> published() {
+    return producer.history().stream().filter(r -> r.topic().equals(Topics.POD_STATUS)).map(PodWatcherTest::status).toList();
+  }
+
+  private static PodStatus status(ProducerRecord<byte[], byte[]> r) {
+    PodStatus s = PodStatus.parse(r.value());
+    assertEquals(s.resource() + "/" + s.instanceId(), new String(r.key(), StandardCharsets.UTF_8));
+    return s;
+  }
+
+  private PodStatus last() {
+    List<PodStatus> all = published();
+    return all.get(all.size() - 1);
+  }
+
+  @Test
+  void reportsPhasesAndDeletionOfManagedPods() {
+    watcher.start();
+    applier.apply(new PodCommand("c1", Action.create, "Rule", "2", "iota-rules-engine", "test"));
+
+    await().until(() -> !published().isEmpty());
+    PodStatus created = last();
+    assertEquals("Rule", created.resource());
+    assertEquals("2", created.instanceId());
+    assertEquals("iota-rules-engine-2", created.podName());
+    assertEquals("Pending", created.phase());
+    assertEquals(NOW, created.observedAt());
+    Pod pod = client.pods().inNamespace(NS).withName("iota-rules-engine-2").get();
+    assertEquals(pod.getMetadata().getUid(), created.uid());
+
+    client.pods().inNamespace(NS).resource(new PodBuilder(pod).withStatus(new PodStatusBuilder().withPhase("Running").build()).build()).updateStatus();
+    await().until(() -> "Running".equals(last().phase()));
+
+    applier.apply(new PodCommand("d1", Action.delete, "Rule", "2", "iota-rules-engine", "test"));
+    await().until(() -> last().gone());
+    assertNull(last().phase());
+    assertNull(last().uid());
+    assertTrue(last().needsRecreate());
+  }
+
+  @Test
+  void podsExistingBeforeTheStartAreReportedAndForeignPodsAreNot() {
+    applier.apply(new PodCommand("c1", Action.create, "Thing", "0", "iota-dac", "test"));
+    client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("someone-else").addToLabels("instanceId", "9").endMetadata()
+        .withNewSpec().addNewContainer().withName("x").withImage("x").endContainer().endSpec().build()).create();
+
+    watcher.start();
+
+    await().until(watcher::isSynced);
+    await().until(() -> !published().isEmpty());
+    assertEquals(List.of("iota-dac-0"), published().stream().map(PodStatus::podName).distinct().toList());
+  }
+}

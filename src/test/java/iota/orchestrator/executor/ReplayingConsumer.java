@@ -1,0 +1,76 @@
+package iota.orchestrator.executor;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A {@link MockConsumer} that behaves like a broker-backed one where the executor relies on it: the
+ * records stay in a log, so a {@code seek} back re-delivers them (MockConsumer forgets what it has
+ * delivered), and {@code poll} waits for records up to its timeout instead of spinning, ending early
+ * on {@code wakeup()} or a new record.
+ */
+final class ReplayingConsumer extends MockConsumer<byte[], byte[]> {
+  private final List<ConsumerRecord<byte[], byte[]>> log = new ArrayList<>();
+  private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+
+  ReplayingConsumer() {
+    super("earliest");
+  }
+
+  /** Appends a record to the log at the partition's next offset; returns that offset. */
+  synchronized long append(String topic, int partition, String key, byte[] value) {
+    TopicPartition tp = new TopicPartition(topic, partition);
+    long offset = nextOffset.merge(tp, 1L, Long::sum) - 1;
+    log.add(new ConsumerRecord<>(topic, partition, offset, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
+    notifyAll();
+    return offset;
+  }
+
+  @Override
+  public synchronized ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      feed();
+      ConsumerRecords<byte[], byte[]> records = super.poll(Duration.ZERO);
+      long left = deadline - System.nanoTime();
+      if (!records.isEmpty() || left <= 0) {
+        return records;
+      }
+      try {
+        wait(Math.max(1, left / 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return records;
+      }
+    }
+  }
+
+  @Override
+  public synchronized void wakeup() {
+    super.wakeup();
+    notifyAll();
+  }
+
+  /** Hands MockConsumer every logged record at or after each assigned partition's position. */
+  private void feed() {
+    for (TopicPartition tp : assignment()) {
+      if (paused().contains(tp)) {
+        continue;
+      }
+      long position = position(tp);
+      for (ConsumerRecord<byte[], byte[]> r : log) {
+        if (r.topic().equals(tp.topic()) && r.partition() == tp.partition() && r.offset() >= position) {
+          super.addRecord(r);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package iota.orchestrator.executor;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.executor.ZooKeeperApplier.Outcome;
+import iota.orchestrator.model.Assignment;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ZooKeeperApplierTest {
+  private static final String ROOT = "/iota/orchestration";
+
+  private TestingServer server;
+  private CuratorFramework client;
+  private ZooKeeperApplier applier;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new TestingServer(true);
+    client = ZooKeeperClients.create(config(null));
+    applier = new ZooKeeperApplier(client, ROOT, Duration.ofMillis(500));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    try {
+      client.close();
+    } finally {
+      server.close();
+    }
+  }
+
+  private OrchestratorConfig config(String auth) {
+    return auth == null
+        ? OrchestratorConfig.of(Map.of("iota.zookeeper.connect", server.getConnectString()))
+        : OrchestratorConfig.of(Map.of("iota.zookeeper.connect", server.getConnectString(), "iota.zookeeper.auth", auth));
+  }
+
+  private String data(String path) throws Exception {
+    return new String(client.getData().forPath(path), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void createWritesTheWorkerLayout() throws Exception {
+    assertEquals(Outcome.APPLIED, applier.upsert(Assignment.of("Thing", "3", 1, 5000, List.of("t1", "t2"), 4)));
+
+    String instance = ROOT + "/Thing/3";
+    assertEquals("{\"used\":2,\"count\":5000}", data(instance));
+    assertEquals("{\"ids\":[\"t1\",\"t2\"]}", data(instance + "/resources"));
+    assertEquals("{\"times\":4}", data(instance + "/_reload"));
+    assertArrayEquals(new byte[0], client.getData().forPath(instance + "/tmp"));
+    assertEquals(List.of("_reload", "resources", "tmp"), client.getChildren().forPath(instance).stream().sorted().toList());
+    assertEquals("{\"seq\":1}", data(ROOT + "/.seq/Thing/3"));
+  }
+
+  @Test
+  void newerSeqUpdatesEveryNode() throws Exception {
+    applier.upsert(Assignment.of("Thing", "0", 1, 10, List.of("a"), 0));
+    assertEquals(Outcome.APPLIED, applier.upsert(Assignment.of("Thing", "0", 2, 10, List.of("a", "b"), 1)));
+
+    assertEquals("{\"used\":2,\"count\":10}", data(ROOT + "/Thing/0"));
+    assertEquals("{\"ids\":[\"a\",\"b\"]}", data(ROOT + "/Thing/0/resources"));
+    assertEquals("{\"times\":1}", data(ROOT + "/Thing/0/_reload"));
+    assertEquals("{\"seq\":2}", data(ROOT + "/.seq/Thing/0"));
+  }
+
+  @Test
+  void olderSeqIsRefusedAndEqualSeqIsNotRewritten() throws Exception {
+    applier.upsert(Assignment.of("Rule", "1", 7, 10, List.of("new"), 3));
+    int version = client.checkExists().forPath(ROOT + "/Rule/1").getVersion();
+
+    assertEquals(Outcome.STALE, applier.upsert(Assignment.of("Rule", "1", 6, 10, List.of("old"), 2)));
+    assertEquals(Outcome.ALREADY_APPLIED, applier.upsert(Assignment.of("Rule", "1", 7, 10, List.of("new"), 3)));
+
+    assertEquals("{\"ids\":[\"new\"]}", data(ROOT + "/Rule/1/resources"));
+    assertEquals(version, client.checkExists().forPath(ROOT + "/Rule/1").getVersion());
+  }
+
+  @Test
+  void tombstoneRemovesTheSubtreeAndItsBookkeeping() throws Exception {
+    applier.upsert(Assignment.of("Thing", "2", 9, 10, List.of("a"), 0));
+    applier.upsert(Assignment.of("Thing", "3", 1, 10, List.of("b"), 0));
+
+    assertEquals(Outcome.REMOVED, applier.remove("Thing", "2"));
+    assertEquals(Outcome.ALREADY_ABSENT, applier.remove("Thing", "2"));
+
+    assertNull(client.checkExists().forPath(ROOT + "/Thing/2"));
+    assertNull(client.checkExists().forPath(ROOT + "/.seq/Thing/2"));
+    assertNotNull(client.checkExists().forPath(ROOT + "/Thing/3/resources"));
+    // The id is free again, and its sequence may start over.
+    assertEquals(Outcome.APPLIED, applier.upsert(Assignment.of("Thing", "2", 1, 10, List.of("c"), 0)));
+    assertEquals("{\"ids\":[\"c\"]}", data(ROOT + "/Thing/2/resources"));
+  }
+
+  @Test
+  void replaceIgnoresTheOldSequence() throws Exception {
+    applier.upsert(Assignment.of("Thing", "4", 12, 10, List.of("a"), 5));
+
+    assertEquals(Outcome.APPLIED, applier.replace(Assignment.of("Thing", "4", 0, 10, List.of("z"), 0)));
+
+    assertEquals("{\"ids\":[\"z\"]}", data(ROOT + "/Thing/4/resources"));
+    assertEquals("{\"seq\":0}", data(ROOT + "/.seq/Thing/4"));
+  }
+
+  @Test
+  void adoptsAnInstanceWrittenWithoutBookkeeping() throws Exception {
+    // A plan written by the original Node.js orchestrator: the layout, no .seq tree.
+    client.create().creatingParentsIfNeeded().forPath(ROOT + "/Thing/5", "{\"used\":1,\"count\":9}".getBytes(StandardCharsets.UTF_8));
+    client.create().forPath(ROOT + "/Thing/5/resources", "{\"ids\":[\"x\"]}".getBytes(StandardCharsets.UTF_8));
+
+    assertEquals(Outcome.APPLIED, applier.upsert(Assignment.of("Thing", "5", 3, 9, List.of("x", "y"), 1)));
+
+    assertEquals("{\"ids\":[\"x\",\"y\"]}", data(ROOT + "/Thing/5/resources"));
+    assertNotNull(client.checkExists().forPath(ROOT + "/Thing/5/tmp"));
+  }
+
+  @Test
+  void withDigestAuthWorkersCanReadButNotWrite() throws Exception {
+    try (CuratorFramework authenticated = ZooKeeperClients.create(config("orchestrator:s3cret"));
+        CuratorFramework worker =
+            CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100))) {
+      worker.start();
+      ZooKeeperApplier secured = new ZooKeeperApplier(authenticated, "/secured", Duration.ofSeconds(2));
+      secured.upsert(Assignment.of("Thing", "0", 1, 10, List.of("a"), 0));
+
+      List<ACL> acl = worker.getACL().forPath("/secured/Thing/0/resources");
+      assertTrue(acl.stream().anyMatch(a -> a.getId().getScheme().equals("digest") && a.getPerms() == ZooDefs.Perms.ALL), acl::toString);
+      assertTrue(acl.stream().anyMatch(a -> a.getId().equals(ZooDefs.Ids.ANYONE_ID_UNSAFE) && a.getPerms() == ZooDefs.Perms.READ), acl::toString);
+      assertEquals("{\"ids\":[\"a\"]}", new String(worker.getData().forPath("/secured/Thing/0/resources"), StandardCharsets.UTF_8));
+      assertThrows(KeeperException.NoAuthException.class, () -> worker.setData().forPath("/secured/Thing/0", new byte[0]));
+      assertThrows(KeeperException.NoAuthException.class, () -> worker.delete().forPath("/secured/Thing/0/tmp"));
+
+      // The orchestrator itself keeps full control, through updates and removal.
+      secured.upsert(Assignment.of("Thing", "0", 2, 10, List.of("a", "b"), 1));
+      assertEquals(Outcome.REMOVED, secured.remove("Thing", "0"));
+    }
+  }
+
+  @Test
+  void aWorkerWithoutRightsCannotBreakTheApplierIntoRetryingForever() throws Exception {
+    try (CuratorFramework authenticated = ZooKeeperClients.create(config("orchestrator:s3cret"))) {
+      new ZooKeeperApplier(authenticated, ROOT, Duration.ofSeconds(2)).upsert(Assignment.of("Thing", "0", 1, 10, List.of("a"), 0));
+    }
+    // The open client is not the creator: the refusal is a command failure, not an outage.
+    assertThrows(CommandFailedException.class, () -> applier.upsert(Assignment.of("Thing", "0", 2, 10, List.of("b"), 0)));
+  }
+
+  @Test
+  void zooKeeperDownIsUnavailableAndTheWriteSucceedsOnceItIsBack() throws Exception {
+    server.stop();
+
+    assertThrows(DependencyUnavailableException.class, () -> applier.upsert(Assignment.of("Thing", "0", 1, 10, List.of("a"), 0)));
+
+    server.restart();
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(DependencyUnavailableException.class)
+        .until(() -> applier.upsert(Assignment.of("Thing", "0", 1, 10, List.of("a"), 0)) == Outcome.APPLIED);
+    assertEquals("{\"ids\":[\"a\"]}", data(ROOT + "/Thing/0/resources"));
+  }
+}
