@@ -36,6 +36,7 @@ public final class PlanReader {
 
   private final long heartbeatTimeoutMs;
 
+  /** @param heartbeatTimeoutMs the heartbeat timeout that separates healthy from late instances */
   public PlanReader(long heartbeatTimeoutMs) {
     this.heartbeatTimeoutMs = heartbeatTimeoutMs;
   }

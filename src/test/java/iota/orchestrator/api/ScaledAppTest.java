@@ -163,7 +163,9 @@ class ScaledAppTest {
                 return status == 200;
               });
     }
-    long seconds = Duration.ofNanos(System.nanoTime() - stopped).toSeconds();
+    long millis = Duration.ofNanos(System.nanoTime() - stopped).toMillis();
+    long seconds = millis / 1000;
+    System.out.printf("owner %s stopped: the others answered again after %d ms; statuses seen %s%n", owner.hostPort, millis, statuses);
     assertTrue(Set.of(200, 503).containsAll(statuses), "only answers or 503 while the owner moves: " + statuses);
     assertTrue(seconds <= 20, "answered again after " + seconds + " s");
     for (StreamsApp app : others) {

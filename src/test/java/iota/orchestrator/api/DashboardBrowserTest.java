@@ -1,0 +1,130 @@
+package iota.orchestrator.api;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.model.OrchestrationReport;
+import iota.orchestrator.model.RequestResult;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard in headless Chromium against a real server with a canned plan: it shows every type
+ * with its instances, finds a resource, re-orchestrates with the saved token, shows errors, and
+ * refreshes by itself. Skipped where Chromium and chromedriver are not installed.
+ */
+class DashboardBrowserTest {
+  private static final String TOKEN = "dash-token";
+
+  private final FakePlanQueries queries = new FakePlanQueries();
+  private final AtomicInteger used = new AtomicInteger(1);
+  private final OrchestratorMetrics metrics = new OrchestratorMetrics();
+  private ApiServer server;
+  private WebDriver browser;
+
+  @BeforeEach
+  void start() {
+    Assumptions.assumeTrue(WebDriver.available(), "chromium and chromedriver are not installed");
+    queries.summary =
+        r -> Reply.ok(Map.of("resource", r.type(), "instances", r.type().equals("Thing") ? 2 : 0, "resources", used.get() + 1, "moves", 4, "recreates", 1, "orchestrations", 2, "orchestrated", true,
+            "params", Map.of("initInstances", 2, "maxInstances", 10, "resourcePerInstance", 2)));
+    queries.plan = r -> Reply.ok(Map.of("resource", r.type(), "instances", r.type().equals("Thing") ? thingInstances() : Map.of()));
+    queries.placement = id -> id.equals("t-1") ? Reply.ok(Map.of("runIn", "1")) : Reply.error(404, "Thing '" + id + "' is not placed");
+    OrchestratorConfig config = OrchestratorConfig.of(Map.of("iota.http.host", "127.0.0.1", "iota.http.port", "0", "iota.api.token", TOKEN));
+    OrchestrateGateway gateway =
+        (resource, params) -> CompletableFuture.completedFuture(RequestResult.ok("r", new OrchestrationReport(resource, 4, 2, 1, 2, List.of("2", "3"), List.of(), 1, 0)));
+    server = new ApiServer(config, queries, gateway, () -> KafkaStreams.State.RUNNING, metrics).start();
+    browser = new WebDriver();
+    browser.open("http://127.0.0.1:" + server.port() + "/");
+  }
+
+  @AfterEach
+  void stop() {
+    if (browser != null) browser.close();
+    if (server != null) server.close();
+    metrics.close();
+  }
+
+  private Map<String, Object> thingInstances() {
+    Map<String, Object> instances = new LinkedHashMap<>();
+    instances.put("0", instance(used.get(), "healthy", "Running", 3000L));
+    instances.put("1", instance(1, "late", "Pending", null));
+    return instances;
+  }
+
+  private static Map<String, Object> instance(int used, String status, String phase, Long age) {
+    Map<String, Object> health = new LinkedHashMap<>();
+    health.put("status", status);
+    health.put("lastHeartbeat", age == null ? null : 1L);
+    health.put("heartbeatAgeMs", age);
+    health.put("podPhase", phase);
+    health.put("recreates", 0);
+    return Map.of("data", Map.of("used", used, "count", 2), "resources", Map.of("ids", List.of()), "_reload", Map.of("times", 7), "health", health);
+  }
+
+  private void awaitText(String testId, String contains) {
+    await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> assertTrue(browser.text(testId).contains(contains), testId + ": " + browser.text(testId)));
+  }
+
+  @Test
+  void showsEveryTypeWithItsInstancesAndTotals() {
+    awaitText("used-Thing-0", "1 / 2");
+    assertEquals("healthy", browser.text("status-Thing-0"));
+    assertEquals("late", browser.text("status-Thing-1"));
+    assertEquals("7", browser.text("reload-Thing-0"));
+    assertTrue(browser.text("instance-Thing-0").contains("3 s ago"));
+    assertTrue(browser.text("instance-Thing-0").contains("Running"));
+    assertEquals("2", browser.text("total-instances-Thing"));
+    assertEquals("4", browser.text("total-moves-Thing"));
+    awaitText("instances-Rule", "no instances yet");
+  }
+
+  @Test
+  void refreshesByItself() {
+    awaitText("used-Thing-0", "1 / 2");
+    used.set(2);
+    awaitText("used-Thing-0", "2 / 2");
+    awaitText("total-resources-Thing", "3");
+  }
+
+  @Test
+  void findsWhereAResourceRuns() {
+    awaitText("find-type", "Thing");
+    browser.type("find-id", "t-1");
+    browser.click("find-submit");
+    awaitText("find-result", "runs in instance 1");
+    browser.type("find-id", "nope");
+    browser.click("find-submit");
+    awaitText("find-result", "is not placed");
+  }
+
+  @Test
+  void reOrchestratesWithTheSavedTokenAndShowsTheReportOrTheError() {
+    awaitText("used-Thing-0", "1 / 2");
+    browser.type("orchestrate-max-Thing", "10");
+    browser.click("orchestrate-submit-Thing");
+    awaitText("orchestrate-result-Thing", "401");
+
+    browser.type("token-input", TOKEN);
+    browser.click("token-save");
+    awaitText("token-state", "saved");
+    browser.click("orchestrate-submit-Thing");
+    awaitText("orchestrate-result-Thing", "4 instances × 2: moved 1, kept 2, created [2, 3]");
+
+    browser.type("orchestrate-init-Thing", "50");
+    browser.click("orchestrate-submit-Thing");
+    awaitText("orchestrate-result-Thing", "initInstances must be at most maxInstances (10), got 50");
+    assertEquals(TOKEN, browser.script("return localStorage.getItem('iota.orchestrator.token')").asText(), "token kept across reloads");
+  }
+}

@@ -1,0 +1,120 @@
+package iota.orchestrator.api;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import iota.orchestrator.model.Json;
+import iota.orchestrator.model.OrchestrateRequest;
+import iota.orchestrator.model.OrchestrationParams;
+import iota.orchestrator.model.OrchestrationReport;
+import iota.orchestrator.model.RequestResult;
+import iota.orchestrator.topology.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Request/answer matching over the requests and results topics, with mock Kafka clients. */
+class KafkaOrchestrateGatewayTest {
+  private static final TopicPartition P0 = new TopicPartition(Topics.RESULTS, 0);
+  private static final TopicPartition P1 = new TopicPartition(Topics.RESULTS, 1);
+
+  private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+  private final MockProducer<String, byte[]> producer = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
+  private ResultWaiter waiter;
+  private KafkaOrchestrateGateway gateway;
+
+  @BeforeEach
+  void start() {
+    consumer.updatePartitions(Topics.RESULTS, List.of(new PartitionInfo(Topics.RESULTS, 0, null, null, null), new PartitionInfo(Topics.RESULTS, 1, null, null, null)));
+    consumer.updateEndOffsets(Map.of(P0, 7L, P1, 0L));
+    waiter = new ResultWaiter(consumer).start();
+    gateway = new KafkaOrchestrateGateway(producer, waiter, Duration.ofSeconds(5));
+  }
+
+  @AfterEach
+  void stop() {
+    gateway.close();
+  }
+
+  private void answer(TopicPartition tp, long offset, String key, byte[] value) {
+    consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>(tp.topic(), tp.partition(), offset, key, value)));
+  }
+
+  private ProducerRecord<String, byte[]> awaitSent() {
+    await().atMost(Duration.ofSeconds(5)).until(() -> !producer.history().isEmpty());
+    return producer.history().get(producer.history().size() - 1);
+  }
+
+  @Test
+  void waiterStartsAtTheEndSoOldAnswersAreNotReplayed() throws Exception {
+    waiter.ready().get(5, TimeUnit.SECONDS);
+    assertEquals(7, consumer.position(P0));
+    assertEquals(0, consumer.position(P1));
+  }
+
+  @Test
+  void requestIsKeyedByTypeAndItsAnswerIsMatchedById() throws Exception {
+    CompletableFuture<RequestResult> result = gateway.orchestrate("Thing", new OrchestrationParams(20, null, 3));
+    ProducerRecord<String, byte[]> sent = awaitSent();
+    producer.completeNext();
+    assertEquals(Topics.REQUESTS, sent.topic());
+    assertEquals("Thing", sent.key());
+    OrchestrateRequest request = OrchestrateRequest.parse(sent.value());
+    assertEquals(new OrchestrationParams(20, null, 3), request.params());
+
+    answer(P1, 0, "someone-else", Json.bytes(RequestResult.error("someone-else", "Thing", 409, "not ours")));
+    answer(P1, 1, "garbage", "not json".getBytes(StandardCharsets.UTF_8));
+    OrchestrationReport report = new OrchestrationReport("Thing", 3, 2, 0, 5, List.of(), List.of(), 2, 1);
+    answer(P0, 7, request.requestId(), Json.bytes(RequestResult.ok(request.requestId(), report)));
+    RequestResult got = result.get(5, TimeUnit.SECONDS);
+    assertEquals(200, got.status());
+    assertEquals(report, got.report());
+    assertEquals(0, waiter.pendingCount(), "answered requests are forgotten");
+  }
+
+  @Test
+  void noAnswerTimesOutAndIsForgotten() {
+    gateway = new KafkaOrchestrateGateway(producer, waiter, Duration.ofMillis(200));
+    CompletableFuture<RequestResult> result = gateway.orchestrate("Thing", OrchestrationParams.EMPTY);
+    ExecutionException e = assertThrows(ExecutionException.class, () -> result.get(5, TimeUnit.SECONDS));
+    assertInstanceOf(TimeoutException.class, e.getCause());
+    assertEquals(0, waiter.pendingCount());
+  }
+
+  @Test
+  void sendFailureIsReportedAsUnavailable() {
+    CompletableFuture<RequestResult> result = gateway.orchestrate("Thing", OrchestrationParams.EMPTY);
+    awaitSent();
+    producer.errorNext(new org.apache.kafka.common.errors.TimeoutException("no broker"));
+    ExecutionException e = assertThrows(ExecutionException.class, () -> result.get(5, TimeUnit.SECONDS));
+    assertInstanceOf(OrchestrateGateway.GatewayUnavailableException.class, e.getCause());
+    assertTrue(e.getCause().getMessage().contains("no broker"));
+  }
+
+  @Test
+  void closingFailsWhatIsStillPending() {
+    CompletableFuture<RequestResult> pending = waiter.expect("never-answered");
+    gateway.close();
+    assertThrows(ExecutionException.class, () -> pending.get(5, TimeUnit.SECONDS));
+    assertTrue(consumer.closed());
+  }
+}
