@@ -43,6 +43,8 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     props.setProperty("port", String.valueOf(mqttPort));
     props.setProperty("websocket_port", "disabled");
     props.setProperty("allow_anonymous", "true");
+    // mosquitto_pub and other clients connect with an empty id and let the broker assign one.
+    props.setProperty("allow_zero_byte_client_id", "true");
     props.setProperty("persistence_enabled", "true");
     props.setProperty("data_path", base.toString());
     // Moquette otherwise reports usage to a remote endpoint at start; nothing here may call out.

@@ -3,6 +3,7 @@ package iota.orchestrator.executor;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.executor.CommandRecords.InstanceKey;
 import iota.orchestrator.model.Assignment;
 import iota.orchestrator.model.InvalidRecordException;
@@ -178,7 +179,8 @@ public final class Executor implements AutoCloseable {
             config.require("iota.kubernetes.namespace"),
             new PodTemplates(Path.of(config.require("iota.templates.dir"))),
             POD_GONE_TIMEOUT),
-        new PodWatcher(kubernetes, config.require("iota.kubernetes.namespace"), producer, Clock.systemUTC(), PodWatcher.DEFAULT_RESYNC),
+        new PodWatcher(kubernetes, config.require("iota.kubernetes.namespace"), producer, Clock.systemUTC(), PodWatcher.DEFAULT_RESYNC,
+            config.resourceTypes().stream().map(ResourceType::name).toList(), PodWatcher.DEFAULT_INVENTORY_INTERVAL),
         Settings.from(config));
     if (config.get("iota.zookeeper.auth") == null) {
       ZooKeeperClients.warnOpenAcl();

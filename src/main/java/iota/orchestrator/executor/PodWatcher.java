@@ -7,12 +7,19 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import iota.orchestrator.model.Assignment;
 import iota.orchestrator.model.InstanceIds;
 import iota.orchestrator.model.Json;
+import iota.orchestrator.model.PodInventory;
 import iota.orchestrator.model.PodStatus;
 import iota.orchestrator.topology.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.Objects;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,25 +35,46 @@ import org.slf4j.LoggerFactory;
  * ({@code gone}), and again at every informer resync, so the topology re-learns the fleet after a
  * restore even if no pod changed. Other updates (conditions, IPs) are not news for the topology and
  * are skipped. A failed send is logged; the next resync repeats the state.
+ *
+ * <p>Every minute, and once right after the first list, it also publishes a {@link PodInventory}
+ * per resource type: the instances that have a pod. A pod deleted while nobody watched produces no
+ * event; the inventory is how the topology still finds it missing.
  */
 public final class PodWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PodWatcher.class);
 
   public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(5);
+  /** How often the full inventory is published; the original orchestrator polled pods every 60 s. */
+  public static final Duration DEFAULT_INVENTORY_INTERVAL = Duration.ofMinutes(1);
 
   private final KubernetesClient client;
   private final String namespace;
   private final Producer<byte[], byte[]> producer;
   private final Clock clock;
   private final Duration resync;
+  private final List<String> resources;
+  private final Duration inventoryInterval;
   private SharedIndexInformer<Pod> informer;
+  private ScheduledExecutorService inventoryTimer;
 
   public PodWatcher(KubernetesClient client, String namespace, Producer<byte[], byte[]> producer, Clock clock, Duration resync) {
+    this(client, namespace, producer, clock, resync, List.of(), DEFAULT_INVENTORY_INTERVAL);
+  }
+
+  /**
+   * @param resources the resource types whose inventory is published (every one, even with no pods:
+   *     an empty inventory is how the topology learns that all pods of a type are gone)
+   * @param inventoryInterval how often; the first one goes out as soon as the informer has synced
+   */
+  public PodWatcher(KubernetesClient client, String namespace, Producer<byte[], byte[]> producer, Clock clock, Duration resync,
+      List<String> resources, Duration inventoryInterval) {
     this.client = client;
     this.namespace = namespace;
     this.producer = producer;
     this.clock = clock;
     this.resync = resync;
+    this.resources = List.copyOf(resources);
+    this.inventoryInterval = inventoryInterval;
   }
 
   /** Starts watching; returns without waiting for the first list, which the informer retries. */
@@ -63,6 +91,16 @@ public final class PodWatcher implements AutoCloseable {
       return true;
     });
     informer.start();
+    if (!resources.isEmpty()) {
+      inventoryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pod-inventory");
+        t.setDaemon(true);
+        return t;
+      });
+      // Frequent checks until the first list has arrived, then one inventory per interval.
+      long period = Math.min(1000, inventoryInterval.toMillis());
+      inventoryTimer.scheduleWithFixedDelay(this::maybePublishInventory, period, period, TimeUnit.MILLISECONDS);
+    }
     log.info("watching pods labelled {}={} in namespace {}", PodTemplates.LABEL_MANAGED_BY, PodTemplates.MANAGED_BY, namespace);
   }
 
@@ -71,8 +109,47 @@ public final class PodWatcher implements AutoCloseable {
     return informer != null && informer.hasSynced();
   }
 
+  private long lastInventory = Long.MIN_VALUE;
+
+  private void maybePublishInventory() {
+    try {
+      SharedIndexInformer<Pod> current;
+      synchronized (this) {
+        current = informer;
+      }
+      long now = clock.millis();
+      if (current == null || !current.hasSynced() || (lastInventory != Long.MIN_VALUE && now - lastInventory < inventoryInterval.toMillis())) {
+        return;
+      }
+      Map<String, List<String>> byResource = new TreeMap<>();
+      resources.forEach(r -> byResource.put(r, new ArrayList<>()));
+      for (Pod pod : current.getStore().list()) {
+        PodStatus s = status(pod, false, now);
+        if (s != null && byResource.containsKey(s.resource()) && pod.getMetadata().getDeletionTimestamp() == null) {
+          byResource.get(s.resource()).add(s.instanceId());
+        }
+      }
+      byResource.forEach((resource, ids) -> {
+        PodInventory inventory = new PodInventory(resource, ids, now);
+        producer.send(new ProducerRecord<>(Topics.POD_STATUS, inventory.key().getBytes(StandardCharsets.UTF_8), Json.bytes(inventory)),
+            (metadata, e) -> {
+              if (e != null) {
+                log.warn("could not publish the pod inventory of {}: {}", resource, e.toString());
+              }
+            });
+      });
+      lastInventory = now;
+    } catch (RuntimeException e) {
+      log.warn("pod inventory failed this round", e);
+    }
+  }
+
   @Override
   public synchronized void close() {
+    if (inventoryTimer != null) {
+      inventoryTimer.shutdownNow();
+      inventoryTimer = null;
+    }
     if (informer != null) {
       informer.close();
       informer = null;

@@ -2,6 +2,7 @@ package iota.orchestrator.topology;
 
 import iota.orchestrator.model.ChangeEvent;
 import iota.orchestrator.model.OrchestrateRequest;
+import iota.orchestrator.model.PodInventory;
 import iota.orchestrator.model.PodStatus;
 
 /**
@@ -14,31 +15,43 @@ import iota.orchestrator.model.PodStatus;
  * @param instanceId for {@link Kind#HEARTBEAT}: the instance that sent it
  * @param request for {@link Kind#REQUEST}
  * @param pod for {@link Kind#POD_STATUS}
+ * @param inventory for {@link Kind#POD_INVENTORY}
  */
 public record Input(
-    Kind kind, ChangeEvent change, boolean dependent, String instanceId, OrchestrateRequest request, PodStatus pod) {
+    Kind kind,
+    ChangeEvent change,
+    boolean dependent,
+    String instanceId,
+    OrchestrateRequest request,
+    PodStatus pod,
+    PodInventory inventory) {
 
   /** Input kinds. */
   public enum Kind {
     CHANGE,
     HEARTBEAT,
     REQUEST,
-    POD_STATUS
+    POD_STATUS,
+    POD_INVENTORY
   }
 
   public static Input change(ChangeEvent change, boolean dependent) {
-    return new Input(Kind.CHANGE, change, dependent, null, null, null);
+    return new Input(Kind.CHANGE, change, dependent, null, null, null, null);
   }
 
   public static Input heartbeat(String instanceId) {
-    return new Input(Kind.HEARTBEAT, null, false, instanceId, null, null);
+    return new Input(Kind.HEARTBEAT, null, false, instanceId, null, null, null);
   }
 
   public static Input request(OrchestrateRequest request) {
-    return new Input(Kind.REQUEST, null, false, null, request, null);
+    return new Input(Kind.REQUEST, null, false, null, request, null, null);
   }
 
   public static Input pod(PodStatus pod) {
-    return new Input(Kind.POD_STATUS, null, false, null, null, pod);
+    return new Input(Kind.POD_STATUS, null, false, null, null, pod, null);
+  }
+
+  public static Input inventory(PodInventory inventory) {
+    return new Input(Kind.POD_INVENTORY, null, false, null, null, null, inventory);
   }
 }

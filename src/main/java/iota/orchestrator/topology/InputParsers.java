@@ -6,6 +6,8 @@ import iota.orchestrator.model.ChangeEventParser;
 import iota.orchestrator.model.HeartBeat;
 import iota.orchestrator.model.InvalidRecordException;
 import iota.orchestrator.model.OrchestrateRequest;
+import iota.orchestrator.model.Json;
+import iota.orchestrator.model.PodInventory;
 import iota.orchestrator.model.PodStatus;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -77,6 +79,13 @@ final class InputParsers {
     return () -> new Parser() {
       @Override
       public void process(Record<byte[], byte[]> record) {
+        var node = Json.tree(record.value());
+        if (PodInventory.isInventory(node)) {
+          PodInventory inventory = PodInventory.parse(node);
+          requireType(types, inventory.resource());
+          forward(record, inventory.resource(), Input.inventory(inventory));
+          return;
+        }
         PodStatus status = PodStatus.parse(record.value());
         requireType(types, status.resource());
         forward(record, status.resource(), Input.pod(status));

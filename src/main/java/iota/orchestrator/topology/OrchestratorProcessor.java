@@ -10,6 +10,7 @@ import iota.orchestrator.model.OrchestrateRequest;
 import iota.orchestrator.model.OrchestrationParams;
 import iota.orchestrator.model.OrchestrationReport;
 import iota.orchestrator.model.PodCommand;
+import iota.orchestrator.model.PodInventory;
 import iota.orchestrator.model.PodStatus;
 import iota.orchestrator.model.RequestResult;
 import iota.orchestrator.placement.Delta;
@@ -167,6 +168,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
         case REQUEST -> onRequest(record, type, input.request());
         case HEARTBEAT -> onHeartbeat(type, input.instanceId());
         case POD_STATUS -> onPodStatus(record, type, input.pod());
+        case POD_INVENTORY -> onInventory(record, type, input.inventory());
       }
     } catch (RuntimeException e) {
       // The cache may now be ahead of the stores; rebuild it from them before the next record.
@@ -347,6 +349,31 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     putInstance(rt, id, state);
     if (pod.needsRecreate() && mayRecreate(state, now)) {
       recreate(record.timestamp(), rt, id, pod.gone() ? "pod " + pod.podName() + " is gone" : "pod " + pod.podName() + " is " + pod.phase());
+    }
+  }
+
+  /**
+   * A planned instance the inventory does not list has no pod: recreate it, unless it was created
+   * or recreated within the last timeout (its pod may simply not exist yet) or it was recreated
+   * within the no-storm window.
+   */
+  private void onInventory(Record<String, Input> record, ResourceType type, PodInventory inventory) {
+    TypeRuntime rt = runtimes.get(type.name());
+    if (rt == null) {
+      return;
+    }
+    long now = context.currentSystemTimeMs();
+    java.util.Set<String> present = new java.util.HashSet<>(inventory.inventory());
+    List<Integer> missing = new ArrayList<>();
+    for (var e : rt.instances.entrySet()) {
+      InstanceState s = e.getValue();
+      if (!s.removed() && !present.contains(String.valueOf(e.getKey()))
+          && now - Math.max(s.createdAt(), s.lastRecreate()) >= timeoutMs && mayRecreate(s, now)) {
+        missing.add(e.getKey());
+      }
+    }
+    for (int id : missing) {
+      recreate(record.timestamp(), rt, id, "no pod found for the instance");
     }
   }
 

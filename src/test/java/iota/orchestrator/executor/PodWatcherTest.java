@@ -15,6 +15,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import iota.orchestrator.model.PodCommand;
 import iota.orchestrator.model.PodCommand.Action;
+import iota.orchestrator.model.PodInventory;
 import iota.orchestrator.model.PodStatus;
 import iota.orchestrator.topology.Topics;
 import java.net.InetAddress;
@@ -61,7 +62,9 @@ class PodWatcherTest {
   }
 
   private List<PodStatus> published() {
-    return producer.history().stream().filter(r -> r.topic().equals(Topics.POD_STATUS)).map(PodWatcherTest::status).toList();
+    return producer.history().stream()
+        .filter(r -> r.topic().equals(Topics.POD_STATUS) && !new String(r.key(), StandardCharsets.UTF_8).endsWith("/inventory"))
+        .map(PodWatcherTest::status).toList();
   }
 
   private static PodStatus status(ProducerRecord<byte[], byte[]> r) {
@@ -111,5 +114,31 @@ class PodWatcherTest {
     await().until(watcher::isSynced);
     await().until(() -> !published().isEmpty());
     assertEquals(List.of("iota-dac-0"), published().stream().map(PodStatus::podName).distinct().toList());
+  }
+
+  @Test
+  void publishesTheInventoryOfEveryTypeIncludingTypesWithoutPods() {
+    applier.apply(new PodCommand("c1", Action.create, "Thing", "0", "iota-dac", "test"));
+    applier.apply(new PodCommand("c2", Action.create, "Thing", "3", "iota-dac", "test"));
+    PodWatcher inventorying = new PodWatcher(client, NS, producer, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC),
+        Duration.ofMinutes(10), List.of("Thing", "Rule"), Duration.ofMinutes(1));
+    try {
+      inventorying.start();
+      await().until(() -> inventories().size() == 2);
+      var byKey = new java.util.TreeMap<String, PodInventory>();
+      producer.history().stream()
+          .filter(r -> new String(r.key(), StandardCharsets.UTF_8).endsWith("/inventory"))
+          .forEach(r -> byKey.put(new String(r.key(), StandardCharsets.UTF_8),
+              PodInventory.parse(iota.orchestrator.model.Json.tree(r.value()))));
+      assertEquals(List.of("0", "3"), byKey.get("Thing/inventory").inventory().stream().sorted().toList());
+      assertEquals(List.of(), byKey.get("Rule/inventory").inventory());
+      assertEquals(NOW, byKey.get("Rule/inventory").observedAt());
+    } finally {
+      inventorying.close();
+    }
+  }
+
+  private List<ProducerRecord<byte[], byte[]>> inventories() {
+    return producer.history().stream().filter(r -> new String(r.key(), StandardCharsets.UTF_8).endsWith("/inventory")).toList();
   }
 }

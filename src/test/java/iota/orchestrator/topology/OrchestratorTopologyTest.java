@@ -296,6 +296,23 @@ class OrchestratorTopologyTest {
   }
 
   @Test
+  void plannedInstanceMissingFromThePodInventoryIsRecreated() {
+    f.notify("{\"o\":\"c\",\"t\":\"Rule\",\"k\":{\"id\":\"r\"}}");
+    f.commands();
+    String inventory = "{\"resource\":\"Rule\",\"inventory\":[\"0\"],\"observedAt\":1}";
+    f.podStatus.pipeInput("Rule/inventory", inventory.getBytes(StandardCharsets.UTF_8));
+    assertTrue(f.podCommands.isEmpty(), "a just-created instance may not have its pod yet");
+    f.advance(Duration.ofSeconds(91));
+    f.podStatus.pipeInput("Rule/inventory", inventory.getBytes(StandardCharsets.UTF_8));
+    List<JsonNode> commands = f.commands();
+    assertEquals(1, commands.size());
+    assertEquals("recreate", commands.get(0).get("action").asText());
+    assertEquals("1", commands.get(0).get("instanceId").asText());
+    f.podStatus.pipeInput("Rule/inventory", inventory.getBytes(StandardCharsets.UTF_8));
+    assertTrue(f.podCommands.isEmpty(), "no storm");
+  }
+
+  @Test
   void orchestrateRequestRebalancesAndAnswersWithItsReport() {
     f.notify("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\"]}");
     plan();
