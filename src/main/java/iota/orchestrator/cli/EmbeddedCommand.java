@@ -55,7 +55,7 @@ public final class EmbeddedCommand implements Callable<Integer> {
   @Option(names = "--api-token", defaultValue = "${env:IOTA_API_TOKEN}", description = "bearer token for mutating routes (IOTA_API_TOKEN); default: generated on first start and kept in the data dir")
   String apiToken;
 
-  @Option(names = "--ready-file", defaultValue = "${env:IOTA_READY_FILE}", description = "also write the READY json to this file (IOTA_READY_FILE)")
+  @Option(names = "--ready-file", defaultValue = "${env:IOTA_READY_FILE}", description = "also write the READY json to this file (IOTA_READY_FILE; default <data-dir>/ready.json)")
   Path readyFile;
 
   @Option(names = "--config", description = "a properties file with iota.* keys (resource types, ...)")
@@ -69,9 +69,16 @@ public final class EmbeddedCommand implements Callable<Integer> {
         .withHeartbeatTimeout(OrchestratorConfig.parseDuration("--heartbeat-timeout", heartbeatTimeout))
         .withSimulatedWorkers(simulateWorkers)
         .withApiToken(apiToken);
+    Path ready = readyFile != null ? readyFile : dataDir.resolve("ready.json");
     CountDownLatch stopped = new CountDownLatch(1);
     EmbeddedPlatform platform = EmbeddedPlatform.start(options, base);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        // Nothing is ready any more: a stale file would send a client to closed ports.
+        Files.deleteIfExists(ready);
+      } catch (java.io.IOException ignored) {
+        // the next start overwrites it
+      }
       platform.close();
       stopped.countDown();
     }, "shutdown"));
@@ -80,12 +87,10 @@ public final class EmbeddedCommand implements Callable<Integer> {
       out.println("API token (generated, kept in " + dataDir.resolve("api-token") + "): " + platform.apiToken());
     }
     String json = platform.readyJson();
-    if (readyFile != null) {
-      // Written whole, then moved into place, so a watcher never reads half a file.
-      Path tmp = Files.createTempFile(readyFile.toAbsolutePath().getParent(), ".ready", ".tmp");
-      Files.writeString(tmp, json + "\n", StandardCharsets.UTF_8);
-      Files.move(tmp, readyFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
+    // Written whole, then moved into place, so a watcher never reads half a file.
+    Path tmp = Files.createTempFile(ready.toAbsolutePath().getParent(), ".ready", ".tmp");
+    Files.writeString(tmp, json + "\n", StandardCharsets.UTF_8);
+    Files.move(tmp, ready, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     out.println("READY " + json);
     out.flush();
     stopped.await();
