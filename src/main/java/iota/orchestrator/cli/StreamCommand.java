@@ -1,5 +1,7 @@
 package iota.orchestrator.cli;
 
+import iota.orchestrator.api.ApiServer;
+import iota.orchestrator.api.OrchestratorMetrics;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.topology.StreamsApp;
 import java.util.concurrent.Callable;
@@ -14,9 +16,10 @@ import picocli.CommandLine.Option;
     name = "stream",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the orchestration topology (a Kafka Streams application) against the Kafka cluster named by "
-          + "--bootstrap-servers / IOTA_BOOTSTRAP_SERVERS. Every IOTA_* variable and KAFKA_* variable "
-          + "(as a Kafka client property) applies; see README.md for the keys."
+      "Run the orchestration topology (a Kafka Streams application) and its REST API against the "
+          + "Kafka cluster named by --bootstrap-servers / IOTA_BOOTSTRAP_SERVERS. Run several with the "
+          + "same application id to scale out; each answers every query. Every IOTA_* variable and "
+          + "KAFKA_* variable (as a Kafka client property) applies; see README.md for the keys."
     })
 public final class StreamCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(StreamCommand.class);
@@ -36,6 +39,12 @@ public final class StreamCommand implements Callable<Integer> {
   @Option(names = "--heartbeat-timeout", description = "heartbeat timeout, e.g. 90s (default 90s)")
   String heartbeatTimeout;
 
+  @Option(names = "--http-port", description = "REST API port (iota.http.port, default 7070)")
+  Integer httpPort;
+
+  @Option(names = "--application-server", description = "host:port other instances reach this one's REST API at (iota.application.server); required when scaled out")
+  String applicationServer;
+
   @Override
   public Integer call() throws Exception {
     OrchestratorConfig config = OrchestratorConfig.load(new Flags()
@@ -44,18 +53,25 @@ public final class StreamCommand implements Callable<Integer> {
         .put("iota.state.dir", stateDir)
         .put("iota.config.file", configFile)
         .put("iota.heartbeat.timeout", heartbeatTimeout)
+        .put("iota.http.port", httpPort)
+        .put("iota.application.server", applicationServer)
         .map());
     config.bootstrapServers();
     CountDownLatch stopped = new CountDownLatch(1);
-    try (StreamsApp app = new StreamsApp(config)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        LOG.info("stopping");
-        app.close();
-        stopped.countDown();
-      }, "shutdown"));
-      app.start();
-      stopped.await();
-    }
+    StreamsApp app = new StreamsApp(config);
+    OrchestratorMetrics metrics = new OrchestratorMetrics();
+    ApiServer api = ApiServer.forStreams(config, app.streams(), metrics);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("stopping");
+      api.close();
+      app.close();
+      metrics.close();
+      stopped.countDown();
+    }, "shutdown"));
+    app.start();
+    api.start();
+    LOG.info("stream app {} running; REST API on port {}", config.get("iota.application.id"), api.port());
+    stopped.await();
     return 0;
   }
 }

@@ -3,6 +3,7 @@ package iota.orchestrator.topology;
 import iota.orchestrator.config.OrchestratorConfig;
 import java.time.Duration;
 import java.util.Properties;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -42,9 +43,13 @@ public final class StreamsApp implements AutoCloseable {
     return streams.state();
   }
 
-  /** Closes within the timeout; says so when it could not. */
+  /**
+   * Closes within the timeout, leaving the consumer group so the other instances take over this
+   * one's tasks at once instead of after the session timeout; says so when it could not.
+   */
   public void close(Duration timeout) {
-    if (!streams.close(timeout)) {
+    CloseOptions options = CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(timeout);
+    if (!streams.close(options)) {
       LOG.warn("streams did not close within {}", timeout);
     }
   }
