@@ -7,7 +7,8 @@ package iota.orchestrator.topology;
  * @param count capacity
  * @param used number of resources placed on it
  * @param reload the {@code _reload.times} counter
- * @param seq the type-wide sequence number of its last change
+ * @param seq the sequence number of its last change; it grows with every change and carries on
+ *     across a removal (the removed marker keeps it), so an id that is reused never goes back
  * @param emittedSeq the {@code seq} last written to the assignments topic; {@code emittedSeq < seq}
  *     means a write is pending (it survives a crash, so no change is ever left unpublished)
  * @param removed the instance was deleted and its tombstone is pending

@@ -220,7 +220,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     }
     OrchestrationParams.Sizing d = type.defaults();
     rt = new TypeRuntime(type);
-    rt.state = new TypeState(false, d.initInstances(), d.maxInstances(), d.resourcePerInstance(), 0, 0, 0, 0);
+    rt.state = new TypeState(false, d.initInstances(), d.maxInstances(), d.resourcePerInstance(), 0, 0, 0);
     rt.plan = new TypePlan(d.resourcePerInstance());
     runtimes.put(type.name(), rt);
     typeStates.put(type.name(), rt.state);

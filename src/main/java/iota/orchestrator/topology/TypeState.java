@@ -7,7 +7,6 @@ package iota.orchestrator.topology;
  * @param initInstances the parameters of the last orchestration (the configured defaults before)
  * @param maxInstances see above
  * @param resourcePerInstance the capacity given to new instances
- * @param seq type-wide sequence; every change of an instance takes the next value
  * @param moves resources moved by re-orchestrations so far
  * @param recreates pod recreate commands so far
  * @param orchestrations successful re-orchestrations so far
@@ -17,28 +16,15 @@ public record TypeState(
     int initInstances,
     int maxInstances,
     int resourcePerInstance,
-    long seq,
     long moves,
     long recreates,
     long orchestrations) {
 
-  public TypeState nextSeq() {
-    return new TypeState(orchestrated, initInstances, maxInstances, resourcePerInstance, seq + 1, moves, recreates, orchestrations);
-  }
-
-  public TypeState withSeq(long seq) {
-    return new TypeState(orchestrated, initInstances, maxInstances, resourcePerInstance, seq, moves, recreates, orchestrations);
-  }
-
   public TypeState orchestratedWith(int init, int max, int capacity, int moved) {
-    return new TypeState(true, init, max, capacity, seq, moves + moved, recreates, orchestrations + 1);
-  }
-
-  public TypeState withCapacity(int capacity) {
-    return new TypeState(orchestrated, initInstances, maxInstances, capacity, seq, moves, recreates, orchestrations);
+    return new TypeState(true, init, max, capacity, moves + moved, recreates, orchestrations + 1);
   }
 
   public TypeState recreated() {
-    return new TypeState(orchestrated, initInstances, maxInstances, resourcePerInstance, seq, moves, recreates + 1, orchestrations);
+    return new TypeState(orchestrated, initInstances, maxInstances, resourcePerInstance, moves, recreates + 1, orchestrations);
   }
 }
