@@ -159,7 +159,10 @@ public final class EmbeddedPlatform implements AutoCloseable {
     config = base.with(overrides);
 
     applyTopics();
-    connect = keep(EmbeddedConnect.start(data.resolve("connect"), kafka.bootstrapServers(), 0));
+    // The bridge acknowledges an MQTT message only once Kafka has it, and the broker keeps only a
+    // few messages in flight per subscriber (Moquette: 10), so every producer round trip gates the
+    // next messages: Kafka 4's default linger.ms of 5 ms alone capped the bridge near 1,300 msg/s.
+    connect = keep(EmbeddedConnect.start(data.resolve("connect"), kafka.bootstrapServers(), 0, Map.of("producer.linger.ms", "0")));
     connect.putConnector(CONNECTOR_NAME, bridgeConfig());
 
     streams = keep(new StreamsApp(config));

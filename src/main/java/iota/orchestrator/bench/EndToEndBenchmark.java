@@ -1,0 +1,495 @@
+package iota.orchestrator.bench;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.embedded.EmbeddedPlatform;
+import iota.orchestrator.model.Json;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import iota.orchestrator.topology.Topics;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Measures the whole path a change takes — MQTT publish, the Kafka Connect bridge, the topology,
+ * the assignments topic, the executor, ZooKeeper — on an {@link EmbeddedPlatform} in a temporary
+ * directory (simulated workers on, default heartbeat timeout, default sizing).
+ *
+ * <ul>
+ *   <li><b>Latency</b>: creates published at a fixed rate over MQTT QoS 1; for each id, the time from
+ *       its publish to the moment it first shows up in a {@code resources} znode, seen through a
+ *       Curator {@link CuratorCache} on the plan root. Reported as p50, p99 and max.
+ *   <li><b>Throughput</b>: a batch published as fast as the broker acknowledges it; the rate is the
+ *       number of resources divided by the time from the first publish until the last one is in
+ *       ZooKeeper. Once with one create per message, once with bulk creates of 100 ids.
+ * </ul>
+ *
+ * The watcher runs in the same JVM as the platform and shares its cores, so the figures include
+ * its cost. Resource ids are distinct per phase, and each phase uses a resource type's plan as the
+ * previous phases left it (the latency phase fills Thing, single creates go to Rule, bulk creates
+ * to Thing again).
+ */
+public final class EndToEndBenchmark {
+  private static final String TOPIC = "cm/notify";
+  /**
+   * Unacknowledged messages the publisher allows itself. Moquette drops PUBLISH packets once a
+   * session's command queue is full (it logs "Session command queue ... is full" and never sends the
+   * PUBACK), so the window stays well below that queue's size.
+   */
+  private static final int MAX_IN_FLIGHT = 200;
+  private static final Duration SETTLE_TIMEOUT = Duration.ofMinutes(3);
+
+  /**
+   * What to run.
+   *
+   * @param rate events per second of the latency phase
+   * @param latencyRun how long the latency phase publishes
+   * @param singleCreates resources of the single-create throughput phase
+   * @param bulkCreates resources of the bulk-create throughput phase, published 100 per message
+   */
+  public record Settings(int rate, Duration latencyRun, int singleCreates, int bulkCreates) {
+    public static Settings defaults() {
+      return new Settings(1_000, Duration.ofSeconds(20), 20_000, 50_000);
+    }
+  }
+
+  /** Latency percentiles in milliseconds and throughputs in resources per second. */
+  public record Result(double p50Ms, double p99Ms, double maxMs, int latencyEvents, int missing, double singleRate, double bulkRate) {}
+
+  private EndToEndBenchmark() {}
+
+  /** Arguments, all optional: rate (events/s), latency seconds, single creates, bulk creates. */
+  public static void main(String[] args) {
+    Settings d = Settings.defaults();
+    Settings s = new Settings(
+        args.length > 0 ? Integer.parseInt(args[0]) : d.rate(),
+        args.length > 1 ? Duration.ofSeconds(Long.parseLong(args[1])) : d.latencyRun(),
+        args.length > 2 ? Integer.parseInt(args[2]) : d.singleCreates(),
+        args.length > 3 ? Integer.parseInt(args[3]) : d.bulkCreates());
+    run(System.out, s);
+  }
+
+  /** Runs every phase with {@code settings} and prints one line per figure to {@code out}. */
+  public static void run(PrintStream out, Settings settings) {
+    measure(out, settings);
+  }
+
+  /** As {@link #run}, returning the figures too. */
+  public static Result measure(PrintStream out, Settings settings) {
+    quietLogs();
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("iota-e2e-bench-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    out.printf("starting the embedded platform in %s ...%n", dir);
+    try (EmbeddedPlatform platform = EmbeddedPlatform.start(EmbeddedPlatform.Options.defaults(dir), OrchestratorConfig.of(Map.of()));
+        Watcher watcher = new Watcher(platform.ready().zookeeper(), platform.config().get("iota.zookeeper.root"));
+        Publisher publisher = new Publisher(platform.ready().mqtt())) {
+      out.printf("platform up; warming up ...%n");
+      warmUp(publisher, watcher);
+
+      Latency latency = latency(publisher, watcher, settings.rate(), settings.latencyRun());
+      out.printf("e2e.latency at %,d events/s: p50 %.0f ms, p99 %.0f ms, max %.0f ms (%,d events%s)%n",
+          settings.rate(), latency.p50, latency.p99, latency.max, latency.events,
+          latency.missing == 0 ? "" : ", " + latency.missing + " NOT in ZooKeeper after " + SETTLE_TIMEOUT.toSeconds() + " s");
+
+      out.println(stages(platform.ready().kafka(), watcher, latency.events));
+
+      double single = throughput(publisher, watcher, "Rule", "single", settings.singleCreates(), 1);
+      out.printf("e2e.throughput single creates: %,.0f resources/s (%,d resources, one per message)%n", single, settings.singleCreates());
+      double bulk = throughput(publisher, watcher, "Thing", "bulk", settings.bulkCreates(), 100);
+      out.printf("e2e.throughput bulk creates: %,.0f resources/s (%,d resources, 100 per message)%n", bulk, settings.bulkCreates());
+      out.flush();
+      return new Result(latency.p50, latency.p99, latency.max, latency.events, latency.missing, single, bulk);
+    } finally {
+      deleteDir(dir);
+    }
+  }
+
+  /** The platform's first events create the automatic plans and JIT-compile the paths. */
+  private static void warmUp(Publisher publisher, Watcher watcher) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      ids.add("warm-" + i);
+    }
+    for (String type : List.of("Thing", "Rule")) {
+      CountDownLatch done = watcher.expect(ids.stream().map(id -> type + ":" + id).toList(), new long[ids.size()]);
+      for (String id : ids) {
+        publisher.create(type, id);
+      }
+      await(done, "warm-up of " + type);
+    }
+  }
+
+  private record Latency(double p50, double p99, double max, int events, int missing) {}
+
+  private static Latency latency(Publisher publisher, Watcher watcher, int rate, Duration run) {
+    int n = (int) (rate * run.toMillis() / 1000);
+    List<String> keys = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      keys.add("Thing:lat-" + i);
+    }
+    long[] latencies = new long[n];
+    Arrays.fill(latencies, -1);
+    CountDownLatch done = watcher.expect(keys, latencies);
+    long start = System.nanoTime();
+    long period = 1_000_000_000L / rate;
+    for (int i = 0; i < n; i++) {
+      long due = start + i * period;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      watcher.published(i, System.nanoTime(), System.currentTimeMillis());
+      publisher.create("Thing", "lat-" + i);
+    }
+    boolean complete = awaitQuietly(done);
+    long[] seen = Arrays.stream(latencies).filter(l -> l >= 0).sorted().toArray();
+    int missing = complete ? 0 : n - seen.length;
+    if (seen.length == 0) {
+      return new Latency(Double.NaN, Double.NaN, Double.NaN, n, missing);
+    }
+    return new Latency(ms(percentile(seen, 0.50)), ms(percentile(seen, 0.99)), ms(seen[seen.length - 1]), n, missing);
+  }
+
+  /**
+   * Where the latency phase's time went, from record timestamps: publish → record in {@code
+   * iota.cm-notify} (the bridge's producer stamps it), → first assignment carrying the id (the
+   * topology stamps its flush time), → id seen in ZooKeeper (commit, executor poll, ZooKeeper write,
+   * watch). Medians over the ids seen; millisecond wall clocks of one JVM.
+   */
+  private static String stages(String bootstrap, Watcher watcher, int n) {
+    long[] bridged = new long[n];
+    long[] flushed = new long[n];
+    readTopic(bootstrap, Topics.CM_NOTIFY, (r, ids) -> ids.forEach(id -> {
+      int i = latencyIndex(id);
+      if (i >= 0 && i < n && bridged[i] == 0) {
+        bridged[i] = r.timestamp();
+      }
+    }));
+    readTopic(bootstrap, Topics.ASSIGNMENTS, (r, ids) -> {
+      if (r.key() != null && r.key().startsWith("Thing/")) {
+        ids.forEach(id -> {
+          int i = latencyIndex(id);
+          if (i >= 0 && i < n && flushed[i] == 0) {
+            flushed[i] = r.timestamp();
+          }
+        });
+      }
+    });
+    List<Long> bridge = new ArrayList<>();
+    List<Long> topology = new ArrayList<>();
+    List<Long> executor = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      long published = watcher.publishedWall.get(i);
+      long seen = watcher.seenWall[i];
+      if (published > 0 && seen > 0 && bridged[i] > 0 && flushed[i] > 0) {
+        bridge.add(bridged[i] - published);
+        topology.add(flushed[i] - bridged[i]);
+        executor.add(seen - flushed[i]);
+      }
+    }
+    return String.format("e2e.stages p50/p99 (ms): MQTT->Kafka %s, Kafka->assignment flushed %s, flushed->ZooKeeper %s (%,d ids)",
+        p50p99(bridge), p50p99(topology), p50p99(executor), bridge.size());
+  }
+
+  private static String p50p99(List<Long> values) {
+    if (values.isEmpty()) {
+      return "n/a";
+    }
+    long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
+    return percentile(sorted, 0.50) + "/" + percentile(sorted, 0.99);
+  }
+
+  private static int latencyIndex(String id) {
+    if (!id.startsWith("lat-")) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(id.substring(4));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Reads a topic from its start to its current end (committed records only), with every string id in each value. */
+  private static void readTopic(String bootstrap, String topic, java.util.function.BiConsumer<ConsumerRecord<String, byte[]>, List<String>> each) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+          .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.value() != null) {
+            each.accept(r, strings(r.value()));
+          }
+        }
+      }
+    }
+  }
+
+  private static List<String> strings(byte[] json) {
+    List<String> out = new ArrayList<>();
+    try (JsonParser p = Watcher.JSON.createParser(json)) {
+      for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        if (t == JsonToken.VALUE_STRING) {
+          out.add(p.getText());
+        }
+      }
+    } catch (IOException e) {
+      // not JSON: no ids in it
+    }
+    return out;
+  }
+
+  private static double throughput(Publisher publisher, Watcher watcher, String type, String prefix, int n, int perMessage) {
+    List<String> ids = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      ids.add(prefix + "-" + i);
+    }
+    CountDownLatch done = watcher.expect(ids.stream().map(id -> type + ":" + id).toList(), new long[n]);
+    long start = System.nanoTime();
+    if (perMessage == 1) {
+      ids.forEach(id -> publisher.create(type, id));
+    } else {
+      for (int i = 0; i < n; i += perMessage) {
+        publisher.bulkCreate(type, ids.subList(i, Math.min(n, i + perMessage)));
+      }
+    }
+    await(done, type + " " + prefix + " creates");
+    return n / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static long percentile(long[] sorted, double p) {
+    int index = (int) Math.ceil(p * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+  private static double ms(long nanos) {
+    return nanos / 1e6;
+  }
+
+  private static void await(CountDownLatch done, String what) {
+    if (!awaitQuietly(done)) {
+      throw new IllegalStateException(what + ": not all resources reached ZooKeeper within " + SETTLE_TIMEOUT);
+    }
+  }
+
+  private static boolean awaitQuietly(CountDownLatch done) {
+    try {
+      return done.await(SETTLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /**
+   * The executor logs every applied znode state at INFO; thousands of lines a second on the
+   * console would be measured as if they were the system's work, so the benchmark keeps our loggers
+   * at WARN unless {@code IOTA_LOG_LEVEL} asks otherwise.
+   */
+  private static void quietLogs() {
+    if (System.getenv("IOTA_LOG_LEVEL") == null
+        && LoggerFactory.getLogger("iota.orchestrator") instanceof ch.qos.logback.classic.Logger logger) {
+      logger.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+  }
+
+  private static void deleteDir(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // a leftover temporary directory is harmless
+    }
+  }
+
+  /**
+   * Publishes on {@code cm/notify} with QoS 1 without waiting for each acknowledgement, keeping at
+   * most {@value #MAX_IN_FLIGHT} unacknowledged messages (waiting on the oldest beyond that), as a
+   * busy config service would.
+   */
+  private static final class Publisher implements AutoCloseable {
+    private final MqttAsyncClient client;
+    private final Deque<IMqttDeliveryToken> inFlight = new ArrayDeque<>();
+
+    Publisher(String uri) {
+      try {
+        client = new MqttAsyncClient(uri, "e2e-bench-" + System.nanoTime(), new MemoryPersistence());
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setCleanSession(true);
+        // Paho counts a message in flight a little longer than its token shows it pending, so its
+        // own limit sits above the window kept here; otherwise it refuses a publish now and then.
+        options.setMaxInflight(MAX_IN_FLIGHT * 4);
+        client.connect(options).waitForCompletion(10_000);
+      } catch (MqttException e) {
+        throw new IllegalStateException("cannot connect to " + uri, e);
+      }
+    }
+
+    void create(String type, String id) {
+      send(Map.of("o", "c", "t", type, "k", Map.of("id", id)));
+    }
+
+    void bulkCreate(String type, List<String> ids) {
+      send(Map.of("o", "bc", "t", type, "keys", ids));
+    }
+
+    private void send(Object event) {
+      MqttMessage message = new MqttMessage(Json.bytes(event));
+      message.setQos(1);
+      try {
+        while (!inFlight.isEmpty() && inFlight.peekFirst().isComplete()) {
+          inFlight.removeFirst();
+        }
+        if (inFlight.size() >= MAX_IN_FLIGHT - 1) {
+          inFlight.removeFirst().waitForCompletion(30_000);
+        }
+        inFlight.addLast(client.publish(TOPIC, message));
+      } catch (MqttException e) {
+        throw new IllegalStateException("publish failed", e);
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        for (IMqttDeliveryToken token : inFlight) {
+          token.waitForCompletion(30_000);
+        }
+        client.disconnect().waitForCompletion(10_000);
+        client.close();
+      } catch (MqttException e) {
+        throw new IllegalStateException("closing the MQTT publisher failed", e);
+      }
+    }
+  }
+
+  /**
+   * Watches the whole plan tree and notes when each expected {@code <Type>:<id>} first appears in a
+   * {@code resources} znode. Ids are streamed out of the JSON without building a tree, since every
+   * change of an instance carries all of its ids.
+   */
+  private static final class Watcher implements AutoCloseable {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final CuratorFramework client;
+    private final CuratorCache cache;
+    private final Map<String, Integer> expected = new ConcurrentHashMap<>();
+    private volatile AtomicLongArray publishedAt = new AtomicLongArray(0);
+    private volatile AtomicLongArray publishedWall = new AtomicLongArray(0);
+    private volatile long[] seenWall = new long[0];
+    private volatile long[] latencies = new long[0];
+    private volatile CountDownLatch done = new CountDownLatch(0);
+
+    Watcher(String connectString, String root) {
+      client = CuratorFrameworkFactory.newClient(connectString, new ExponentialBackoffRetry(100, 5));
+      client.start();
+      cache = CuratorCache.build(client, root);
+      cache.listenable().addListener(CuratorCacheListener.builder()
+          .forCreatesAndChanges((before, node) -> onData(node, System.nanoTime(), System.currentTimeMillis()))
+          .build());
+      cache.start();
+    }
+
+    /**
+     * Expects {@code keys} ({@code <Type>:<id>}); the latency of key i goes to {@code latencies[i]}
+     * once {@link #published} gave its publish time. The latch counts down once per key seen.
+     */
+    synchronized CountDownLatch expect(List<String> keys, long[] latencies) {
+      expected.clear();
+      this.publishedAt = new AtomicLongArray(keys.size());
+      this.publishedWall = new AtomicLongArray(keys.size());
+      this.seenWall = new long[keys.size()];
+      this.latencies = latencies;
+      for (int i = 0; i < keys.size(); i++) {
+        expected.put(keys.get(i), i);
+      }
+      done = new CountDownLatch(keys.size());
+      return done;
+    }
+
+    void published(int index, long nanos, long wallMillis) {
+      publishedAt.set(index, nanos);
+      publishedWall.set(index, wallMillis);
+    }
+
+    private void onData(ChildData node, long now, long wallNow) {
+      String path = node.getPath();
+      if (!path.endsWith("/resources") || node.getData() == null || expected.isEmpty()) {
+        return;
+      }
+      // <root>/<Type>/<id>/resources
+      String[] parts = path.split("/");
+      String type = parts[parts.length - 3];
+      try (JsonParser p = JSON.createParser(node.getData())) {
+        for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+          if (t == JsonToken.VALUE_STRING) {
+            Integer index = expected.remove(type + ":" + p.getText());
+            if (index != null) {
+              long published = publishedAt.get(index);
+              if (published > 0) {
+                latencies[index] = now - published;
+              }
+              seenWall[index] = wallNow;
+              done.countDown();
+            }
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("unreadable " + path, e);
+      }
+    }
+
+    @Override
+    public void close() {
+      cache.close();
+      client.close();
+    }
+  }
+}

@@ -1,0 +1,202 @@
+package iota.orchestrator.e2e;
+
+import static iota.orchestrator.e2e.E2e.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.Pod;
+import iota.orchestrator.embedded.EmbeddedPlatform;
+import iota.orchestrator.topology.PlanSnapshot;
+import iota.orchestrator.topology.Replay;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The normal paths through the whole system on one shared platform: MQTT change → Kafka Connect
+ * bridge → topology → executor → ZooKeeper and the (simulated) Kubernetes API, read back over REST.
+ * Each test uses resource ids of its own; the replay test runs last and replays everything the
+ * others published too.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PlacementEndToEndTest {
+  private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(3);
+
+  private static EmbeddedPlatform platform;
+  private static ChangeFeed feed;
+  private static ZooKeeperPlan zookeeper;
+  private static Rest rest;
+
+  @BeforeAll
+  static void startPlatform() {
+    platform = EmbeddedPlatform.start(
+        EmbeddedPlatform.Options.defaults(E2e.dataDir("placement")).withHeartbeatTimeout(HEARTBEAT_TIMEOUT),
+        E2e.config(Map.of()));
+    feed = new ChangeFeed(platform.ready().mqtt());
+    zookeeper = new ZooKeeperPlan(platform.ready().zookeeper(), platform.config().get("iota.zookeeper.root"));
+    rest = new Rest(platform.ready().http(), platform.apiToken());
+  }
+
+  @AfterAll
+  static void stopPlatform() throws Exception {
+    if (feed != null) {
+      feed.close();
+    }
+    if (zookeeper != null) {
+      zookeeper.close();
+    }
+    if (platform != null) {
+      platform.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void publishedThingIsWrittenToZooKeeperGetsARunningPodAndIsAnsweredOverRest() throws Exception {
+    feed.create("Thing", "first-thing");
+
+    String instance = await().until(() -> zookeeper.placements("Thing").get("first-thing"), id -> id != null);
+    String podName = "iota-dac-" + instance;
+    await().until(() -> phase(podName), "Running"::equals);
+    Pod pod = platform.kubernetes().client().pods().inNamespace("iota").withName(podName).get();
+    assertEquals(instance, pod.getMetadata().getLabels().get("instanceId"));
+    assertEquals(Optional.of(instance), rest.runIn("Thing", "first-thing"));
+    assertEquals(Optional.empty(), rest.runIn("Thing", "never-published"));
+  }
+
+  @Test
+  @Order(2)
+  void bulkCreateThenBulkDeleteLeavesZooKeeperAndRestAgreeingWithRightUsedCounts() throws Exception {
+    List<String> created = E2e.ids("bulk", 300);
+    List<String> deleted = created.subList(0, 120);
+    List<String> kept = created.subList(120, 300);
+
+    feed.bulkCreate("Thing", created);
+    await().until(() -> zookeeper.placements("Thing").keySet().containsAll(created));
+    feed.bulkDelete("Thing", deleted);
+    await().until(() -> {
+      Map<String, String> placed = zookeeper.placements("Thing");
+      return deleted.stream().noneMatch(placed::containsKey);
+    });
+
+    // REST reads the stores and ZooKeeper is written by the executor from the assignments topic;
+    // once both have seen the last change they must show the same instances.
+    await().untilAsserted(() -> assertEquals(List.of(), rest.plan("Thing").differences(zookeeper.snapshot(), "REST", "ZooKeeper")));
+    PlanSnapshot plan = zookeeper.snapshot();
+    int bulkPlaced = 0;
+    for (var e : plan.types().get("Thing").entrySet()) {
+      PlanSnapshot.Instance i = e.getValue();
+      assertEquals(i.ids().size(), i.used(), "used of Thing/" + e.getKey());
+      assertTrue(i.used() <= i.count(), "Thing/" + e.getKey() + " is over its capacity");
+      bulkPlaced += (int) i.ids().stream().filter(id -> id.startsWith("bulk-")).count();
+    }
+    assertEquals(kept.size(), bulkPlaced);
+    Map<String, String> placed = zookeeper.placements("Thing");
+    for (String id : List.of(kept.get(0), kept.get(90), kept.get(179))) {
+      assertEquals(Optional.of(placed.get(id)), rest.runIn("Thing", id), id);
+    }
+    assertEquals(Optional.empty(), rest.runIn("Thing", deleted.get(0)));
+  }
+
+  @Test
+  @Order(3)
+  void silencedWorkerIsRecreatedWhileHeartbeatingWorkersKeepTheirPods() {
+    await().until(() -> podUids().size() == 3 && runningPods() == 3);
+    Map<String, String> before = podUids();
+
+    String silencedUid = platform.workers().silence("Thing", "1");
+    assertEquals(before.get("iota-dac-1"), silencedUid);
+
+    String newUid = await().until(() -> podUids().get("iota-dac-1"), uid -> uid != null && !uid.equals(silencedUid));
+    await().until(() -> "Running".equals(phase("iota-dac-1")));
+    Map<String, String> after = podUids();
+    assertNotEquals(silencedUid, newUid);
+    assertEquals(before.get("iota-dac-0"), after.get("iota-dac-0"), "a heartbeating pod was recreated");
+    assertEquals(before.get("iota-dac-2"), after.get("iota-dac-2"), "a heartbeating pod was recreated");
+  }
+
+  @Test
+  @Order(4)
+  void replayOfTheRetainedTopicsRebuildsExactlyTheLivePlan() throws Exception {
+    List<String> things = E2e.ids("mix", 60);
+    List<String> rules = E2e.ids("rule", 40);
+    things.forEach(id -> feed.create("Thing", id));
+    feed.bulkCreate("Rule", rules);
+    feed.update("Thing", things.get(3));
+    feed.delete("Thing", things.get(5));
+    feed.bulkDelete("Rule", rules.subList(0, 10));
+    feed.publish(Map.of("o", "bu", "t", "Rule", "where", Map.of("id", rules.subList(20, 25))));
+    feed.publish(Map.of("o", "c", "t", "ProtocolMeta", "k", Map.of("id", "pm-1")));
+    await().until(() -> zookeeper.placements("Rule").keySet().containsAll(rules.subList(10, 40))
+        && zookeeper.placements("Thing").containsKey(things.get(59)));
+
+    // An orchestrate request between changes: its place in the order is part of what replay reproduces.
+    JsonNode report = rest.orchestrate("Thing", "{\"initInstances\":4,\"maxInstances\":10,\"resourcePerInstance\":100}");
+    assertEquals(4, report.get("instances").asInt(), report.toString());
+    List<String> later = E2e.ids("after-orchestrate", 20);
+    feed.bulkCreate("Thing", later);
+    feed.delete("Thing", things.get(7));
+
+    Replay replay = new Replay(platform.config(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    await().until(() -> zookeeper.placements("Thing").keySet().containsAll(later));
+    await().untilAsserted(() -> {
+      PlanSnapshot live = replay.readLive();
+      assertEquals(List.of(), live.differences(zookeeper.snapshot(), "live", "ZooKeeper"));
+      assertEquals(List.of(), live.differences(restPlan(), "live", "REST"));
+    });
+
+    Replay.Outcome outcome = replay.run(Duration.ofSeconds(60));
+    assertEquals(List.of(), outcome.differences());
+    assertTrue(outcome.live().resourceCount() > 0);
+    // The request's capacity is part of the replayed plan, including the instance created after it.
+    int capacity = report.get("resourcePerInstance").asInt();
+    outcome.replayed().types().get("Thing").forEach((id, i) -> assertEquals(capacity, i.count(), "count of Thing/" + id));
+  }
+
+  private static PlanSnapshot restPlan() {
+    PlanSnapshot all = new PlanSnapshot();
+    for (String type : List.of("Thing", "Rule")) {
+      rest.plan(type).types().getOrDefault(type, new java.util.TreeMap<>()).forEach((id, i) -> all.put(type, id, i));
+    }
+    return all;
+  }
+
+  private static String phase(String podName) {
+    Pod pod = platform.kubernetes().client().pods().inNamespace("iota").withName(podName).get();
+    return pod == null || pod.getStatus() == null ? null : pod.getStatus().getPhase();
+  }
+
+  /** Pod name to UID of the Thing workers (iota-dac) that are not being deleted. */
+  private static Map<String, String> podUids() {
+    return daCPods().stream().collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p.getMetadata().getUid()));
+  }
+
+  private static long runningPods() {
+    return daCPods().stream().filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase())).count();
+  }
+
+  private static List<Pod> daCPods() {
+    List<Pod> out = new ArrayList<>();
+    for (Pod p : platform.kubernetes().client().pods().inNamespace("iota").list().getItems()) {
+      if (p.getMetadata().getName().startsWith("iota-dac-") && p.getMetadata().getDeletionTimestamp() == null) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+}
