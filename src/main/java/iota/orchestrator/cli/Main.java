@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       EmbeddedCommand.class,
       StreamCommand.class,
       PlanCommand.class,
+      BenchCommand.class,
       ReplayCommand.class,
       ExecutorCommand.class,
       TopicsCommand.class,

@@ -1,0 +1,50 @@
+package iota.orchestrator.cli;
+
+import iota.orchestrator.placement.PlannerBenchmark;
+import iota.orchestrator.topology.TopologyBenchmark;
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bench}: measures and prints the figures the targets are stated in. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measure and print: the planner (re-orchestrating 500,000 resources over 100 instances; "
+          + "incremental add/remove at that size), the topology in TopologyTestDriver with RocksDB "
+          + "stores (create events/s), and end to end on the embedded platform (MQTT publish -> znode "
+          + "latency at 1,000 events/s, highest sustained create rate).",
+      "Run it on an otherwise idle machine: the figures are wall-clock."
+    })
+public final class BenchCommand implements Callable<Integer> {
+  /** Which benchmarks to run. */
+  enum Suite {
+    planner,
+    topology,
+    e2e,
+    all
+  }
+
+  @Option(names = "--only", defaultValue = "all", description = "planner, topology, e2e or all (default ${DEFAULT-VALUE})")
+  Suite only;
+
+  @Option(names = "--topology-events", defaultValue = "200000", description = "create events for the topology benchmark (default ${DEFAULT-VALUE})")
+  int topologyEvents;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    if (only == Suite.planner || only == Suite.all) {
+      PlannerBenchmark.run(out);
+    }
+    if (only == Suite.topology || only == Suite.all) {
+      TopologyBenchmark.run(out, topologyEvents);
+    }
+    if (only == Suite.e2e || only == Suite.all) {
+      iota.orchestrator.bench.EndToEndBenchmark.run(out, iota.orchestrator.bench.EndToEndBenchmark.Settings.defaults());
+    }
+    return 0;
+  }
+}
