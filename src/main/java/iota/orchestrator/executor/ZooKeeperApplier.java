@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -81,6 +83,7 @@ public final class ZooKeeperApplier {
   private final CuratorFramework client;
   private final String root;
   private final Duration connectWait;
+  private final Set<String> knownParents = ConcurrentHashMap.newKeySet();
 
   /**
    * @param client a started client; its ACL provider decides the ACLs of created znodes (see {@link
@@ -130,7 +133,7 @@ public final class ZooKeeperApplier {
       }
       for (int attempt = 1; ; attempt++) {
         try {
-          return writeOnce(resource, instanceId, state, removeFirst);
+          return writeOnce(resource, instanceId, state, removeFirst, attempt == 1);
         } catch (KeeperException.BadVersionException
             | KeeperException.NodeExistsException
             | KeeperException.NoNodeException
@@ -140,6 +143,13 @@ public final class ZooKeeperApplier {
                 "another writer kept changing " + instancePath(resource, instanceId) + " (" + e.code() + ")", e);
           }
           log.debug("concurrent change of {} ({}), re-reading", instancePath(resource, instanceId), e.code());
+          if (e instanceof KeeperException.NoNodeException) {
+            knownParents.clear();
+            if (state != null) {
+              ensurePersistent(ZKPaths.makePath(root, resource));
+              ensurePersistent(ZKPaths.makePath(root, SEQ_DIR, resource));
+            }
+          }
         }
       }
     } catch (KeeperException e) {
@@ -155,7 +165,7 @@ public final class ZooKeeperApplier {
     }
   }
 
-  private Outcome writeOnce(String resource, String instanceId, Assignment state, boolean removeFirst)
+  private Outcome writeOnce(String resource, String instanceId, Assignment state, boolean removeFirst, boolean fastPath)
       throws Exception {
     String instance = instancePath(resource, instanceId);
     String seqNode = seqPath(resource, instanceId);
@@ -203,11 +213,20 @@ public final class ZooKeeperApplier {
         stored == null
             ? client.transactionOp().create().forPath(seqNode, seqData(state.seq()))
             : client.transactionOp().setData().withVersion(seqStat.getVersion()).forPath(seqNode, seqData(state.seq())));
-    ops.add(put(instance, Json.bytes(state.data())));
-    ops.add(put(instance + "/resources", Json.bytes(state.resources())));
-    ops.add(put(instance + "/_reload", Json.bytes(state.reload())));
-    if (client.checkExists().forPath(instance + "/tmp") == null) {
-      ops.add(client.transactionOp().create().forPath(instance + "/tmp", EMPTY));
+    if (stored != null && fastPath) {
+      // We wrote this instance before (its sequence is there), so its four znodes exist: update
+      // them without asking, two round trips in all. Should one have been deleted behind our back,
+      // the transaction fails with NoNode and the retry takes the careful path below.
+      ops.add(client.transactionOp().setData().forPath(instance, Json.bytes(state.data())));
+      ops.add(client.transactionOp().setData().forPath(instance + "/resources", Json.bytes(state.resources())));
+      ops.add(client.transactionOp().setData().forPath(instance + "/_reload", Json.bytes(state.reload())));
+    } else {
+      ops.add(put(instance, Json.bytes(state.data())));
+      ops.add(put(instance + "/resources", Json.bytes(state.resources())));
+      ops.add(put(instance + "/_reload", Json.bytes(state.reload())));
+      if (client.checkExists().forPath(instance + "/tmp") == null) {
+        ops.add(client.transactionOp().create().forPath(instance + "/tmp", EMPTY));
+      }
     }
     client.transaction().forOperations(ops);
     log.info("applied seq {} to {}", state.seq(), instance);
@@ -251,7 +270,13 @@ public final class ZooKeeperApplier {
   }
 
   private void ensurePersistent(String path) throws Exception {
+    // Parents are never deleted by us; after the first check they need no round trip. A parent
+    // deleted by hand makes the write fail with NoNode, which forgets what is known and retries.
+    if (knownParents.contains(path)) {
+      return;
+    }
     if (client.checkExists().forPath(path) != null) {
+      knownParents.add(path);
       return;
     }
     try {
@@ -261,6 +286,7 @@ public final class ZooKeeperApplier {
     } catch (KeeperException.NodeExistsException e) {
       log.debug("{} was created concurrently", path);
     }
+    knownParents.add(path);
   }
 
   private static byte[] seqData(long seq) {

@@ -84,6 +84,19 @@ class ZooKeeperApplierTest {
   }
 
   @Test
+  void nodesDeletedBehindItsBackAreWrittenAgain() throws Exception {
+    applier.upsert(Assignment.of("Thing", "0", 1, 10, List.of("a"), 0));
+    client.delete().forPath(ROOT + "/Thing/0/resources");
+    assertEquals(Outcome.APPLIED, applier.upsert(Assignment.of("Thing", "0", 2, 10, List.of("a", "b"), 1)));
+    assertEquals("{\"ids\":[\"a\",\"b\"]}", data(ROOT + "/Thing/0/resources"));
+
+    client.delete().deletingChildrenIfNeeded().forPath(ROOT + "/Thing");
+    assertEquals(Outcome.APPLIED, applier.upsert(Assignment.of("Thing", "0", 3, 10, List.of("c"), 2)));
+    assertEquals("{\"ids\":[\"c\"]}", data(ROOT + "/Thing/0/resources"));
+    assertEquals("", data(ROOT + "/Thing/0/tmp"));
+  }
+
+  @Test
   void olderSeqIsRefusedAndEqualSeqIsNotRewritten() throws Exception {
     applier.upsert(Assignment.of("Rule", "1", 7, 10, List.of("new"), 3));
     int version = client.checkExists().forPath(ROOT + "/Rule/1").getVersion();
