@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * pod re-creation (heartbeat deadlines) and when dirty assignments are flushed: an assignment is
  * the whole state of an instance, so it is written once per flush interval however many changes
  * the instance took meanwhile, instead of once per change (a 5,000-resource instance would
- * otherwise cost 200 KB per created resource). A pending flush is recorded in the instance's
+ * otherwise cost 200 KB per created resource). The first change after a quiet interval is written
+ * at once (leading edge), so a lone change waits for no flush. A pending flush is recorded in the instance's
  * state ({@code emittedSeq < seq}), so a crash between a change and its flush loses nothing.
  */
 final class OrchestratorProcessor implements Processor<String, Input, String, Output> {
@@ -80,6 +81,8 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     /** Every instance ever created, including removed markers (they keep the sequence going). */
     final TreeMap<Integer, InstanceState> instances = new TreeMap<>();
     final TreeSet<Integer> dirty = new TreeSet<>();
+    /** Wall-clock ms of each instance's last assignment write (memory only: after a restart all may write). */
+    final Map<Integer, Long> lastEmit = new HashMap<>();
 
     TypeRuntime(ResourceType type) {
       this.type = type;
@@ -303,6 +306,18 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
         putInstance(rt, id, old.withPlan(view.count(), view.used(), view.reload(), old.seq() + 1));
       }
     }
+    emitQuietInstances(rt, delta.deleted(), now);
+    emitQuietInstances(rt, delta.changed(), now);
+  }
+
+  /** Leading edge: an instance not written within the last flush interval is written now. */
+  private void emitQuietInstances(TypeRuntime rt, java.util.Collection<Integer> ids, long now) {
+    for (int id : ids) {
+      Long last = rt.lastEmit.get(id);
+      if ((last == null || now - last >= flushInterval.toMillis()) && rt.dirty.remove(id)) {
+        emit(rt, id, now);
+      }
+    }
   }
 
   private void putInstance(TypeRuntime rt, int id, InstanceState state) {
@@ -449,22 +464,29 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     if (rt.dirty.isEmpty()) {
       return;
     }
-    String type = rt.type.name();
     for (int id : rt.dirty) {
-      InstanceState s = rt.instances.get(id);
-      String key = Assignment.key(type, String.valueOf(id));
-      byte[] value;
-      if (s.removed()) {
-        value = null;
-      } else {
-        InstanceView view = rt.plan.instance(id);
-        value = Json.bytes(Assignment.of(type, String.valueOf(id), s.seq(), view.count(), List.copyOf(view.resources()), view.reload()));
-      }
-      context.forward(new Record<>(key, new Output(Topics.ASSIGNMENTS, value), now));
-      InstanceState emitted = s.emitted();
-      rt.instances.put(id, emitted);
-      instances.put(key, emitted);
+      emit(rt, id, now);
     }
     rt.dirty.clear();
   }
+
+  /** Writes the whole state of one instance (a tombstone once removed) and records it as written. */
+  private void emit(TypeRuntime rt, int id, long now) {
+    String type = rt.type.name();
+    InstanceState s = rt.instances.get(id);
+    String key = Assignment.key(type, String.valueOf(id));
+    byte[] value;
+    if (s.removed()) {
+      value = null;
+    } else {
+      InstanceView view = rt.plan.instance(id);
+      value = Json.bytes(Assignment.of(type, String.valueOf(id), s.seq(), view.count(), List.copyOf(view.resources()), view.reload()));
+    }
+    context.forward(new Record<>(key, new Output(Topics.ASSIGNMENTS, value), now));
+    InstanceState emitted = s.emitted();
+    rt.instances.put(id, emitted);
+    instances.put(key, emitted);
+    rt.lastEmit.put(id, now);
+  }
+
 }
