@@ -106,7 +106,7 @@ public final class ApiLoadBenchmark {
   /** One measured run: {@code path} is "local" or "forwarded". */
   public record Result(
       String path, int clients, long requests, long errors, String firstError, double perSecond,
-      double p50Ms, double p99Ms, double maxMs, double eventsPerSecond) {
+      double p50Ms, double p99Ms, double maxMs, double eventsPerSecond, double cpuPercent, double cpuMicrosPerRequest) {
     public boolean meetsTarget() {
       return errors == 0 && perSecond >= TARGET_RPS && p99Ms <= TARGET_P99_MS;
     }
@@ -114,8 +114,9 @@ public final class ApiLoadBenchmark {
     @Override
     public String toString() {
       return String.format(
-          "api.load %s: %,.0f req/s, p50 %.1f ms, p99 %.1f ms, max %.0f ms, %d errors (%d clients, %,d requests, while ingesting %,.0f events/s)",
-          path, perSecond, p50Ms, p99Ms, maxMs, errors, clients, requests, eventsPerSecond);
+          "api.load %s: %,.0f req/s, p50 %.1f ms, p99 %.1f ms, max %.0f ms, %d errors (%d clients, %,d requests, while ingesting %,.0f events/s; process CPU %.0f%% of the machine, %.0f us per request)%s",
+          path, perSecond, p50Ms, p99Ms, maxMs, errors, clients, requests, eventsPerSecond, cpuPercent, cpuMicrosPerRequest,
+          firstError == null ? "" : "; first error: " + firstError);
     }
   }
 
@@ -250,13 +251,18 @@ public final class ApiLoadBenchmark {
         int capacity = (int) Math.min(5_000_000, Math.max(1024, measure.toSeconds() * 10_000 / clients));
         futures.add(pool.submit(() -> new Client(capacity).loop(http, target, measureStart, end)));
       }
+      // Process CPU over the measured window: unlike wall-clock figures it barely depends on what
+      // else runs on the machine, so it compares two builds fairly.
+      sleepUntil(measureStart);
+      long cpu0 = processCpuNanos();
       List<Client> done = new ArrayList<>();
       for (Future<Client> f : futures) {
         done.add(f.get());
       }
+      long cpuNanos = processCpuNanos() - cpu0;
       long events = ingest.sent() - sentBefore;
       double seconds = (System.nanoTime() - began) / 1e9;
-      return summarize(target.name, clients, done, measure.toNanos() / 1e9, events / Math.max(seconds, 1e-9));
+      return summarize(target.name, clients, done, measure.toNanos() / 1e9, events / Math.max(seconds, 1e-9), cpuNanos);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -267,7 +273,7 @@ public final class ApiLoadBenchmark {
     }
   }
 
-  private static Result summarize(String path, int clients, List<Client> done, double seconds, double eventsPerSecond) {
+  private static Result summarize(String path, int clients, List<Client> done, double seconds, double eventsPerSecond, long cpuNanos) {
     int n = done.stream().mapToInt(c -> c.count).sum();
     long[] all = new long[n];
     int at = 0;
@@ -283,7 +289,9 @@ public final class ApiLoadBenchmark {
     }
     Arrays.sort(all);
     return new Result(path, clients, n, errors, firstError, seconds > 0 ? n / seconds : 0,
-        percentileMs(all, 50), percentileMs(all, 99), n == 0 ? 0 : all[n - 1] / 1e6, eventsPerSecond);
+        percentileMs(all, 50), percentileMs(all, 99), n == 0 ? 0 : all[n - 1] / 1e6, eventsPerSecond,
+        seconds > 0 ? 100.0 * cpuNanos / 1e9 / seconds / Runtime.getRuntime().availableProcessors() : 0,
+        n == 0 ? 0 : cpuNanos / 1e3 / n);
   }
 
   private static double percentileMs(long[] sorted, double p) {
@@ -578,6 +586,17 @@ public final class ApiLoadBenchmark {
   }
 
   // ---- plumbing
+
+  private static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
+  }
+
+  private static void sleepUntil(long nanoTime) {
+    long ms = (nanoTime - System.nanoTime()) / 1_000_000;
+    if (ms > 0) {
+      sleep(ms);
+    }
+  }
 
   private static double loadAverage() {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
