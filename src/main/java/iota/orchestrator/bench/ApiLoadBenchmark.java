@@ -163,6 +163,14 @@ public final class ApiLoadBenchmark {
       Target forwarded = new Target("forwarded", other.server.port(), ids, expected);
       List<Result> results = new ArrayList<>();
       try (Ingest ingest = Ingest.start(kafka.bootstrapServers(), ids, options.eventsPerSecond())) {
+        // What the ingest alone costs, so the CPU per request below can be read against it.
+        long cpu0 = processCpuNanos();
+        long wall0 = System.nanoTime();
+        sleep(Math.min(5_000, options.measure().toMillis()));
+        out.printf(
+            "api.load ingest alone: process CPU %.0f%% of the machine at %,d events/s%n",
+            100.0 * (processCpuNanos() - cpu0) / (System.nanoTime() - wall0) / Runtime.getRuntime().availableProcessors(),
+            options.eventsPerSecond());
         // Warm both paths (JIT, connection pools) before anything is measured.
         load(local, options.clients().get(0), options.warmup(), Duration.ZERO, ingest);
         load(forwarded, options.clients().get(0), options.warmup(), Duration.ZERO, ingest);
