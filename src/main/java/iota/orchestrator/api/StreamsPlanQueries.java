@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.serialization.Serializer;
@@ -61,15 +60,6 @@ public final class StreamsPlanQueries implements PlanQueries {
   private static final Logger LOG = LoggerFactory.getLogger(StreamsPlanQueries.class);
   private static final Serializer<String> KEYS = new StringSerializer();
   private static final Duration MAX_FORWARD_TIMEOUT = Duration.ofSeconds(5);
-  /**
-   * How long the owner of a type's store, as {@code queryMetadataForKey} named it, is reused. The
-   * lookup (synchronized, with a partitioner and standby sets) was about a quarter of the time a
-   * placement lookup spent in this class under load. Any 503 drops the entry at once, so after a
-   * rebalance at most the requests of this window go to a host that no longer has the state, and
-   * they get the 503 (with Retry-After) that the rebalance itself answers; a stale copy is never
-   * read as an active one, since every host checks its own store.
-   */
-  static final long OWNER_TTL_NANOS = Duration.ofSeconds(1).toNanos();
 
   private final KafkaStreams streams;
   private final Map<String, ResourceType> types = new LinkedHashMap<>();
@@ -79,7 +69,6 @@ public final class StreamsPlanQueries implements PlanQueries {
   private final HttpClient http;
   private final Duration forwardTimeout;
   private final LongSupplier clock;
-  private final Map<MetadataKey, Owner> owners = new ConcurrentHashMap<>();
 
   /**
    * @param streams the app's Streams client, configured with {@code application.server} equal to
@@ -169,31 +158,19 @@ public final class StreamsPlanQueries implements PlanQueries {
     if (self == null) {
       return done(localOr503(request.type(), null, true, read));
     }
-    MetadataKey key = new MetadataKey(store, request.type());
-    Owner owner = owners.get(key);
-    if (owner == null || System.nanoTime() - owner.at() > OWNER_TTL_NANOS) {
-      KeyQueryMetadata md;
-      try {
-        md = streams.queryMetadataForKey(store, request.type(), KEYS);
-      } catch (InvalidStateStoreException e) {
-        return done(Reply.unavailable("the owner of " + request.type() + " is not known yet: " + e.getMessage()));
-      }
-      if (md == null || md.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-        owners.remove(key);
-        return done(Reply.unavailable("the owner of " + request.type() + " is not known yet (rebalancing)"));
-      }
-      owner = new Owner(md.partition(), candidates(md), System.nanoTime());
-      owners.put(key, owner);
+    KeyQueryMetadata md;
+    try {
+      md = streams.queryMetadataForKey(store, request.type(), KEYS);
+    } catch (InvalidStateStoreException e) {
+      return done(Reply.unavailable("the owner of " + request.type() + " is not known yet: " + e.getMessage()));
     }
-    Reply reply =
-        request.forwarded()
-            ? localOr503(request.type(), owner.partition(), request.allowStale(), read)
-            : tryHosts(request, owner.candidates(), owner.partition(), read);
-    if (reply.status() == 503) {
-      // The assignment may have moved since the metadata was read: ask Kafka Streams next time.
-      owners.remove(key, owner);
+    if (md == null || md.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+      return done(Reply.unavailable("the owner of " + request.type() + " is not known yet (rebalancing)"));
     }
-    return done(reply);
+    if (request.forwarded()) {
+      return done(localOr503(request.type(), md.partition(), request.allowStale(), read));
+    }
+    return tryHosts(request, candidates(md), md.partition(), read);
   }
 
   /** The active host first, then the standbys with this instance's own standby leading. */
@@ -205,7 +182,7 @@ public final class StreamsPlanQueries implements PlanQueries {
     md.standbyHosts().stream()
         .sorted(Comparator.comparing((HostInfo h) -> !h.equals(self)).thenComparing(HostInfo::toString))
         .forEach(h -> out.add(new Candidate(h, true)));
-    return List.copyOf(out);
+    return out;
   }
 
   /**
@@ -215,11 +192,11 @@ public final class StreamsPlanQueries implements PlanQueries {
    * per task, and the async answer then costs Javalin an async dispatch as well. Blocking is
    * bounded by the forward timeout per candidate.
    */
-  private Reply tryHosts(ReadRequest request, List<Candidate> hosts, int partition, Function<PlanStores, Reply> read) {
+  private CompletableFuture<Reply> tryHosts(ReadRequest request, List<Candidate> hosts, int partition, Function<PlanStores, Reply> read) {
     for (Candidate candidate : hosts) {
       if (candidate.host().equals(self)) {
         try {
-          return read.apply(stores(partition, candidate.standby()));
+          return done(read.apply(stores(partition, candidate.standby())));
         } catch (InvalidStateStoreException e) {
           LOG.debug("local {} copy of {} not readable: {}", candidate.standby() ? "standby" : "active", request.type(), e.getMessage());
           continue;
@@ -229,7 +206,7 @@ public final class StreamsPlanQueries implements PlanQueries {
       try {
         Reply reply = forward(forward);
         if (reply.status() != 503) {
-          return reply;
+          return done(reply);
         }
         LOG.debug("{} could not answer for {}: 503", candidate.host(), request.type());
       } catch (IOException e) {
@@ -239,7 +216,7 @@ public final class StreamsPlanQueries implements PlanQueries {
         break;
       }
     }
-    return Reply.unavailable("no readable copy of the " + request.type() + " plan right now (migrating or restoring)");
+    return done(Reply.unavailable("no readable copy of the " + request.type() + " plan right now (migrating or restoring)"));
   }
 
   private HttpRequest forwardRequest(Candidate candidate, ReadRequest request) {
@@ -316,9 +293,4 @@ public final class StreamsPlanQueries implements PlanQueries {
   }
 
   private record Candidate(HostInfo host, boolean standby) {}
-
-  private record MetadataKey(String store, String type) {}
-
-  /** Where a type's store lives, as Kafka Streams said at {@code at} (System.nanoTime). */
-  private record Owner(int partition, List<Candidate> candidates, long at) {}
 }
