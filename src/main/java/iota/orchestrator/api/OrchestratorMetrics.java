@@ -43,6 +43,7 @@ public final class OrchestratorMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Map<String, Cached> planCache = new ConcurrentHashMap<>();
+  private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
   private final LongSupplier nanos;
   private volatile KafkaStreamsMetrics streamsMetrics;
 
@@ -103,17 +104,25 @@ public final class OrchestratorMetrics implements AutoCloseable {
     }
   }
 
-  /** Records one HTTP request; {@code route} is the route pattern, never the raw path. */
+  /**
+   * Records one HTTP request; {@code route} is the route pattern, never the raw path. The timer of
+   * each route, method and status is built once: building and registering one per request (tags
+   * sorted, histogram config validated, registry looked up) cost more than answering a placement
+   * lookup.
+   */
   public void recordRequest(String route, String method, int status, long durationNanos) {
-    Timer.builder("iota.orchestrator.http.requests")
+    timers.computeIfAbsent(new TimerKey(route, method, status), this::timer).record(durationNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Timer timer(TimerKey key) {
+    return Timer.builder("iota.orchestrator.http.requests")
         .description("HTTP request latency by route")
-        .tag("route", route)
-        .tag("method", method)
-        .tag("status", Integer.toString(status))
+        .tag("route", key.route())
+        .tag("method", key.method())
+        .tag("status", Integer.toString(key.status()))
         .publishPercentileHistogram()
         .maximumExpectedValue(Duration.ofSeconds(30))
-        .register(registry)
-        .record(durationNanos, TimeUnit.NANOSECONDS);
+        .register(registry);
   }
 
   /** The Prometheus text exposition. */
@@ -149,4 +158,6 @@ public final class OrchestratorMetrics implements AutoCloseable {
   }
 
   private record Cached(long at, Optional<TypeCounts> counts) {}
+
+  private record TimerKey(String route, String method, int status) {}
 }

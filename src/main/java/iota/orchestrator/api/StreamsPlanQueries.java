@@ -5,6 +5,7 @@ import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.topology.InstanceState;
 import iota.orchestrator.topology.Stores;
 import iota.orchestrator.topology.TypeState;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -169,7 +170,7 @@ public final class StreamsPlanQueries implements PlanQueries {
     if (request.forwarded()) {
       return done(localOr503(request.type(), md.partition(), request.allowStale(), read));
     }
-    return tryHosts(request, candidates(md), 0, md.partition(), read);
+    return tryHosts(request, candidates(md), md.partition(), read);
   }
 
   /** The active host first, then the standbys with this instance's own standby leading. */
@@ -184,33 +185,41 @@ public final class StreamsPlanQueries implements PlanQueries {
     return out;
   }
 
-  private CompletableFuture<Reply> tryHosts(
-      ReadRequest request, List<Candidate> hosts, int index, int partition, Function<PlanStores, Reply> read) {
-    if (index >= hosts.size()) {
-      return done(Reply.unavailable("no readable copy of the " + request.type() + " plan right now (migrating or restoring)"));
-    }
-    Candidate candidate = hosts.get(index);
-    if (candidate.host().equals(self)) {
+  /**
+   * Asks the candidates in turn until one answers with anything but 503. A forward is a blocking
+   * {@link HttpClient#send} on the calling (server) thread: {@code sendAsync} completes every
+   * response through the common pool, which on a machine with two cores or fewer is a new thread
+   * per task, and the async answer then costs Javalin an async dispatch as well. Blocking is
+   * bounded by the forward timeout per candidate.
+   */
+  private CompletableFuture<Reply> tryHosts(ReadRequest request, List<Candidate> hosts, int partition, Function<PlanStores, Reply> read) {
+    for (Candidate candidate : hosts) {
+      if (candidate.host().equals(self)) {
+        try {
+          return done(read.apply(stores(partition, candidate.standby())));
+        } catch (InvalidStateStoreException e) {
+          LOG.debug("local {} copy of {} not readable: {}", candidate.standby() ? "standby" : "active", request.type(), e.getMessage());
+          continue;
+        }
+      }
+      HttpRequest forward = forwardRequest(candidate, request);
       try {
-        return done(read.apply(stores(partition, candidate.standby())));
-      } catch (InvalidStateStoreException e) {
-        LOG.debug("local {} copy of {} not readable: {}", candidate.standby() ? "standby" : "active", request.type(), e.getMessage());
-        return tryHosts(request, hosts, index + 1, partition, read);
+        Reply reply = forward(forward);
+        if (reply.status() != 503) {
+          return done(reply);
+        }
+        LOG.debug("{} could not answer for {}: 503", candidate.host(), request.type());
+      } catch (IOException e) {
+        LOG.debug("{} could not answer for {}: {}", candidate.host(), request.type(), e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
       }
     }
-    return forward(candidate, request)
-        .handle(
-            (reply, error) -> {
-              if (error == null && reply.status() != 503) {
-                return done(reply);
-              }
-              LOG.debug("{} could not answer for {}: {}", candidate.host(), request.type(), error != null ? error.toString() : "503");
-              return tryHosts(request, hosts, index + 1, partition, read);
-            })
-        .thenCompose(Function.identity());
+    return done(Reply.unavailable("no readable copy of the " + request.type() + " plan right now (migrating or restoring)"));
   }
 
-  private CompletableFuture<Reply> forward(Candidate candidate, ReadRequest request) {
+  private HttpRequest forwardRequest(Candidate candidate, ReadRequest request) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://" + candidate.host().host() + ":" + candidate.host().port() + request.pathAndQuery()))
             .timeout(forwardTimeout)
@@ -224,13 +233,14 @@ public final class StreamsPlanQueries implements PlanQueries {
     if (authorization != null) {
       b.header("Authorization", authorization);
     }
-    return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString())
-        .thenApply(
-            r -> {
-              Map<String, String> headers = new LinkedHashMap<>();
-              r.headers().firstValue("Retry-After").ifPresent(v -> headers.put("Retry-After", v));
-              return new Reply(r.statusCode(), r.body(), headers);
-            });
+    return b.build();
+  }
+
+  private Reply forward(HttpRequest forward) throws IOException, InterruptedException {
+    HttpResponse<String> r = http.send(forward, HttpResponse.BodyHandlers.ofString());
+    Map<String, String> headers = new LinkedHashMap<>();
+    r.headers().firstValue("Retry-After").ifPresent(v -> headers.put("Retry-After", v));
+    return new Reply(r.statusCode(), r.body(), headers);
   }
 
   private Reply localOr503(String type, Integer partition, boolean stale, Function<PlanStores, Reply> read) {
