@@ -46,6 +46,9 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     config.setProperty("dataDir", base.resolve("data").toString());
     config.setProperty("tickTime", "2000");
     config.setProperty("admin.enableServer", "false");
+    // A laptop server: a killed process loses nothing without an fsync per transaction (the page
+    // cache survives it); only a crash of the machine itself could lose the last writes.
+    config.setProperty("forceSync", "no");
     ZooKeeperServerEmbedded server;
     try {
       Files.createDirectories(base.resolve("data"));

@@ -195,13 +195,16 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     TypeRuntime rt = runtime(record, type);
     String reason = "'" + event.rawOp() + "' of " + type.name();
     if (event.op().adds()) {
-      Delta delta = rt.plan.addAll(event.ids());
+      // The plan mirrors the placements store, so only ids it did not hold yet need a write.
+      List<String> fresh = new ArrayList<>(event.ids().size());
       for (String id : event.ids()) {
-        String key = type.name() + "/" + id;
-        String placed = String.valueOf(rt.plan.instanceOf(id).orElseThrow());
-        if (!placed.equals(placements.get(key))) {
-          placements.put(key, placed);
+        if (rt.plan.instanceOf(id).isEmpty()) {
+          fresh.add(id);
         }
+      }
+      Delta delta = rt.plan.addAll(event.ids());
+      for (String id : fresh) {
+        placements.put(type.name() + "/" + id, String.valueOf(rt.plan.instanceOf(id).orElseThrow()));
       }
       apply(record, rt, delta, reason);
     } else if (event.op().removes()) {
