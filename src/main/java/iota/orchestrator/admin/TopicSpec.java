@@ -110,6 +110,17 @@ public record TopicSpec(int replicationFactor, List<Topic> topics) {
         .toList());
   }
 
+  /**
+   * This spec with every topic at most {@code max} partitions: a single-node laptop setup gains
+   * nothing from parallelism it cannot use, and every partition a transaction touches costs a
+   * marker write at each commit.
+   */
+  public TopicSpec withPartitionsAtMost(int max) {
+    return new TopicSpec(replicationFactor, topics.stream()
+        .map(t -> new Topic(t.name(), Math.min(t.partitions(), max), t.replicationFactor(), t.config(), t.description()))
+        .toList());
+  }
+
   private static void validate(int replicationFactor, List<Topic> topics) {
     if (replicationFactor < 1) {
       throw new IllegalArgumentException("replicationFactor must be at least 1, got " + replicationFactor);

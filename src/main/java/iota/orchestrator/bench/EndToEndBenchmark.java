@@ -121,7 +121,7 @@ public final class EndToEndBenchmark {
       throw new UncheckedIOException(e);
     }
     out.printf("starting the embedded platform in %s ...%n", dir);
-    try (EmbeddedPlatform platform = EmbeddedPlatform.start(EmbeddedPlatform.Options.defaults(dir), OrchestratorConfig.of(Map.of()));
+    try (EmbeddedPlatform platform = EmbeddedPlatform.start(EmbeddedPlatform.Options.defaults(dir), OrchestratorConfig.load(Map.of()));
         Watcher watcher = new Watcher(platform.ready().zookeeper(), platform.config().get("iota.zookeeper.root"));
         Publisher publisher = new Publisher(platform.ready().mqtt())) {
       out.printf("platform up; warming up ...%n");

@@ -196,7 +196,9 @@ public final class EmbeddedPlatform implements AutoCloseable {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     try (Admin admin = Admin.create(p)) {
-      TopicApplier.Report report = new TopicApplier(admin).apply(TopicSpec.bundled().withReplicationFactor(1));
+      // One partition per topic: one broker, one stream thread. With six, every exactly-once
+      // commit wrote markers to some thirty partitions, and commits took most of the thread's time.
+      TopicApplier.Report report = new TopicApplier(admin).apply(TopicSpec.bundled().withReplicationFactor(1).withPartitionsAtMost(1));
       if (!report.created().isEmpty()) {
         LOG.info("created topics {}", report.created());
       }

@@ -3,6 +3,7 @@ package iota.orchestrator.topology;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.model.Assignment;
+import iota.orchestrator.model.AssignmentJson;
 import iota.orchestrator.model.ChangeEvent;
 import iota.orchestrator.model.InvalidRecordException;
 import iota.orchestrator.model.Json;
@@ -483,7 +484,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
       value = null;
     } else {
       InstanceView view = rt.plan.instance(id);
-      value = Json.bytes(Assignment.of(type, String.valueOf(id), s.seq(), view.count(), List.copyOf(view.resources()), view.reload()));
+      value = AssignmentJson.write(type, String.valueOf(id), s.seq(), view.count(), view.resources(), view.reload());
     }
     context.forward(new Record<>(key, new Output(Topics.ASSIGNMENTS, value), now));
     InstanceState emitted = s.emitted();
