@@ -9,7 +9,6 @@ import iota.orchestrator.model.InvalidRecordException;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.model.OrchestrateRequest;
 import iota.orchestrator.model.OrchestrationParams;
-import iota.orchestrator.model.OrchestrationReport;
 import iota.orchestrator.model.PodCommand;
 import iota.orchestrator.model.PodInventory;
 import iota.orchestrator.model.PodStatus;
@@ -275,9 +274,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     apply(record, rt, outcome.delta(), "orchestrate request " + request.requestId());
     LOG.info("orchestrated {} for request {}: {} instances x {}, moved {}, kept {}, created {}, deleted {}",
         type.name(), request.requestId(), report.instances(), report.resourcePerInstance(), report.moved(), report.kept(), report.created(), report.deleted());
-    result(record, RequestResult.ok(request.requestId(), new OrchestrationReport(
-        type.name(), report.instances(), report.resourcePerInstance(), report.moved(), report.kept(),
-        report.created(), report.deleted(), report.maxLoad(), report.minLoad())));
+    result(record, RequestResult.ok(request.requestId(), report.toOrchestrationReport(type.name())));
   }
 
   private void result(Record<String, Input> record, RequestResult result) {
@@ -291,7 +288,6 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
    * next sequence number and marks it for the next flush), pod create and delete commands.
    */
   private void apply(Record<String, Input> record, TypeRuntime rt, Delta delta, String reason) {
-    String type = rt.type.name();
     long now = context.currentSystemTimeMs();
     for (int id : delta.deleted()) {
       InstanceState old = rt.instances.get(id);
