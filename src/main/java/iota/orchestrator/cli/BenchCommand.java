@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
       "Measure and print: the planner (re-orchestrating 500,000 resources over 100 instances; "
           + "incremental add/remove at that size), the topology in TopologyTestDriver with RocksDB "
           + "stores (create events/s), and end to end on the embedded platform (MQTT publish -> znode "
-          + "latency at 1,000 events/s, highest sustained create rate).",
+          + "latency at 1,000 events/s, highest sustained create rate), and the REST placement lookup "
+          + "under load, local and forwarded, while 1,000 change events/s are ingested.",
       "Run it on an otherwise idle machine: the figures are wall-clock."
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -24,10 +25,11 @@ public final class BenchCommand implements Callable<Integer> {
     planner,
     topology,
     e2e,
+    api,
     all
   }
 
-  @Option(names = "--only", defaultValue = "all", description = "planner, topology, e2e or all (default ${DEFAULT-VALUE})")
+  @Option(names = "--only", defaultValue = "all", description = "planner, topology, e2e, api or all (default ${DEFAULT-VALUE})")
   Suite only;
 
   @Option(names = "--topology-events", defaultValue = "200000", description = "create events for the topology benchmark (default ${DEFAULT-VALUE})")
@@ -44,6 +46,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (only == Suite.e2e || only == Suite.all) {
       iota.orchestrator.bench.EndToEndBenchmark.run(out, iota.orchestrator.bench.EndToEndBenchmark.Settings.defaults());
+    }
+    if (only == Suite.api || only == Suite.all) {
+      iota.orchestrator.bench.ApiLoadBenchmark.run(out);
     }
     return 0;
   }

@@ -126,7 +126,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
   }
 
   private void startAll(OrchestratorConfig base) throws Exception {
-    Path data = options.dataDir().toAbsolutePath();
+    Path data = options.dataDir().toAbsolutePath().normalize();
     Files.createDirectories(data);
     long t0 = System.nanoTime();
     zookeeper = keep(EmbeddedZooKeeper.start(data.resolve("zookeeper"), options.zookeeperPort()));
