@@ -51,6 +51,8 @@ final class TopologyFixture implements AutoCloseable {
     flags.put("iota.bootstrap.servers", "ttd:9092");
     flags.put("iota.state.dir", stateDir.toString());
     flags.put("iota.heartbeat.timeout", "90s");
+    // Under exactly-once the flush follows the commit interval; 20 ms keeps the tests' clock short.
+    flags.put("iota.commit.interval", "20ms");
     flags.putAll(overrides);
     config = OrchestratorConfig.of(flags);
     Properties props = OrchestratorTopology.properties(config);
