@@ -114,10 +114,17 @@ public final class PlanSnapshot {
     Map<String, Object> out = new TreeMap<>();
     types.forEach((type, instances) -> {
       Map<String, Object> byId = new java.util.LinkedHashMap<>();
-      instances.forEach((id, i) -> byId.put(String.valueOf(id), Map.of(
-          "data", Map.of("used", i.used(), "count", i.count()),
-          "resources", Map.of("ids", i.ids()),
-          "_reload", Map.of("times", i.reload()))));
+      instances.forEach((id, i) -> {
+        // The ZooKeeper layout's order, and the same bytes for the same plan.
+        Map<String, Object> data = new java.util.LinkedHashMap<>();
+        data.put("used", i.used());
+        data.put("count", i.count());
+        Map<String, Object> instance = new java.util.LinkedHashMap<>();
+        instance.put("data", data);
+        instance.put("resources", Map.of("ids", i.ids()));
+        instance.put("_reload", Map.of("times", i.reload()));
+        byId.put(String.valueOf(id), instance);
+      });
       out.put(type, byId);
     });
     return out;
