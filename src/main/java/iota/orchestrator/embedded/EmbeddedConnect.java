@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * <p>The worker's default converters are String for keys and ByteArray for values, matching the
  * MQTT bridge; a connector config can override them. The REST API listens on 127.0.0.1.
  */
-public final class EmbeddedConnect implements AutoCloseable {
+public final class EmbeddedConnect extends LocalServer {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedConnect.class);
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final String CONNECTORS_FILE = "connectors.json";
@@ -50,13 +50,11 @@ public final class EmbeddedConnect implements AutoCloseable {
   /** Serializes starts: the exit procedure swapped in around a start is JVM-wide. */
   private static final Object START_LOCK = new Object();
 
-  private final Path dataDir;
   private final Connect<StandaloneHerder> connect;
   private final Map<String, Map<String, String>> connectors;
-  private boolean closed;
 
   private EmbeddedConnect(Path dataDir, Connect<StandaloneHerder> connect, Map<String, Map<String, String>> connectors) {
-    this.dataDir = dataDir;
+    super(dataDir);
     this.connect = connect;
     this.connectors = connectors;
   }
@@ -158,21 +156,13 @@ public final class EmbeddedConnect implements AutoCloseable {
     return connect.rest().advertisedUrl();
   }
 
-  /** The directory holding the offsets file and the saved connector configurations. */
-  public Path dataDir() {
-    return dataDir;
-  }
 
   /** Stops every task (committing what was written) and the worker. */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void stop() {
     connect.stop();
     connect.awaitStop();
-    LOG.info("Kafka Connect worker in {} stopped", dataDir);
+    LOG.info("Kafka Connect worker in {} stopped", dataDir());
   }
 
   private void applyConfig(String name, Map<String, String> config) {
@@ -207,8 +197,8 @@ public final class EmbeddedConnect implements AutoCloseable {
 
   /** Written to a temporary file and moved, so a crash never leaves half a file to start from. */
   private void writeConnectors() {
-    Path file = dataDir.resolve(CONNECTORS_FILE);
-    Path tmp = dataDir.resolve(CONNECTORS_FILE + ".tmp");
+    Path file = dataDir().resolve(CONNECTORS_FILE);
+    Path tmp = dataDir().resolve(CONNECTORS_FILE + ".tmp");
     try {
       JSON.writeValue(tmp.toFile(), connectors);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

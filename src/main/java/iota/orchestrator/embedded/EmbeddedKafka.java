@@ -31,18 +31,16 @@ import org.slf4j.LoggerFactory;
  * factor and min ISR 1, so transactional producers and {@code exactly_once_v2} Kafka Streams work
  * on a single node. Listeners bind to 127.0.0.1 only.
  */
-public final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka extends LocalServer {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
   private static final int NODE_ID = 1;
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
 
-  private final Path dataDir;
   private final int port;
   private final KafkaRaftServer server;
-  private boolean closed;
 
   private EmbeddedKafka(Path dataDir, int port, KafkaRaftServer server) {
-    this.dataDir = dataDir;
+    super(dataDir);
     this.port = port;
     this.server = server;
   }
@@ -158,18 +156,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     return port;
   }
 
-  /** The log directory holding all topics and the KRaft metadata log. */
-  public Path dataDir() {
-    return dataDir;
-  }
 
   /** Stops the broker and controller cleanly, so the next start on the same directory recovers nothing. */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void stop() {
     server.shutdown();
     server.awaitShutdown();
     LOG.info("Kafka on port {} stopped", port);

@@ -19,16 +19,14 @@ import org.slf4j.LoggerFactory;
  * directory (the test proves it). Stopping takes about two seconds: Moquette flushes its store. Anonymous clients are allowed; client ids must not be empty
  * (Moquette rejects them). Only plain TCP on 127.0.0.1 is opened, no websocket.
  */
-public final class EmbeddedMqttBroker implements AutoCloseable {
+public final class EmbeddedMqttBroker extends LocalServer {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMqttBroker.class);
 
-  private final Path dataDir;
   private final int port;
   private final Server server;
-  private boolean closed;
 
   private EmbeddedMqttBroker(Path dataDir, int port, Server server) {
-    this.dataDir = dataDir;
+    super(dataDir);
     this.port = port;
     this.server = server;
   }
@@ -73,18 +71,10 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     return port;
   }
 
-  /** The directory holding the broker's persistent store. */
-  public Path dataDir() {
-    return dataDir;
-  }
 
   /** Stops the broker, flushing its store; connected clients are disconnected. */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void stop() {
     server.stopServer();
     LOG.info("MQTT broker on port {} stopped", port);
   }

@@ -20,17 +20,15 @@ import org.slf4j.LoggerFactory;
  * session survives if the outage is shorter than its timeout). The AdminServer (an HTTP port of its
  * own) is off, and the server never calls {@code System.exit}.
  */
-public final class EmbeddedZooKeeper implements AutoCloseable {
+public final class EmbeddedZooKeeper extends LocalServer {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedZooKeeper.class);
   private static final long START_TIMEOUT_MS = 30_000;
 
-  private final Path dataDir;
   private final int port;
   private final ZooKeeperServerEmbedded server;
-  private boolean closed;
 
   private EmbeddedZooKeeper(Path dataDir, int port, ZooKeeperServerEmbedded server) {
-    this.dataDir = dataDir;
+    super(dataDir);
     this.port = port;
     this.server = server;
   }
@@ -80,18 +78,10 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     return port;
   }
 
-  /** The directory holding {@code zoo.cfg} and the {@code data} snapshot and log folder. */
-  public Path dataDir() {
-    return dataDir;
-  }
 
   /** Stops the server; connected clients see a disconnect, exactly as with a real outage. */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  protected void stop() {
     server.close();
     LOG.info("ZooKeeper on port {} stopped", port);
   }
