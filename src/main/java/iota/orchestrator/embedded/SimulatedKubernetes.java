@@ -105,7 +105,6 @@ public final class SimulatedKubernetes implements AutoCloseable {
     Config config = new ConfigBuilder(Config.empty())
         .withMasterUrl(url())
         .withNamespace(namespace)
-        .withTrustCerts(true)
         .build();
     return new KubernetesClientBuilder().withConfig(config).build();
   }
