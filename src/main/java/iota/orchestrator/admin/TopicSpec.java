@@ -121,6 +121,26 @@ public record TopicSpec(int replicationFactor, List<Topic> topics) {
         .toList());
   }
 
+  /** This spec with every topic at exactly {@code n} partitions, for tests and benchmarks of scaling. */
+  public TopicSpec withPartitions(int n) {
+    return new TopicSpec(replicationFactor, topics.stream()
+        .map(t -> new Topic(t.name(), n, t.replicationFactor(), t.config(), t.description()))
+        .toList());
+  }
+
+  /** Creates every topic of the bundled spec on a single-broker cluster with {@code partitions} each. */
+  public static void createForTests(String bootstrap, int partitions) {
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        java.util.Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      new TopicApplier(admin).apply(bundled().withReplicationFactor(1).withPartitions(partitions));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("cannot create topics", e.getCause());
+    }
+  }
+
   private static void validate(int replicationFactor, List<Topic> topics) {
     if (replicationFactor < 1) {
       throw new IllegalArgumentException("replicationFactor must be at least 1, got " + replicationFactor);

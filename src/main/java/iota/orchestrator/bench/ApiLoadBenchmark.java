@@ -1,5 +1,6 @@
 package iota.orchestrator.bench;
 
+import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.api.ApiServer;
 import iota.orchestrator.api.OrchestratorMetrics;
 import iota.orchestrator.config.OrchestratorConfig;
@@ -38,9 +39,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -138,7 +136,7 @@ public final class ApiLoadBenchmark {
     try {
       long t0 = System.nanoTime();
       kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-      createTopics(kafka.bootstrapServers(), 2);
+      TopicSpec.createForTests(kafka.bootstrapServers(), 2);
       apps.add(App.start(kafka.bootstrapServers(), dir.resolve("state-a")));
       apps.add(App.start(kafka.bootstrapServers(), dir.resolve("state-b")));
       List<String> ids = new ArrayList<>(options.things());
@@ -560,21 +558,6 @@ public final class ApiLoadBenchmark {
   }
 
   // ---- Kafka helpers
-
-  private static void createTopics(String bootstrap, int partitions) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      List<NewTopic> topics =
-          Stream.of(Topics.CM_NOTIFY, Topics.HEARTBEAT, Topics.REQUESTS, Topics.POD_STATUS, Topics.ASSIGNMENTS, Topics.POD_COMMANDS, Topics.RESULTS, Topics.DLQ)
-              .map(t -> new NewTopic(t, partitions, (short) 1))
-              .collect(Collectors.toList());
-      admin.createTopics(topics).all().get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot create topics", e.getCause());
-    }
-  }
 
   static KafkaProducer<String, byte[]> producer(String bootstrap) {
     return new KafkaProducer<>(

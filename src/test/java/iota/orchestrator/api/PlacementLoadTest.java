@@ -1,5 +1,6 @@
 package iota.orchestrator.api;
 
+import iota.orchestrator.admin.TopicSpec;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,7 +48,7 @@ class PlacementLoadTest {
   @BeforeAll
   static void start() {
     kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-    StreamsApp.createTopics(kafka.bootstrapServers(), 2);
+    TopicSpec.createForTests(kafka.bootstrapServers(), 2);
     Map<String, String> overrides = Map.of("iota.resource.thing.init.instances", "5", "iota.resource.thing.resource.per.instance", "200");
     apps.add(StreamsApp.start(kafka.bootstrapServers(), "api-load", dir.resolve("state-a"), true, overrides));
     apps.add(StreamsApp.start(kafka.bootstrapServers(), "api-load", dir.resolve("state-b"), true, overrides));

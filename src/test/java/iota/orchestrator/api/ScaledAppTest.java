@@ -1,5 +1,6 @@
 package iota.orchestrator.api;
 
+import iota.orchestrator.admin.TopicSpec;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,7 +51,7 @@ class ScaledAppTest {
   @BeforeAll
   static void start() {
     kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-    StreamsApp.createTopics(kafka.bootstrapServers(), 4);
+    TopicSpec.createForTests(kafka.bootstrapServers(), 4);
     Map<String, String> overrides =
         Map.of(
             "iota.num.standby.replicas", "1",

@@ -1,5 +1,6 @@
 package iota.orchestrator.api;
 
+import iota.orchestrator.admin.TopicSpec;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,7 +40,7 @@ class StreamsApiTest {
   @BeforeAll
   static void start() {
     kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
-    StreamsApp.createTopics(kafka.bootstrapServers(), 2);
+    TopicSpec.createForTests(kafka.bootstrapServers(), 2);
     app =
         StreamsApp.start(
             kafka.bootstrapServers(),

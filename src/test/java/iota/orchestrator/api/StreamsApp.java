@@ -11,14 +11,10 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -88,21 +84,6 @@ final class StreamsApp implements AutoCloseable {
   }
 
   // ---- cluster helpers
-
-  static void createTopics(String bootstrap, int partitions) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      List<NewTopic> topics = new ArrayList<>();
-      for (String t : List.of(Topics.CM_NOTIFY, Topics.HEARTBEAT, Topics.REQUESTS, Topics.POD_STATUS, Topics.ASSIGNMENTS, Topics.POD_COMMANDS, Topics.RESULTS, Topics.DLQ)) {
-        topics.add(new NewTopic(t, partitions, (short) 1));
-      }
-      admin.createTopics(topics).all().get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot create topics", e.getCause());
-    }
-  }
 
   static KafkaProducer<String, byte[]> producer(String bootstrap) {
     return new KafkaProducer<>(
