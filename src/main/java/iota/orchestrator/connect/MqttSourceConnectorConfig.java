@@ -164,6 +164,8 @@ public final class MqttSourceConnectorConfig extends AbstractConfig {
     }
     if (getString(TRUST_STORE_PATH) != null || getString(KEY_STORE_PATH) != null) {
       options.setSocketFactory(sslSocketFactory());
+    } else if (serverUris().stream().allMatch(uri -> uri.startsWith("tcp://"))) {
+      options.setSocketFactory(new BufferedSocketFactory());
     }
     return options;
   }

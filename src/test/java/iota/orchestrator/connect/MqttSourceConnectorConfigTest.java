@@ -35,6 +35,19 @@ class MqttSourceConnectorConfigTest {
   }
 
   @Test
+  void plainTcpConnectionsReadThroughABufferAndTlsOnesKeepTheirOwnFactory() {
+    assertTrue(new MqttSourceConnectorConfig(minimal()).connectOptions().getSocketFactory() instanceof BufferedSocketFactory);
+
+    Map<String, String> tls = minimal();
+    tls.put("mqtt.server.uri", "ssl://127.0.0.1:8883");
+    assertFalse(new MqttSourceConnectorConfig(tls).connectOptions().getSocketFactory() instanceof BufferedSocketFactory);
+
+    Map<String, String> mixed = minimal();
+    mixed.put("mqtt.server.uri", "tcp://127.0.0.1:1883,ssl://127.0.0.1:8883");
+    assertFalse(new MqttSourceConnectorConfig(mixed).connectOptions().getSocketFactory() instanceof BufferedSocketFactory);
+  }
+
+  @Test
   void missingServerUriIsRejectedNamingTheKey() {
     Map<String, String> props = minimal();
     props.remove("mqtt.server.uri");
