@@ -3,12 +3,17 @@ package iota.orchestrator.bench;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.sun.management.OperatingSystemMXBean;
 import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.connect.BufferedSocketFactory;
 import iota.orchestrator.embedded.EmbeddedPlatform;
 import iota.orchestrator.model.Json;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -83,10 +89,13 @@ public final class EndToEndBenchmark {
    * @param latencyRun how long the latency phase publishes
    * @param singleCreates resources of the single-create throughput phase
    * @param bulkCreates resources of the bulk-create throughput phase, published 100 per message
+   * @param warmUp how long to publish at {@code rate} before measuring, so that the figures are
+   *     those of a JVM whose hot paths are compiled (the platform's many components keep the JIT
+   *     compiler busy for a good half minute after start)
    */
-  public record Settings(int rate, Duration latencyRun, int singleCreates, int bulkCreates) {
+  public record Settings(int rate, Duration latencyRun, int singleCreates, int bulkCreates, Duration warmUp) {
     public static Settings defaults() {
-      return new Settings(1_000, Duration.ofSeconds(20), 20_000, 50_000);
+      return new Settings(1_000, Duration.ofSeconds(20), 20_000, 50_000, Duration.ofSeconds(20));
     }
   }
 
@@ -95,14 +104,15 @@ public final class EndToEndBenchmark {
 
   private EndToEndBenchmark() {}
 
-  /** Arguments, all optional: rate (events/s), latency seconds, single creates, bulk creates. */
+  /** Arguments, all optional: rate (events/s), latency seconds, single creates, bulk creates, warm-up seconds. */
   public static void main(String[] args) {
     Settings d = Settings.defaults();
     Settings s = new Settings(
         args.length > 0 ? Integer.parseInt(args[0]) : d.rate(),
         args.length > 1 ? Duration.ofSeconds(Long.parseLong(args[1])) : d.latencyRun(),
         args.length > 2 ? Integer.parseInt(args[2]) : d.singleCreates(),
-        args.length > 3 ? Integer.parseInt(args[3]) : d.bulkCreates());
+        args.length > 3 ? Integer.parseInt(args[3]) : d.bulkCreates(),
+        args.length > 4 ? Duration.ofSeconds(Long.parseLong(args[4])) : d.warmUp());
     run(System.out, s);
   }
 
@@ -126,12 +136,22 @@ public final class EndToEndBenchmark {
         Publisher publisher = new Publisher(platform.ready().mqtt())) {
       out.printf("platform up; warming up ...%n");
       warmUp(publisher, watcher);
+      if (!settings.warmUp().isZero()) {
+        out.printf("warming up at %,d events/s for %d s ...%n", settings.rate(), settings.warmUp().toSeconds());
+        latency(publisher, watcher, "warm-rate-", settings.rate(), settings.warmUp());
+      }
 
-      Latency latency = latency(publisher, watcher, settings.rate(), settings.latencyRun());
-      out.printf("e2e.latency at %,d events/s: p50 %.0f ms, p99 %.0f ms, max %.0f ms (%,d events%s)%n",
+      Map<String, Long> threadsBefore = threadCpu();
+      long cpuBefore = processCpuNanos();
+      long wallBefore = System.nanoTime();
+      Latency latency = latency(publisher, watcher, "lat-", settings.rate(), settings.latencyRun());
+      double cores = (processCpuNanos() - cpuBefore) / (double) (System.nanoTime() - wallBefore);
+      out.printf("e2e.latency at %,d events/s: p50 %.0f ms, p99 %.0f ms, max %.0f ms (%,d events%s; the JVM used %.2f of %d cores)%n",
           settings.rate(), latency.p50, latency.p99, latency.max, latency.events,
-          latency.missing == 0 ? "" : ", " + latency.missing + " NOT in ZooKeeper after " + SETTLE_TIMEOUT.toSeconds() + " s");
+          latency.missing == 0 ? "" : ", " + latency.missing + " NOT in ZooKeeper after " + SETTLE_TIMEOUT.toSeconds() + " s",
+          cores, Runtime.getRuntime().availableProcessors());
 
+      out.println(threadShares(threadsBefore, threadCpu(), System.nanoTime() - wallBefore));
       out.println(stages(platform.ready().kafka(), watcher, latency.events));
 
       double single = throughput(publisher, watcher, "Rule", "single", settings.singleCreates(), 1);
@@ -143,6 +163,61 @@ public final class EndToEndBenchmark {
     } finally {
       deleteDir(dir);
     }
+  }
+
+  /**
+   * CPU nanoseconds per thread, threads of one kind (names that differ only in digits and ids)
+   * summed. On Linux from {@code /proc/self/task}, which also shows the JVM's own threads (JIT
+   * compilers, GC) that {@link java.lang.management.ThreadMXBean} hides; elsewhere from the MXBean.
+   */
+  private static Map<String, Long> threadCpu() {
+    Map<String, Long> byKind = new HashMap<>();
+    Path tasks = Path.of("/proc/self/task");
+    if (Files.isDirectory(tasks)) {
+      long nanosPerTick = 1_000_000_000L / 100; // USER_HZ, 100 on every Linux this runs on
+      try (Stream<Path> threads = Files.list(tasks)) {
+        threads.forEach(t -> {
+          try {
+            String stat = Files.readString(t.resolve("stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            byKind.merge(kind(Files.readString(t.resolve("comm")).strip()), ticks * nanosPerTick, Long::sum);
+          } catch (IOException | RuntimeException e) {
+            // the thread ended meanwhile
+          }
+        });
+        return byKind;
+      } catch (IOException e) {
+        byKind.clear();
+      }
+    }
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (info != null) {
+        byKind.merge(kind(info.getThreadName()), Math.max(0, mx.getThreadCpuTime(info.getThreadId())), Long::sum);
+      }
+    }
+    return byKind;
+  }
+
+  private static String kind(String threadName) {
+    return threadName.replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "*").replaceAll("[0-9]+", "N");
+  }
+
+  /** The thread kinds that used the most CPU between two {@link #threadCpu} snapshots, in cores. */
+  private static String threadShares(Map<String, Long> before, Map<String, Long> after, long wallNanos) {
+    StringBuilder line = new StringBuilder("e2e.cpu by thread (cores):");
+    after.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(12)
+        .forEach(e -> line.append(String.format("%n  %.2f %s", e.getValue() / (double) wallNanos, e.getKey())));
+    return line.toString();
+  }
+
+  /** CPU time of this whole process (every thread, user and system), in nanoseconds. */
+  private static long processCpuNanos() {
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** The platform's first events create the automatic plans and JIT-compile the paths. */
@@ -162,11 +237,11 @@ public final class EndToEndBenchmark {
 
   private record Latency(double p50, double p99, double max, int events, int missing) {}
 
-  private static Latency latency(Publisher publisher, Watcher watcher, int rate, Duration run) {
+  private static Latency latency(Publisher publisher, Watcher watcher, String prefix, int rate, Duration run) {
     int n = (int) (rate * run.toMillis() / 1000);
     List<String> keys = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      keys.add("Thing:lat-" + i);
+      keys.add("Thing:" + prefix + i);
     }
     long[] latencies = new long[n];
     Arrays.fill(latencies, -1);
@@ -180,7 +255,7 @@ public final class EndToEndBenchmark {
         LockSupport.parkNanos(wait);
       }
       watcher.published(i, System.nanoTime(), System.currentTimeMillis());
-      publisher.create("Thing", "lat-" + i);
+      publisher.create("Thing", prefix + i);
     }
     boolean complete = awaitQuietly(done);
     long[] seen = Arrays.stream(latencies).filter(l -> l >= 0).sorted().toArray();
@@ -363,6 +438,7 @@ public final class EndToEndBenchmark {
         client = new MqttAsyncClient(uri, "e2e-bench-" + System.nanoTime(), new MemoryPersistence());
         MqttConnectOptions options = new MqttConnectOptions();
         options.setCleanSession(true);
+        options.setSocketFactory(new BufferedSocketFactory());
         // Paho counts a message in flight a little longer than its token shows it pending, so its
         // own limit sits above the window kept here; otherwise it refuses a publish now and then.
         options.setMaxInflight(MAX_IN_FLIGHT * 4);
