@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.sun.management.OperatingSystemMXBean;
+import iota.orchestrator.admin.TopicReader;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.connect.BufferedSocketFactory;
 import iota.orchestrator.embedded.EmbeddedPlatform;
@@ -25,7 +26,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -39,12 +39,6 @@ import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.retry.ExponentialBackoffRetry;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -275,15 +269,15 @@ public final class EndToEndBenchmark {
   private static String stages(String bootstrap, Watcher watcher, int n) {
     long[] bridged = new long[n];
     long[] flushed = new long[n];
-    readTopic(bootstrap, Topics.CM_NOTIFY, (r, ids) -> ids.forEach(id -> {
+    TopicReader.readCommitted(bootstrap, Topics.CM_NOTIFY, r -> strings(r.value()).forEach(id -> {
       int i = latencyIndex(id);
       if (i >= 0 && i < n && bridged[i] == 0) {
         bridged[i] = r.timestamp();
       }
     }));
-    readTopic(bootstrap, Topics.ASSIGNMENTS, (r, ids) -> {
+    TopicReader.readCommitted(bootstrap, Topics.ASSIGNMENTS, r -> {
       if (r.key() != null && r.key().startsWith("Thing/")) {
-        ids.forEach(id -> {
+        strings(r.value()).forEach(id -> {
           int i = latencyIndex(id);
           if (i >= 0 && i < n && flushed[i] == 0) {
             flushed[i] = r.timestamp();
@@ -326,30 +320,12 @@ public final class EndToEndBenchmark {
     }
   }
 
-  /** Reads a topic from its start to its current end (committed records only), with every string id in each value. */
-  private static void readTopic(String bootstrap, String topic, java.util.function.BiConsumer<ConsumerRecord<String, byte[]>, List<String>> each) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-          .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          if (r.value() != null) {
-            each.accept(r, strings(r.value()));
-          }
-        }
-      }
-    }
-  }
-
+  /** Every string in a JSON value; none in a tombstone. */
   private static List<String> strings(byte[] json) {
     List<String> out = new ArrayList<>();
+    if (json == null) {
+      return out;
+    }
     try (JsonParser p = Watcher.JSON.createParser(json)) {
       for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
         if (t == JsonToken.VALUE_STRING) {

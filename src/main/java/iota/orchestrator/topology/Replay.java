@@ -1,5 +1,6 @@
 package iota.orchestrator.topology;
 
+import iota.orchestrator.admin.TopicReader;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.model.Assignment;
 import java.io.IOException;
@@ -23,11 +24,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -200,22 +198,9 @@ public final class Replay {
     Properties p = new Properties();
     p.putAll(config.kafkaOverrides());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     PlanSnapshot plan = new PlanSnapshot();
     JsonSerde<Assignment> serde = JsonSerde.of(Assignment.class);
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(Topics.ASSIGNMENTS, Duration.ofSeconds(10)).stream()
-          .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
-          plan.apply(r.key(), serde.deserializer().deserialize(r.topic(), r.value()));
-        }
-      }
-    }
+    TopicReader.readCommitted(p, Topics.ASSIGNMENTS, r -> plan.apply(r.key(), serde.deserializer().deserialize(r.topic(), r.value())));
     return plan;
   }
 
