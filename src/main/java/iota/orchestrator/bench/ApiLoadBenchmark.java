@@ -5,8 +5,8 @@ import iota.orchestrator.api.ApiServer;
 import iota.orchestrator.api.OrchestratorMetrics;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.EmbeddedKafka;
-import iota.orchestrator.topology.StreamsApp;
 import iota.orchestrator.topology.Stores;
+import iota.orchestrator.topology.StreamsApp;
 import iota.orchestrator.topology.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -38,7 +38,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -207,7 +207,7 @@ public final class ApiLoadBenchmark {
       if (kafka != null) {
         kafka.close();
       }
-      delete(dir);
+      FileUtils.deleteQuietly(dir.toFile());
     }
   }
 
@@ -620,11 +620,4 @@ public final class ApiLoadBenchmark {
     }
   }
 
-  private static void delete(Path dir) {
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // leftovers in the temp dir are harmless
-    }
-  }
 }

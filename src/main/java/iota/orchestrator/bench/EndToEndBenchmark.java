@@ -9,6 +9,7 @@ import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.connect.BufferedSocketFactory;
 import iota.orchestrator.embedded.EmbeddedPlatform;
 import iota.orchestrator.model.Json;
+import iota.orchestrator.topology.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -21,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
-import iota.orchestrator.topology.Topics;
+import org.apache.commons.io.FileUtils;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.cache.ChildData;
@@ -155,7 +155,7 @@ public final class EndToEndBenchmark {
       out.flush();
       return new Result(latency.p50, latency.p99, latency.max, latency.events, latency.missing, single, bulk);
     } finally {
-      deleteDir(dir);
+      FileUtils.deleteQuietly(dir.toFile());
     }
   }
 
@@ -392,13 +392,6 @@ public final class EndToEndBenchmark {
     }
   }
 
-  private static void deleteDir(Path dir) {
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a leftover temporary directory is harmless
-    }
-  }
 
   /**
    * Publishes on {@code cm/notify} with QoS 1 without waiting for each acknowledgement, keeping at

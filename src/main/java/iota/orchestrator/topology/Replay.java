@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -82,7 +81,7 @@ public final class Replay {
         streams.cleanUp();
         deleteInternalTopics(admin, appId);
         admin.deleteConsumerGroups(List.of(appId)).all().whenComplete((v, e) -> { });
-        deleteDir(stateDir);
+        FileUtils.deleteQuietly(stateDir.toFile());
       }
     }
   }
@@ -233,11 +232,4 @@ public final class Replay {
     }
   }
 
-  private static void deleteDir(Path dir) {
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a leftover temp state dir is harmless
-    }
-  }
 }

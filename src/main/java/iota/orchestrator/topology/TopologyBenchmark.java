@@ -9,9 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -73,7 +72,7 @@ public final class TopologyBenchmark {
       }
       return perSecond;
     } finally {
-      delete(dir);
+      FileUtils.deleteQuietly(dir.toFile());
     }
   }
 
@@ -100,11 +99,4 @@ public final class TopologyBenchmark {
     }
   }
 
-  private static void delete(Path dir) {
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // leftovers in the temp dir are harmless
-    }
-  }
 }
