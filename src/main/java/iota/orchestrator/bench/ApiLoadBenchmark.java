@@ -5,6 +5,7 @@ import iota.orchestrator.api.ApiServer;
 import iota.orchestrator.api.OrchestratorMetrics;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.EmbeddedKafka;
+import iota.orchestrator.embedded.Ports;
 import iota.orchestrator.topology.Stores;
 import iota.orchestrator.topology.StreamsApp;
 import iota.orchestrator.topology.Topics;
@@ -12,9 +13,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -464,7 +462,7 @@ public final class ApiLoadBenchmark {
     }
 
     static App start(String bootstrap, Path stateDir) {
-      int port = freePort();
+      int port = Ports.free();
       Map<String, String> flags = new HashMap<>();
       flags.put("iota.bootstrap.servers", bootstrap);
       flags.put("iota.application.id", "api-load-bench");
@@ -593,16 +591,6 @@ public final class ApiLoadBenchmark {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);
@@ -619,5 +607,4 @@ public final class ApiLoadBenchmark {
       throw new UncheckedIOException(e);
     }
   }
-
 }

@@ -392,7 +392,6 @@ public final class EndToEndBenchmark {
     }
   }
 
-
   /**
    * Publishes on {@code cm/notify} with QoS 1 without waiting for each acknowledgement, keeping at
    * most {@value #MAX_IN_FLIGHT} unacknowledged messages (waiting on the oldest beyond that), as a

@@ -7,7 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /** Loopback ports for servers that must know their port before they bind. */
-final class Ports {
+public final class Ports {
   /** Every embedded server binds to loopback only: nothing here is meant to be reachable from outside. */
   static final String HOST = "127.0.0.1";
 
@@ -20,12 +20,17 @@ final class Ports {
    * process could take the port, which is acceptable on a laptop and in tests.
    */
   static int orFree(int requested) {
+    if (requested == 0) {
+      return free();
+    }
     if (requested < 0 || requested > 65535) {
       throw new IllegalArgumentException("port must be in [0, 65535], got " + requested);
     }
-    if (requested != 0) {
-      return requested;
-    }
+    return requested;
+  }
+
+  /** A loopback port nothing listens on right now, for a server that must be told its port. */
+  public static int free() {
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));

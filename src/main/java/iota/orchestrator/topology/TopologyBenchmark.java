@@ -98,5 +98,4 @@ public final class TopologyBenchmark {
       throw new UncheckedIOException(e);
     }
   }
-
 }

@@ -1,13 +1,9 @@
 package iota.orchestrator.api;
 
 import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.embedded.Ports;
 import iota.orchestrator.topology.OrchestratorTopology;
 import iota.orchestrator.topology.Topics;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +47,7 @@ final class StreamsApp implements AutoCloseable {
    *     embedded-mode setup)
    */
   static StreamsApp start(String bootstrap, String applicationId, Path stateDir, boolean advertise, Map<String, String> overrides) {
-    int port = freePort();
+    int port = Ports.free();
     Map<String, String> flags = new HashMap<>();
     flags.put("iota.bootstrap.servers", bootstrap);
     flags.put("iota.application.id", applicationId);
@@ -107,16 +103,6 @@ final class StreamsApp implements AutoCloseable {
       throw new IllegalStateException(e);
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot publish", e.getCause());
-    }
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

@@ -2,6 +2,7 @@ package iota.orchestrator.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import iota.orchestrator.embedded.Ports;
 import iota.orchestrator.model.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,7 +38,7 @@ final class WebDriver implements AutoCloseable {
   }
 
   WebDriver() {
-    int port = StreamsApp.freePort();
+    int port = Ports.free();
     try {
       driver = new ProcessBuilder(CHROMEDRIVER.toString(), "--port=" + port).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     } catch (IOException e) {
