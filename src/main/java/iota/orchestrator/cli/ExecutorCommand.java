@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,8 +25,7 @@ import picocli.CommandLine.Option;
 public final class ExecutorCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ExecutorCommand.class);
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...", description = "Kafka bootstrap servers (iota.bootstrap.servers).")
-  String bootstrapServers;
+  @Mixin ClusterOptions cluster;
 
   @Option(names = "--zookeeper", paramLabel = "HOST:PORT,...", description = "ZooKeeper connect string (iota.zookeeper.connect).")
   String zookeeper;
@@ -36,17 +36,12 @@ public final class ExecutorCommand implements Callable<Integer> {
   @Option(names = "--templates-dir", paramLabel = "DIR", description = "Folder of <instanceName>/pod-template.yml (iota.templates.dir, default templates).")
   Path templatesDir;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "Properties file with iota.* and kafka.* keys (iota.config.file).")
-  Path configFile;
-
   /** The options given, as configuration keys; options not given are absent so lower sources apply. */
   public Map<String, String> flags() {
-    return new Flags()
-        .put("iota.bootstrap.servers", bootstrapServers)
+    return cluster.flags()
         .put("iota.zookeeper.connect", zookeeper)
         .put("iota.kubernetes.namespace", namespace)
         .put("iota.templates.dir", templatesDir)
-        .put("iota.config.file", configFile)
         .map();
   }
 

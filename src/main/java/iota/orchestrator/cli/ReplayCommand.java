@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,24 +27,17 @@ import picocli.CommandLine.Spec;
 public final class ReplayCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (iota.bootstrap.servers)")
-  String bootstrapServers;
+  @Mixin ClusterOptions cluster;
 
   @Option(names = "--output", description = "write the replayed plan as JSON to this file (- for stdout)")
   String output;
-
-  @Option(names = "--config", description = "a properties file with iota.* and kafka.* keys")
-  String configFile;
 
   @Option(names = "--timeout", defaultValue = "10m", description = "give up when the replay has not caught up by then (default ${DEFAULT-VALUE})")
   String timeout;
 
   @Override
   public Integer call() throws Exception {
-    OrchestratorConfig config = OrchestratorConfig.load(new Flags()
-        .put("iota.bootstrap.servers", bootstrapServers)
-        .put("iota.config.file", configFile)
-        .map());
+    OrchestratorConfig config = OrchestratorConfig.load(cluster.flags().map());
     config.bootstrapServers();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code stream}: runs the orchestration topology against a Kafka cluster until SIGTERM. */
@@ -24,17 +25,13 @@ import picocli.CommandLine.Option;
 public final class StreamCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(StreamCommand.class);
 
-  @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (iota.bootstrap.servers)")
-  String bootstrapServers;
+  @Mixin ClusterOptions cluster;
 
   @Option(names = "--application-id", description = "Kafka Streams application.id (default iota-orchestrator)")
   String applicationId;
 
   @Option(names = "--state-dir", description = "directory of the RocksDB stores (default data/streams)")
   String stateDir;
-
-  @Option(names = "--config", description = "a properties file with iota.* and kafka.* keys")
-  String configFile;
 
   @Option(names = "--heartbeat-timeout", description = "heartbeat timeout, e.g. 90s (default 90s)")
   String heartbeatTimeout;
@@ -47,11 +44,9 @@ public final class StreamCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    OrchestratorConfig config = OrchestratorConfig.load(new Flags()
-        .put("iota.bootstrap.servers", bootstrapServers)
+    OrchestratorConfig config = OrchestratorConfig.load(cluster.flags()
         .put("iota.application.id", applicationId)
         .put("iota.state.dir", stateDir)
-        .put("iota.config.file", configFile)
         .put("iota.heartbeat.timeout", heartbeatTimeout)
         .put("iota.http.port", httpPort)
         .put("iota.application.server", applicationServer)
