@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
+import iota.orchestrator.embedded.SimulatedKubernetes;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.model.Assignment;
@@ -18,7 +15,6 @@ import iota.orchestrator.model.PodCommand;
 import iota.orchestrator.model.PodCommand.Action;
 import iota.orchestrator.model.PodStatus;
 import iota.orchestrator.topology.Topics;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +48,7 @@ class ExecutorEndToEndTest {
   private EmbeddedKafka kafka;
   private TestingServer zkServer;
   private CuratorFramework curator;
-  private KubernetesMockServer k8sServer;
+  private SimulatedKubernetes k8sServer;
   private KubernetesClient k8s;
   private Executor executor;
 
@@ -72,9 +68,8 @@ class ExecutorEndToEndTest {
         "iota.zookeeper.connect", zkServer.getConnectString(),
         "iota.executor.group.id", GROUP));
     curator = ZooKeeperClients.create(config);
-    k8sServer = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-    k8sServer.init(InetAddress.getLoopbackAddress(), 0);
-    k8s = k8sServer.createClient();
+    k8sServer = SimulatedKubernetes.start(0);
+    k8s = k8sServer.newClient(SimulatedKubernetes.DEFAULT_NAMESPACE);
     executor = new Executor(config, k8s, curator);
     executor.start();
   }
@@ -84,7 +79,7 @@ class ExecutorEndToEndTest {
     try {
       executor.close();
       k8s.close();
-      k8sServer.destroy();
+      k8sServer.close();
       curator.close();
       zkServer.close();
     } finally {

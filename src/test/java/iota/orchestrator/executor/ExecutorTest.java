@@ -11,21 +11,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
+import iota.orchestrator.embedded.SimulatedKubernetes;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.model.Assignment;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.model.PodCommand;
 import iota.orchestrator.model.PodCommand.Action;
 import iota.orchestrator.topology.Topics;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,7 +44,7 @@ class ExecutorTest {
 
   private TestingServer zkServer;
   private CuratorFramework curator;
-  private KubernetesMockServer k8sServer;
+  private SimulatedKubernetes k8sServer;
   private KubernetesClient k8s;
   private ReplayingConsumer consumer;
   private MockProducer<byte[], byte[]> producer;
@@ -59,9 +54,8 @@ class ExecutorTest {
   void start() throws Exception {
     zkServer = new TestingServer(true);
     curator = ZooKeeperClients.create(OrchestratorConfig.of(Map.of("iota.zookeeper.connect", zkServer.getConnectString())));
-    k8sServer = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-    k8sServer.init(InetAddress.getLoopbackAddress(), 0);
-    k8s = k8sServer.createClient();
+    k8sServer = SimulatedKubernetes.start(0);
+    k8s = k8sServer.newClient(SimulatedKubernetes.DEFAULT_NAMESPACE);
     consumer = new ReplayingConsumer();
     producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
   }
@@ -73,7 +67,7 @@ class ExecutorTest {
         executor.close();
       }
       k8s.close();
-      k8sServer.destroy();
+      k8sServer.close();
       curator.close();
     } finally {
       zkServer.close();

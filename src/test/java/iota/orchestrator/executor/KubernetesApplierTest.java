@@ -10,19 +10,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import iota.orchestrator.embedded.SimulatedKubernetes;
 import iota.orchestrator.executor.KubernetesApplier.Outcome;
 import iota.orchestrator.model.PodCommand;
 import iota.orchestrator.model.PodCommand.Action;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,22 +29,21 @@ import org.junit.jupiter.api.io.TempDir;
 class KubernetesApplierTest {
   private static final String NS = "iota";
 
-  private KubernetesMockServer server;
+  private SimulatedKubernetes kubernetes;
   private KubernetesClient client;
   private KubernetesApplier applier;
 
   @BeforeEach
   void start() {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-    server.init(InetAddress.getLoopbackAddress(), 0);
-    client = server.createClient();
+    kubernetes = SimulatedKubernetes.start(0);
+    client = kubernetes.newClient(NS);
     applier = new KubernetesApplier(client, NS, new PodTemplates(Path.of("templates")), Duration.ofSeconds(10));
   }
 
   @AfterEach
   void stop() {
     client.close();
-    server.destroy();
+    kubernetes.close();
   }
 
   static PodCommand command(String id, Action action, String instanceId) {
@@ -182,9 +179,11 @@ class KubernetesApplierTest {
 
   @Test
   void anUnreachableApiIsAnOutageNotACommandFailure() {
-    server.destroy();
-    KubernetesClient unreachable =
-        server.createClient(b -> b.editOrNewConfig().withRequestRetryBackoffLimit(0).withConnectionTimeout(500).endConfig());
+    kubernetes.close();
+    KubernetesClient unreachable = new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(kubernetes.url()).withNamespace(NS)
+            .withRequestRetryBackoffLimit(0).withConnectionTimeout(500).build())
+        .build();
     try {
       KubernetesApplier down = new KubernetesApplier(unreachable, NS, new PodTemplates(Path.of("templates")), Duration.ofSeconds(1));
       assertThrows(DependencyUnavailableException.class, () -> down.apply(command("c1", Action.create, "6")));

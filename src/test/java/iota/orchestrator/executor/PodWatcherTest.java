@@ -9,23 +9,18 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
+import iota.orchestrator.embedded.SimulatedKubernetes;
 import iota.orchestrator.model.PodCommand;
 import iota.orchestrator.model.PodCommand.Action;
 import iota.orchestrator.model.PodInventory;
 import iota.orchestrator.model.PodStatus;
 import iota.orchestrator.topology.Topics;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -38,7 +33,7 @@ class PodWatcherTest {
   private static final String NS = "iota";
   private static final long NOW = 1_700_000_000_000L;
 
-  private KubernetesMockServer server;
+  private SimulatedKubernetes kubernetes;
   private KubernetesClient client;
   private MockProducer<byte[], byte[]> producer;
   private PodWatcher watcher;
@@ -46,9 +41,8 @@ class PodWatcherTest {
 
   @BeforeEach
   void start() {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-    server.init(InetAddress.getLoopbackAddress(), 0);
-    client = server.createClient();
+    kubernetes = SimulatedKubernetes.start(0);
+    client = kubernetes.newClient(NS);
     producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
     watcher = new PodWatcher(client, NS, producer, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC), Duration.ofMinutes(10));
     applier = new KubernetesApplier(client, NS, new PodTemplates(Path.of("templates")), Duration.ofSeconds(10));
@@ -58,7 +52,7 @@ class PodWatcherTest {
   void stop() {
     watcher.close();
     client.close();
-    server.destroy();
+    kubernetes.close();
   }
 
   private List<PodStatus> published() {
