@@ -148,7 +148,12 @@ class ExecutorEndToEndTest {
     assertArrayEquals("garbage".getBytes(StandardCharsets.UTF_8), dead.value());
     assertEquals(Topics.POD_COMMANDS, new String(dead.headers().lastHeader(Topics.DLQ_HEADER_TOPIC).value(), StandardCharsets.UTF_8));
 
-    PodStatus status = PodStatus.parse(readAll(Topics.POD_STATUS, 1).get(0).value());
+    // The pod watcher also publishes an inventory per type as soon as it has synced; it may come first.
+    PodStatus status = await().atMost(Duration.ofSeconds(30)).until(
+        () -> readAll(Topics.POD_STATUS, 1).stream()
+            .filter(r -> !new String(r.key(), StandardCharsets.UTF_8).endsWith("/inventory"))
+            .findFirst().map(r -> PodStatus.parse(r.value())).orElse(null),
+        java.util.Objects::nonNull);
     assertEquals("0", status.instanceId());
     assertEquals("iota-dac-0", status.podName());
 
