@@ -67,6 +67,7 @@ public final class OrchestratorConfig {
     DEFAULTS.put("iota.templates.dir", "templates");
     DEFAULTS.put("iota.executor.group.id", "iota-orchestrator-executor");
     DEFAULTS.put("iota.executor.max.attempts", "8");
+    DEFAULTS.put("iota.executor.zookeeper.writers", "4");
   }
 
   private static final Pattern TYPE_KEY =
@@ -242,6 +243,7 @@ public final class OrchestratorConfig {
     intIn("iota.num.standby.replicas", get("iota.num.standby.replicas"), 0, 0, 10);
     intIn("iota.http.port", get("iota.http.port"), 7070, 0, 65535);
     intIn("iota.executor.max.attempts", get("iota.executor.max.attempts"), 8, 1, 1000);
+    intIn("iota.executor.zookeeper.writers", get("iota.executor.zookeeper.writers"), 4, 1, 64);
     bool("iota.api.protect.reads", get("iota.api.protect.reads"));
     String root = get("iota.zookeeper.root");
     if (!root.startsWith("/") || root.endsWith("/") || root.contains("//")) {

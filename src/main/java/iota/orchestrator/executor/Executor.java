@@ -25,9 +25,13 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -112,13 +116,18 @@ public final class Executor implements AutoCloseable {
    * @param roundBudget after this long in one round the rest of the batch is left for the next poll,
    *     so slow re-creates cannot keep the consumer from polling until the group evicts it
    * @param closeTimeout bound of each step of {@link #close()}
+   * @param zooKeeperWriters how many instances of one round are written to ZooKeeper at once
    */
   public record Settings(
-      int maxAttempts, Duration pollTimeout, Duration initialBackoff, Duration maxBackoff, Duration roundBudget, Duration closeTimeout) {
+      int maxAttempts, Duration pollTimeout, Duration initialBackoff, Duration maxBackoff, Duration roundBudget, Duration closeTimeout,
+      int zooKeeperWriters) {
 
     public Settings {
       if (maxAttempts < 1) {
         throw new IllegalArgumentException("maxAttempts must be at least 1");
+      }
+      if (zooKeeperWriters < 1) {
+        throw new IllegalArgumentException("zooKeeperWriters must be at least 1");
       }
     }
 
@@ -129,7 +138,8 @@ public final class Executor implements AutoCloseable {
           Duration.ofMillis(200),
           Duration.ofSeconds(30),
           Duration.ofMinutes(2),
-          Duration.ofSeconds(30));
+          Duration.ofSeconds(30),
+          config.integer("iota.executor.zookeeper.writers"));
     }
 
     Duration backoff(int failedRounds) {
@@ -150,6 +160,8 @@ public final class Executor implements AutoCloseable {
   private final KubernetesApplier kubernetes;
   private final PodWatcher watcher;
   private final Settings settings;
+  /** Writes the instances of one round concurrently: ZooKeeper pipelines them on one session. */
+  private final ExecutorService zooKeeperWriters;
   private final List<AutoCloseable> owned = new ArrayList<>();
   private final Map<RecordId, Integer> attempts = new HashMap<>();
   private final CountDownLatch stopping = new CountDownLatch(1);
@@ -204,6 +216,12 @@ public final class Executor implements AutoCloseable {
     this.kubernetes = Objects.requireNonNull(kubernetes);
     this.watcher = watcher;
     this.settings = Objects.requireNonNull(settings);
+    AtomicInteger writerCount = new AtomicInteger();
+    this.zooKeeperWriters = Executors.newFixedThreadPool(settings.zooKeeperWriters(), r -> {
+      Thread t = new Thread(r, "iota-executor-zookeeper-" + writerCount.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /**
@@ -379,14 +397,22 @@ public final class Executor implements AutoCloseable {
         }
       }
     }
+    // Different instances are different znodes, and each appears once here, so their writes are
+    // independent: they go out together and the bookkeeping below takes the outcomes in order.
+    AtomicBoolean zooKeeperDown = new AtomicBoolean();
+    List<Map.Entry<Instance, Future<ZooKeeperApplier.Outcome>>> writes = new ArrayList<>();
     for (Instance instance : instances.values()) {
-      if (round.zooKeeperDown || round.outOfTime()) {
-        blockedAt = Math.min(blockedAt, instance.firstOffset);
-        continue;
-      }
+      writes.add(Map.entry(instance, zooKeeperWriters.submit(() -> write(instance, zooKeeperDown, round))));
+    }
+    for (Map.Entry<Instance, Future<ZooKeeperApplier.Outcome>> write : writes) {
+      Instance instance = write.getKey();
       try (MDC.MDCCloseable ignored = MDC.putCloseable(MDC_COMMAND_ID, instance.commandId())) {
         try {
-          ZooKeeperApplier.Outcome outcome = instance.apply(zookeeper);
+          ZooKeeperApplier.Outcome outcome = outcome(write.getValue());
+          if (outcome == null) {
+            blockedAt = Math.min(blockedAt, instance.firstOffset);
+            continue;
+          }
           log.debug("{}: {}", instance.key, outcome);
           attempts.remove(RecordId.of(instance.last));
         } catch (DependencyUnavailableException e) {
@@ -401,6 +427,39 @@ public final class Executor implements AutoCloseable {
       }
     }
     return blockedAt == Long.MAX_VALUE ? batch.get(batch.size() - 1).offset() + 1 : blockedAt;
+  }
+
+  /**
+   * Writes one instance on a writer thread; null when it was not tried (ZooKeeper already found
+   * down in this round, or the round out of time), so that it is retried with the next round.
+   */
+  private ZooKeeperApplier.Outcome write(Instance instance, AtomicBoolean zooKeeperDown, Round round) {
+    if (zooKeeperDown.get() || round.outOfTime()) {
+      return null;
+    }
+    try (MDC.MDCCloseable ignored = MDC.putCloseable(MDC_COMMAND_ID, instance.commandId())) {
+      return instance.apply(zookeeper);
+    } catch (DependencyUnavailableException e) {
+      zooKeeperDown.set(true);
+      throw e;
+    }
+  }
+
+  private static ZooKeeperApplier.Outcome outcome(Future<ZooKeeperApplier.Outcome> write) {
+    try {
+      return write.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DependencyUnavailableException("interrupted while writing to ZooKeeper", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new CommandFailedException("writing to ZooKeeper failed: " + e.getCause(), e.getCause());
+    }
   }
 
   /** Applies pod commands in order, stopping at the first one that is not done. */
@@ -535,6 +594,8 @@ public final class Executor implements AutoCloseable {
       }
       termination.complete(null);
     }
+    // The loop has stopped (or is stuck past its bound), so no round is waiting on a write.
+    zooKeeperWriters.shutdownNow();
     List<AutoCloseable> closeables = new ArrayList<>();
     if (watcher != null) {
       closeables.add(watcher);

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -49,7 +50,10 @@ import org.slf4j.LoggerFactory;
  * stored sequence and its znode version, refuses an older sequence, treats an equal one as already
  * applied, and otherwise writes {@code setData(seq).withVersion(v)} in the same transaction as the
  * instance nodes; if another writer got in between, the transaction fails with {@code BadVersion}
- * (or {@code NodeExists}/{@code NoNode}) and the whole decision is re-read and retried. A removal
+ * (or {@code NodeExists}/{@code NoNode}) and the whole decision is re-read and retried. The
+ * applier remembers the sequence and version it last wrote or read for each instance, so the usual
+ * write of a newer state skips the read: one round trip, still guarded by the same version check (a
+ * remembered version that is out of date fails the transaction, and the retry reads). A removal
  * deletes the instance subtree and its sequence node in one transaction, so a later re-use of the
  * instance id may start its sequence again.
  *
@@ -84,6 +88,10 @@ public final class ZooKeeperApplier {
   private final String root;
   private final Duration connectWait;
   private final Set<String> knownParents = ConcurrentHashMap.newKeySet();
+  /** The sequence and znode version last written or read per sequence node; only ever a hint. */
+  private final Map<String, Known> knownSeqs = new ConcurrentHashMap<>();
+
+  private record Known(long seq, int version) {}
 
   /**
    * @param client a started client; its ACL provider decides the ACLs of created znodes (see {@link
@@ -106,7 +114,10 @@ public final class ZooKeeperApplier {
     return ZKPaths.makePath(root, SEQ_DIR, resource, instanceId);
   }
 
-  /** Writes the state unless an equal or newer sequence is already applied. */
+  /**
+   * Writes the state unless an equal or newer sequence is already applied. Safe to call for
+   * different instances from several threads at once (the executor does, one thread per instance).
+   */
   public Outcome upsert(Assignment state) {
     return write(state.resource(), state.instanceId(), state, false);
   }
@@ -170,7 +181,19 @@ public final class ZooKeeperApplier {
     String instance = instancePath(resource, instanceId);
     String seqNode = seqPath(resource, instanceId);
     Stat seqStat = new Stat();
-    Long stored = readSeq(seqNode, seqStat);
+    Known known = fastPath && !removeFirst ? knownSeqs.get(seqNode) : null;
+    Long stored;
+    if (known != null && state.seq() > known.seq()) {
+      // Newer than what we last saw there: write at once; the version check below still decides.
+      stored = known.seq();
+      seqStat.setVersion(known.version());
+    } else {
+      knownSeqs.remove(seqNode);
+      stored = readSeq(seqNode, seqStat);
+      if (stored != null) {
+        knownSeqs.put(seqNode, new Known(stored, seqStat.getVersion()));
+      }
+    }
     List<CuratorOp> ops = new ArrayList<>();
 
     if (removeFirst) {
@@ -185,6 +208,7 @@ public final class ZooKeeperApplier {
         if (ops.isEmpty()) {
           return Outcome.ALREADY_ABSENT;
         }
+        knownSeqs.remove(seqNode);
         client.transaction().forOperations(ops);
         log.info("removed {} ({} znodes)", instance, subtree.size());
         return Outcome.REMOVED;
@@ -196,6 +220,7 @@ public final class ZooKeeperApplier {
       ops.add(client.transactionOp().create().forPath(instance + "/_reload", Json.bytes(state.reload())));
       ops.add(client.transactionOp().create().forPath(instance + "/tmp", EMPTY));
       client.transaction().forOperations(ops);
+      knownSeqs.put(seqNode, new Known(state.seq(), 0));
       log.info("replaced {} with seq {}", instance, state.seq());
       return Outcome.APPLIED;
     }
@@ -215,8 +240,8 @@ public final class ZooKeeperApplier {
             : client.transactionOp().setData().withVersion(seqStat.getVersion()).forPath(seqNode, seqData(state.seq())));
     if (stored != null && fastPath) {
       // We wrote this instance before (its sequence is there), so its four znodes exist: update
-      // them without asking, two round trips in all. Should one have been deleted behind our back,
-      // the transaction fails with NoNode and the retry takes the careful path below.
+      // them without asking. Should one have been deleted behind our back, the transaction fails
+      // with NoNode and the retry takes the careful path below.
       ops.add(client.transactionOp().setData().forPath(instance, Json.bytes(state.data())));
       ops.add(client.transactionOp().setData().forPath(instance + "/resources", Json.bytes(state.resources())));
       ops.add(client.transactionOp().setData().forPath(instance + "/_reload", Json.bytes(state.reload())));
@@ -228,7 +253,16 @@ public final class ZooKeeperApplier {
         ops.add(client.transactionOp().create().forPath(instance + "/tmp", EMPTY));
       }
     }
-    client.transaction().forOperations(ops);
+    List<CuratorTransactionResult> results;
+    try {
+      results = client.transaction().forOperations(ops);
+    } catch (Exception e) {
+      knownSeqs.remove(seqNode);
+      throw e;
+    }
+    // The first operation is the sequence node's: created (version 0) or set (its new version).
+    Stat written = results.get(0).getResultStat();
+    knownSeqs.put(seqNode, new Known(state.seq(), stored == null || written == null ? 0 : written.getVersion()));
     log.info("applied seq {} to {}", state.seq(), instance);
     return Outcome.APPLIED;
   }

@@ -81,7 +81,7 @@ class ExecutorTest {
         new ZooKeeperApplier(curator, ROOT, Duration.ofMillis(300)),
         new KubernetesApplier(k8s, NS, new PodTemplates(templates), Duration.ofSeconds(10)),
         null,
-        new Executor.Settings(maxAttempts, Duration.ofMillis(50), Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMinutes(1), Duration.ofSeconds(5)));
+        new Executor.Settings(maxAttempts, Duration.ofMillis(50), Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMinutes(1), Duration.ofSeconds(5), 4));
   }
 
   /** An executor driven round by round from the test thread. */

@@ -109,6 +109,64 @@ class ZooKeeperApplierTest {
   }
 
   @Test
+  void aNewerSeqWrittenByAnotherExecutorIsNotRolledBackByWhatThisOneRemembers() throws Exception {
+    applier.upsert(Assignment.of("Thing", "0", 1, 10, List.of("a"), 0));
+    applier.upsert(Assignment.of("Thing", "0", 2, 10, List.of("a", "b"), 0));
+    // A second executor (a zombie of a rebalance, say) moves the instance on to seq 5.
+    CuratorFramework other = ZooKeeperClients.create(config(null));
+    try {
+      new ZooKeeperApplier(other, ROOT, Duration.ofMillis(500)).upsert(Assignment.of("Thing", "0", 5, 10, List.of("e"), 0));
+    } finally {
+      other.close();
+    }
+
+    // This applier remembers seq 2, so seq 3 looks new to it: the version check must catch it.
+    assertEquals(Outcome.STALE, applier.upsert(Assignment.of("Thing", "0", 3, 10, List.of("c"), 0)));
+    assertEquals("{\"ids\":[\"e\"]}", data(ROOT + "/Thing/0/resources"));
+    assertEquals("{\"seq\":5}", data(ROOT + "/.seq/Thing/0"));
+    assertEquals(Outcome.APPLIED, applier.upsert(Assignment.of("Thing", "0", 6, 10, List.of("f"), 0)));
+    assertEquals("{\"seq\":6}", data(ROOT + "/.seq/Thing/0"));
+  }
+
+  @Test
+  void aPlanWipedByAnOperatorIsWrittenAgainFromLowSequences() throws Exception {
+    applier.upsert(Assignment.of("Thing", "0", 8, 10, List.of("a"), 0));
+    client.delete().deletingChildrenIfNeeded().forPath(ROOT);
+
+    assertEquals(Outcome.APPLIED, applier.upsert(Assignment.of("Thing", "0", 9, 10, List.of("b"), 0)));
+    assertEquals("{\"seq\":9}", data(ROOT + "/.seq/Thing/0"));
+    assertEquals("{\"ids\":[\"b\"]}", data(ROOT + "/Thing/0/resources"));
+  }
+
+  @Test
+  void instancesWrittenFromSeveralThreadsAtOnceAllLand() throws Exception {
+    int instances = 16;
+    List<Thread> writers = new java.util.ArrayList<>();
+    java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    for (int i = 0; i < instances; i++) {
+      String id = String.valueOf(i);
+      writers.add(new Thread(() -> {
+        try {
+          for (int seq = 1; seq <= 5; seq++) {
+            assertEquals(Outcome.APPLIED, applier.upsert(Assignment.of("Thing", id, seq, 10, List.of("r" + id + "-" + seq), 0)));
+          }
+        } catch (Throwable t) {
+          failures.add(t);
+        }
+      }));
+    }
+    writers.forEach(Thread::start);
+    for (Thread t : writers) {
+      t.join(30_000);
+    }
+    assertTrue(failures.isEmpty(), () -> "failed: " + failures);
+    for (int i = 0; i < instances; i++) {
+      assertEquals("{\"ids\":[\"r" + i + "-5\"]}", data(ROOT + "/Thing/" + i + "/resources"));
+      assertEquals("{\"seq\":5}", data(ROOT + "/.seq/Thing/" + i));
+    }
+  }
+
+  @Test
   void tombstoneRemovesTheSubtreeAndItsBookkeeping() throws Exception {
     applier.upsert(Assignment.of("Thing", "2", 9, 10, List.of("a"), 0));
     applier.upsert(Assignment.of("Thing", "3", 1, 10, List.of("b"), 0));
