@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedMqttBroker extends LocalServer {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMqttBroker.class);
 
+  /** The largest MQTT message the broker accepts (packet, topic and payload): 512 KiB. */
+  public static final int MAX_MESSAGE_BYTES = 512 * 1024;
+
   private final int port;
   private final Server server;
 
@@ -47,6 +50,10 @@ public final class EmbeddedMqttBroker extends LocalServer {
     props.setProperty("data_path", base.toString());
     // Moquette otherwise reports usage to a remote endpoint at start; nothing here may call out.
     props.setProperty("telemetry_enabled", "false");
+    // Moquette closes the connection of a client that sends more than 8,092 bytes in one message,
+    // which a bulk event of a few hundred ids already is. Allow MAX_MESSAGE_BYTES, which stays below
+    // what the bridge's Kafka producer takes in one record (max.request.size, 1 MiB).
+    props.setProperty("netty.mqtt.message_size", String.valueOf(MAX_MESSAGE_BYTES));
     // Flush every write at once: a QoS 1 acknowledgement then really means delivered to the client.
     props.setProperty("immediate_buffer_flush", "true");
     Server server = new Server();
