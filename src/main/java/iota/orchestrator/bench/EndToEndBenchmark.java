@@ -31,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.apache.commons.io.FileUtils;
 import org.apache.curator.framework.CuratorFramework;
@@ -39,6 +40,7 @@ import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.kafka.streams.KafkaStreams;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -75,6 +77,8 @@ public final class EndToEndBenchmark {
    */
   private static final int MAX_IN_FLIGHT = 200;
   private static final Duration SETTLE_TIMEOUT = Duration.ofMinutes(3);
+  /** Resources the warm-up creates before it deletes them again in one message. */
+  private static final int CHURN_BATCH = 5_000;
 
   /**
    * What to run.
@@ -83,13 +87,17 @@ public final class EndToEndBenchmark {
    * @param latencyRun how long the latency phase publishes
    * @param singleCreates resources of the single-create throughput phase
    * @param bulkCreates resources of the bulk-create throughput phase, published 100 per message
-   * @param warmUp how long to publish at {@code rate} before measuring, so that the figures are
-   *     those of a JVM whose hot paths are compiled (the platform's many components keep the JIT
-   *     compiler busy for a good half minute after start)
+   * @param warmUp how long to publish at {@code rate} before anything else, so that the figures are
+   *     those of a JVM whose hot paths are compiled: the platform's many components keep the JIT
+   *     compilers busy (half of the two cores) for well over a minute after start. Thing resources
+   *     are created and deleted again in bulk, {@value #CHURN_BATCH} at a time, so the warm-up leaves
+   *     the plan as it found it
+   * @param fill how long to create Thing resources at {@code rate} right before the latency phase,
+   *     which then continues that type from {@code rate × fill} resources
    */
-  public record Settings(int rate, Duration latencyRun, int singleCreates, int bulkCreates, Duration warmUp) {
+  public record Settings(int rate, Duration latencyRun, int singleCreates, int bulkCreates, Duration warmUp, Duration fill) {
     public static Settings defaults() {
-      return new Settings(1_000, Duration.ofSeconds(20), 20_000, 50_000, Duration.ofSeconds(20));
+      return new Settings(1_000, Duration.ofSeconds(20), 20_000, 50_000, Duration.ofSeconds(100), Duration.ofSeconds(20));
     }
   }
 
@@ -98,7 +106,7 @@ public final class EndToEndBenchmark {
 
   private EndToEndBenchmark() {}
 
-  /** Arguments, all optional: rate (events/s), latency seconds, single creates, bulk creates, warm-up seconds. */
+  /** Arguments, all optional: rate (events/s), latency seconds, single creates, bulk creates, warm-up seconds, fill seconds. */
   public static void main(String[] args) {
     Settings d = Settings.defaults();
     Settings s = new Settings(
@@ -106,7 +114,8 @@ public final class EndToEndBenchmark {
         args.length > 1 ? Duration.ofSeconds(Long.parseLong(args[1])) : d.latencyRun(),
         args.length > 2 ? Integer.parseInt(args[2]) : d.singleCreates(),
         args.length > 3 ? Integer.parseInt(args[3]) : d.bulkCreates(),
-        args.length > 4 ? Duration.ofSeconds(Long.parseLong(args[4])) : d.warmUp());
+        args.length > 4 ? Duration.ofSeconds(Long.parseLong(args[4])) : d.warmUp(),
+        args.length > 5 ? Duration.ofSeconds(Long.parseLong(args[5])) : d.fill());
     run(System.out, s);
   }
 
@@ -131,10 +140,15 @@ public final class EndToEndBenchmark {
       out.printf("platform up; warming up ...%n");
       warmUp(publisher, watcher);
       if (!settings.warmUp().isZero()) {
-        out.printf("warming up at %,d events/s for %d s ...%n", settings.rate(), settings.warmUp().toSeconds());
-        latency(publisher, watcher, "warm-rate-", settings.rate(), settings.warmUp());
+        out.printf("warming up at %,d events/s for %d s (creates, then bulk deletes) ...%n", settings.rate(), settings.warmUp().toSeconds());
+        churn(publisher, settings.rate(), settings.warmUp());
+      }
+      if (!settings.fill().isZero()) {
+        out.printf("filling Thing at %,d events/s for %d s ...%n", settings.rate(), settings.fill().toSeconds());
+        latency(publisher, watcher, "fill-", settings.rate(), settings.fill());
       }
 
+      Map<String, Double> commitsBefore = commitMetrics(platform.streams().streams());
       Map<String, Long> threadsBefore = threadCpu();
       long cpuBefore = processCpuNanos();
       long wallBefore = System.nanoTime();
@@ -145,7 +159,9 @@ public final class EndToEndBenchmark {
           latency.missing == 0 ? "" : ", " + latency.missing + " NOT in ZooKeeper after " + SETTLE_TIMEOUT.toSeconds() + " s",
           cores, Runtime.getRuntime().availableProcessors());
 
-      out.println(threadShares(threadsBefore, threadCpu(), System.nanoTime() - wallBefore));
+      long latencyWall = System.nanoTime() - wallBefore;
+      out.println(threadShares(threadsBefore, threadCpu(), latencyWall));
+      out.println(commits(commitsBefore, commitMetrics(platform.streams().streams()), latencyWall));
       out.println(stages(platform.ready().kafka(), watcher, latency.events));
 
       double single = throughput(publisher, watcher, "Rule", "single", settings.singleCreates(), 1);
@@ -229,6 +245,34 @@ public final class EndToEndBenchmark {
     }
   }
 
+  /**
+   * Publishes at {@code rate} for {@code run}: creates of fresh Thing ids, and after every {@value
+   * #CHURN_BATCH} of them one bulk delete of that batch, so the type ends where it began.
+   */
+  private static void churn(Publisher publisher, int rate, Duration run) {
+    long n = rate * run.toMillis() / 1000;
+    long start = System.nanoTime();
+    long period = 1_000_000_000L / rate;
+    List<String> batch = new ArrayList<>(CHURN_BATCH);
+    for (long i = 0; i < n; i++) {
+      long wait = start + i * period - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      if (batch.size() == CHURN_BATCH) {
+        publisher.bulkDelete("Thing", batch);
+        batch.clear();
+      } else {
+        String id = "churn-" + i;
+        publisher.create("Thing", id);
+        batch.add(id);
+      }
+    }
+    if (!batch.isEmpty()) {
+      publisher.bulkDelete("Thing", batch);
+    }
+  }
+
   private record Latency(double p50, double p99, double max, int events, int missing) {}
 
   private static Latency latency(Publisher publisher, Watcher watcher, String prefix, int rate, Duration run) {
@@ -288,17 +332,52 @@ public final class EndToEndBenchmark {
     List<Long> bridge = new ArrayList<>();
     List<Long> topology = new ArrayList<>();
     List<Long> executor = new ArrayList<>();
+    List<Long> watch = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       long published = watcher.publishedWall.get(i);
       long seen = watcher.seenWall[i];
+      long written = watcher.writtenWall[i];
       if (published > 0 && seen > 0 && bridged[i] > 0 && flushed[i] > 0) {
         bridge.add(bridged[i] - published);
         topology.add(flushed[i] - bridged[i]);
-        executor.add(seen - flushed[i]);
+        executor.add(written - flushed[i]);
+        watch.add(seen - written);
       }
     }
-    return String.format("e2e.stages p50/p99 (ms): MQTT->Kafka %s, Kafka->assignment flushed %s, flushed->ZooKeeper %s (%,d ids)",
-        p50p99(bridge), p50p99(topology), p50p99(executor), bridge.size());
+    return String.format("e2e.stages p50/p99 (ms): MQTT->Kafka %s, Kafka->assignment flushed %s, flushed->znode written %s, written->watcher saw it %s (%,d ids)",
+        p50p99(bridge), p50p99(topology), p50p99(executor), p50p99(watch), bridge.size());
+  }
+
+  /**
+   * The stream thread's commits (each a transaction under exactly-once) and the producer's time in
+   * the three blocking steps of each: flushing the batch, adding the consumed offsets, committing.
+   */
+  private static Map<String, Double> commitMetrics(KafkaStreams streams) {
+    Map<String, Double> totals = new HashMap<>();
+    streams.metrics().forEach((name, metric) -> {
+      boolean wanted = switch (name.name()) {
+        case "commit-total" -> name.group().equals("stream-thread-metrics");
+        case "flush-time-ns-total", "txn-send-offsets-time-ns-total", "txn-commit-time-ns-total" -> name.group().equals("producer-metrics");
+        default -> false;
+      };
+      if (wanted && metric.metricValue() instanceof Number value) {
+        totals.merge(name.name(), value.doubleValue(), Double::sum);
+      }
+    });
+    return totals;
+  }
+
+  private static String commits(Map<String, Double> before, Map<String, Double> after, long wallNanos) {
+    ToDoubleFunction<String> delta = k -> after.getOrDefault(k, 0.0) - before.getOrDefault(k, 0.0);
+    double commits = delta.applyAsDouble("commit-total");
+    if (commits <= 0) {
+      return "e2e.commits: none";
+    }
+    return String.format("e2e.commits: %,.0f (one per %.0f ms); each blocked the stream thread: flush %.1f ms, send offsets %.1f ms, commit %.1f ms",
+        commits, wallNanos / 1e6 / commits,
+        delta.applyAsDouble("flush-time-ns-total") / 1e6 / commits,
+        delta.applyAsDouble("txn-send-offsets-time-ns-total") / 1e6 / commits,
+        delta.applyAsDouble("txn-commit-time-ns-total") / 1e6 / commits);
   }
 
   private static String p50p99(List<Long> values) {
@@ -424,6 +503,10 @@ public final class EndToEndBenchmark {
       send(Map.of("o", "bc", "t", type, "keys", ids));
     }
 
+    void bulkDelete(String type, List<String> ids) {
+      send(Map.of("o", "bd", "t", type, "where", Map.of("id", Map.of("$in", ids))));
+    }
+
     private void send(Object event) {
       MqttMessage message = new MqttMessage(Json.bytes(event));
       message.setQos(1);
@@ -468,6 +551,8 @@ public final class EndToEndBenchmark {
     private volatile AtomicLongArray publishedAt = new AtomicLongArray(0);
     private volatile AtomicLongArray publishedWall = new AtomicLongArray(0);
     private volatile long[] seenWall = new long[0];
+    /** ZooKeeper's own modification time of the znode in which each id first appeared. */
+    private volatile long[] writtenWall = new long[0];
     private volatile long[] latencies = new long[0];
     private volatile CountDownLatch done = new CountDownLatch(0);
 
@@ -490,6 +575,7 @@ public final class EndToEndBenchmark {
       this.publishedAt = new AtomicLongArray(keys.size());
       this.publishedWall = new AtomicLongArray(keys.size());
       this.seenWall = new long[keys.size()];
+      this.writtenWall = new long[keys.size()];
       this.latencies = latencies;
       for (int i = 0; i < keys.size(); i++) {
         expected.put(keys.get(i), i);
@@ -521,6 +607,7 @@ public final class EndToEndBenchmark {
                 latencies[index] = now - published;
               }
               seenWall[index] = wallNow;
+              writtenWall[index] = node.getStat().getMtime();
               done.countDown();
             }
           }

@@ -20,7 +20,7 @@ class EndToEndBenchmarkSmokeTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
-    EndToEndBenchmark.Result result = EndToEndBenchmark.measure(out, new EndToEndBenchmark.Settings(200, Duration.ofSeconds(2), 500, 1_000, Duration.ofSeconds(1)));
+    EndToEndBenchmark.Result result = EndToEndBenchmark.measure(out, new EndToEndBenchmark.Settings(200, Duration.ofSeconds(2), 500, 1_000, Duration.ofSeconds(1), Duration.ofSeconds(1)));
 
     String printed = bytes.toString(StandardCharsets.UTF_8);
     assertEquals(0, result.missing(), printed);
@@ -29,6 +29,8 @@ class EndToEndBenchmarkSmokeTest {
     assertTrue(result.singleRate() > 0 && result.bulkRate() > 0, printed);
     assertTrue(printed.contains("e2e.latency at 200 events/s: p50 "), printed);
     assertTrue(printed.contains("e2e.stages p50/p99 (ms): MQTT->Kafka "), printed);
+    assertTrue(printed.contains(", flushed->znode written "), printed);
+    assertTrue(printed.matches("(?s).*e2e\\.commits: [0-9,]+ \\(one per [0-9]+ ms\\); each blocked the stream thread: flush .*"), printed);
     assertTrue(printed.contains("the JVM used "), printed);
     assertTrue(printed.contains("e2e.cpu by thread (cores):\n  "), printed);
     assertTrue(printed.contains("e2e.throughput single creates: "), printed);
