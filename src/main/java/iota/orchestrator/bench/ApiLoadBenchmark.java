@@ -43,6 +43,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.ThreadUtils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -240,11 +241,7 @@ public final class ApiLoadBenchmark {
    */
   static Result load(Target target, int clients, Duration warmup, Duration measure, Ingest ingest) {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-    ExecutorService pool = Executors.newFixedThreadPool(clients, r -> {
-      Thread t = new Thread(r, "api-load-client");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool = Executors.newFixedThreadPool(clients, ThreadUtils.createThreadFactory("api-load-client", true));
     long began = System.nanoTime();
     long measureStart = began + warmup.toNanos();
     long end = measureStart + measure.toNanos();
@@ -377,11 +374,7 @@ public final class ApiLoadBenchmark {
       this.producer = producer(bootstrap);
       this.preloaded = preloaded;
       this.perTick = Math.max(1, eventsPerSecond / 100);
-      this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "api-load-ingest");
-        t.setDaemon(true);
-        return t;
-      });
+      this.timer = Executors.newSingleThreadScheduledExecutor(ThreadUtils.createThreadFactory("api-load-ingest", true));
     }
 
     static Ingest start(String bootstrap, List<String> preloaded, int eventsPerSecond) {

@@ -31,7 +31,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -52,6 +51,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.ThreadUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -216,12 +216,7 @@ public final class Executor implements AutoCloseable {
     this.kubernetes = Objects.requireNonNull(kubernetes);
     this.watcher = watcher;
     this.settings = Objects.requireNonNull(settings);
-    AtomicInteger writerCount = new AtomicInteger();
-    this.zooKeeperWriters = Executors.newFixedThreadPool(settings.zooKeeperWriters(), r -> {
-      Thread t = new Thread(r, "iota-executor-zookeeper-" + writerCount.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.zooKeeperWriters = Executors.newFixedThreadPool(settings.zooKeeperWriters(), ThreadUtils.createThreadFactory("iota-executor-zookeeper-%d", true));
   }
 
   /**

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.Objects;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.utils.ThreadUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,11 +93,7 @@ public final class PodWatcher implements AutoCloseable {
     });
     informer.start();
     if (!resources.isEmpty()) {
-      inventoryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "pod-inventory");
-        t.setDaemon(true);
-        return t;
-      });
+      inventoryTimer = Executors.newSingleThreadScheduledExecutor(ThreadUtils.createThreadFactory("pod-inventory", true));
       // Frequent checks until the first list has arrived, then one inventory per interval.
       long period = Math.min(1000, inventoryInterval.toMillis());
       inventoryTimer.scheduleWithFixedDelay(this::maybePublishInventory, period, period, TimeUnit.MILLISECONDS);
