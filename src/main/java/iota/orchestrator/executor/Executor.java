@@ -394,10 +394,9 @@ public final class Executor implements AutoCloseable {
     }
     // Different instances are different znodes, and each appears once here, so their writes are
     // independent: they go out together and the bookkeeping below takes the outcomes in order.
-    AtomicBoolean zooKeeperDown = new AtomicBoolean();
     List<Map.Entry<Instance, Future<ZooKeeperApplier.Outcome>>> writes = new ArrayList<>();
     for (Instance instance : instances.values()) {
-      writes.add(Map.entry(instance, zooKeeperWriters.submit(() -> write(instance, zooKeeperDown, round))));
+      writes.add(Map.entry(instance, zooKeeperWriters.submit(() -> write(instance, round))));
     }
     for (Map.Entry<Instance, Future<ZooKeeperApplier.Outcome>> write : writes) {
       Instance instance = write.getKey();
@@ -428,14 +427,14 @@ public final class Executor implements AutoCloseable {
    * Writes one instance on a writer thread; null when it was not tried (ZooKeeper already found
    * down in this round, or the round out of time), so that it is retried with the next round.
    */
-  private ZooKeeperApplier.Outcome write(Instance instance, AtomicBoolean zooKeeperDown, Round round) {
-    if (zooKeeperDown.get() || round.outOfTime()) {
+  private ZooKeeperApplier.Outcome write(Instance instance, Round round) {
+    if (round.zooKeeperDown || round.outOfTime()) {
       return null;
     }
     try (MDC.MDCCloseable ignored = MDC.putCloseable(MDC_COMMAND_ID, instance.commandId())) {
       return instance.apply(zookeeper);
     } catch (DependencyUnavailableException e) {
-      zooKeeperDown.set(true);
+      round.zooKeeperDown = true;
       throw e;
     }
   }
@@ -627,7 +626,8 @@ public final class Executor implements AutoCloseable {
   /** What went wrong in one round, to decide how long to wait before the next. */
   private final class Round {
     final long deadlineNanos;
-    boolean zooKeeperDown;
+    /** Set by the ZooKeeper writer threads too, hence volatile. */
+    volatile boolean zooKeeperDown;
     boolean kubernetesDown;
     boolean dlqDown;
     int worstAttempt;
