@@ -31,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.apache.commons.io.FileUtils;
@@ -250,15 +251,8 @@ public final class EndToEndBenchmark {
    * #CHURN_BATCH} of them one bulk delete of that batch, so the type ends where it began.
    */
   private static void churn(Publisher publisher, int rate, Duration run) {
-    long n = rate * run.toMillis() / 1000;
-    long start = System.nanoTime();
-    long period = 1_000_000_000L / rate;
     List<String> batch = new ArrayList<>(CHURN_BATCH);
-    for (long i = 0; i < n; i++) {
-      long wait = start + i * period - System.nanoTime();
-      if (wait > 0) {
-        LockSupport.parkNanos(wait);
-      }
+    paced(rate, rate * run.toMillis() / 1000, i -> {
       if (batch.size() == CHURN_BATCH) {
         publisher.bulkDelete("Thing", batch);
         batch.clear();
@@ -267,9 +261,22 @@ public final class EndToEndBenchmark {
         publisher.create("Thing", id);
         batch.add(id);
       }
-    }
+    });
     if (!batch.isEmpty()) {
       publisher.bulkDelete("Thing", batch);
+    }
+  }
+
+  /** Runs {@code event} for i = 0 .. n-1, the i-th at i / rate seconds after the start. */
+  private static void paced(int rate, long n, LongConsumer event) {
+    long start = System.nanoTime();
+    long period = 1_000_000_000L / rate;
+    for (long i = 0; i < n; i++) {
+      long wait = start + i * period - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      event.accept(i);
     }
   }
 
@@ -284,17 +291,10 @@ public final class EndToEndBenchmark {
     long[] latencies = new long[n];
     Arrays.fill(latencies, -1);
     CountDownLatch done = watcher.expect(keys, latencies);
-    long start = System.nanoTime();
-    long period = 1_000_000_000L / rate;
-    for (int i = 0; i < n; i++) {
-      long due = start + i * period;
-      long wait = due - System.nanoTime();
-      if (wait > 0) {
-        LockSupport.parkNanos(wait);
-      }
-      watcher.published(i, System.nanoTime(), System.currentTimeMillis());
+    paced(rate, n, i -> {
+      watcher.published((int) i, System.nanoTime(), System.currentTimeMillis());
       publisher.create("Thing", prefix + i);
-    }
+    });
     boolean complete = awaitQuietly(done);
     long[] seen = Arrays.stream(latencies).filter(l -> l >= 0).sorted().toArray();
     int missing = complete ? 0 : n - seen.length;
