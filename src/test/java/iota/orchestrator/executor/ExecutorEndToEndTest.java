@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -153,7 +154,7 @@ class ExecutorEndToEndTest {
         () -> readAll(Topics.POD_STATUS, 1).stream()
             .filter(r -> !new String(r.key(), StandardCharsets.UTF_8).endsWith("/inventory"))
             .findFirst().map(r -> PodStatus.parse(r.value())).orElse(null),
-        java.util.Objects::nonNull);
+        Objects::nonNull);
     assertEquals("0", status.instanceId());
     assertEquals("iota-dac-0", status.podName());
 

@@ -13,8 +13,14 @@ import iota.orchestrator.executor.ZooKeeperApplier.Outcome;
 import iota.orchestrator.model.Assignment;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -141,25 +147,24 @@ class ZooKeeperApplierTest {
   @Test
   void instancesWrittenFromSeveralThreadsAtOnceAllLand() throws Exception {
     int instances = 16;
-    List<Thread> writers = new java.util.ArrayList<>();
-    java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    List<Callable<Void>> writers = new ArrayList<>();
     for (int i = 0; i < instances; i++) {
       String id = String.valueOf(i);
-      writers.add(new Thread(() -> {
-        try {
-          for (int seq = 1; seq <= 5; seq++) {
-            assertEquals(Outcome.APPLIED, applier.upsert(Assignment.of("Thing", id, seq, 10, List.of("r" + id + "-" + seq), 0)));
-          }
-        } catch (Throwable t) {
-          failures.add(t);
+      writers.add(() -> {
+        for (int seq = 1; seq <= 5; seq++) {
+          assertEquals(Outcome.APPLIED, applier.upsert(Assignment.of("Thing", id, seq, 10, List.of("r" + id + "-" + seq), 0)));
         }
-      }));
+        return null;
+      });
     }
-    writers.forEach(Thread::start);
-    for (Thread t : writers) {
-      t.join(30_000);
+    ExecutorService pool = Executors.newFixedThreadPool(instances);
+    try {
+      for (Future<Void> writer : pool.invokeAll(writers, 30, TimeUnit.SECONDS)) {
+        writer.get(); // rethrows a writer's failure
+      }
+    } finally {
+      pool.shutdownNow();
     }
-    assertTrue(failures.isEmpty(), () -> "failed: " + failures);
     for (int i = 0; i < instances; i++) {
       assertEquals("{\"ids\":[\"r" + i + "-5\"]}", data(ROOT + "/Thing/" + i + "/resources"));
       assertEquals("{\"seq\":5}", data(ROOT + "/.seq/Thing/" + i));
