@@ -58,6 +58,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
   private final TypeRegistry types;
   private final long timeoutMs;
   private final Duration flushInterval;
+  private final boolean exactlyOnce;
 
   private ProcessorContext<String, Output> context;
   private KeyValueStore<String, String> placements;
@@ -71,6 +72,11 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     this.types = new TypeRegistry(config.resourceTypes());
     this.timeoutMs = config.heartbeatTimeout().toMillis();
     this.flushInterval = flushInterval(config);
+    this.exactlyOnce = exactlyOnce(config);
+  }
+
+  private static boolean exactlyOnce(OrchestratorConfig config) {
+    return config.get("iota.processing.guarantee").equals("exactly_once_v2");
   }
 
   /**
@@ -81,7 +87,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
    */
   static Duration flushInterval(OrchestratorConfig config) {
     Duration flush = config.duration("iota.assignment.flush.interval");
-    if (config.get("iota.processing.guarantee").equals("exactly_once_v2")) {
+    if (exactlyOnce(config)) {
       Duration commit = config.duration("iota.commit.interval");
       return commit.compareTo(flush) > 0 ? commit : flush;
     }
@@ -321,11 +327,13 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
         putInstance(rt, id, old.withPlan(view.count(), view.used(), view.reload(), old.seq() + 1));
       }
     }
-    emitQuietInstances(rt, delta.deleted(), now);
-    emitQuietInstances(rt, delta.changed(), now);
+    if (!exactlyOnce) {
+      emitQuietInstances(rt, delta.deleted(), now);
+      emitQuietInstances(rt, delta.changed(), now);
+    }
   }
 
-  /** Leading edge: an instance not written within the last flush interval is written now. */
+  /** Leading edge (at least once only): an instance not written within the last flush interval is written now. */
   private void emitQuietInstances(TypeRuntime rt, java.util.Collection<Integer> ids, long now) {
     for (int id : ids) {
       Long last = rt.lastEmit.get(id);
@@ -428,8 +436,14 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     if (now >= nextDeadlineCheck) {
       checkHeartbeats(now);
     }
+    boolean wrote = false;
     for (TypeRuntime rt : runtimes.values()) {
-      flush(rt, now);
+      wrote |= flush(rt, now);
+    }
+    if (wrote && exactlyOnce) {
+      // Commit right after the flush rather than up to a commit interval later. (Kafka Streams
+      // keeps its own interval commits as well: a requested commit does not restart that timer.)
+      context.commit();
     }
   }
 
@@ -475,14 +489,16 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     return since + timeoutMs;
   }
 
-  private void flush(TypeRuntime rt, long now) {
+  /** Writes every dirty instance of the type; true when there was any. */
+  private boolean flush(TypeRuntime rt, long now) {
     if (rt.dirty.isEmpty()) {
-      return;
+      return false;
     }
     for (int id : rt.dirty) {
       emit(rt, id, now);
     }
     rt.dirty.clear();
+    return true;
   }
 
   /** Writes the whole state of one instance (a tombstone once removed) and records it as written. */
