@@ -1,7 +1,14 @@
 package iota.orchestrator.topology;
 
 import iota.orchestrator.config.OrchestratorConfig;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -15,6 +22,8 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The orchestration topology, built by one function from the configuration so that the stream
@@ -28,8 +37,14 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *                                                                 instances, types] ├ results
  *  (unusable records at any step ──────────────────────────────────────────────────└ dlq)
  * </pre>
+ *
+ * <p>When every input topic has a single partition, one task reads them all and already sees every
+ * type, so the inputs may go straight to the processor ({@link Routing#DIRECT}). The repartition
+ * would only add an exactly-once commit to every change's path.
  */
 public final class OrchestratorTopology {
+  private static final Logger LOG = LoggerFactory.getLogger(OrchestratorTopology.class);
+
   private OrchestratorTopology() {}
 
   /** What the topology is built for. */
@@ -43,11 +58,57 @@ public final class OrchestratorTopology {
     REPLAY
   }
 
+  /** How the parsed inputs reach the orchestrating processor. */
+  public enum Routing {
+    /**
+     * Through the {@code by-type} repartition topic, keyed by resource type. Works for any
+     * partition counts and lets the application scale out. Under exactly-once, a change then
+     * waits for two commits: the repartition's, then the outputs'.
+     */
+    BY_TYPE,
+    /**
+     * Straight from the parsers to the processor, in the same task. Only correct when every input
+     * topic has exactly one partition: then one task reads every input, so it owns every type.
+     * A change waits for one commit.
+     */
+    DIRECT
+  }
+
+  /** The input topics a live application reads. */
+  static final List<String> LIVE_INPUTS = List.of(Topics.CM_NOTIFY, Topics.REQUESTS, Topics.HEARTBEAT, Topics.POD_STATUS);
+
   public static Topology build(OrchestratorConfig config) {
     return build(config, Mode.LIVE);
   }
 
   public static Topology build(OrchestratorConfig config, Mode mode) {
+    return build(config, mode, Routing.BY_TYPE);
+  }
+
+  /**
+   * {@link Routing#DIRECT} when every live input topic exists with one partition, else {@link
+   * Routing#BY_TYPE}. A topic that cannot be described counts as "not known to be single", so the
+   * answer is the routing that is always correct.
+   */
+  public static Routing routingFor(Admin admin) {
+    return routingFor(admin, LIVE_INPUTS);
+  }
+
+  static Routing routingFor(Admin admin, List<String> inputs) {
+    try {
+      Map<String, TopicDescription> topics = admin.describeTopics(inputs).allTopicNames().get(30, TimeUnit.SECONDS);
+      boolean single = topics.values().stream().allMatch(t -> t.partitions().size() == 1);
+      return single ? Routing.DIRECT : Routing.BY_TYPE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Routing.BY_TYPE;
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("could not describe the input topics {} ({}); routing through the by-type repartition", inputs, e.toString());
+      return Routing.BY_TYPE;
+    }
+  }
+
+  public static Topology build(OrchestratorConfig config, Mode mode, Routing routing) {
     TypeRegistry types = new TypeRegistry(config.resourceTypes());
     StreamsBuilder builder = new StreamsBuilder();
     Serde<String> strings = Serdes.String();
@@ -70,10 +131,12 @@ public final class OrchestratorTopology {
       inputs = inputs.merge(heartbeats, Named.as("merge-heartbeats")).merge(pods, Named.as("merge-pod-status"));
     }
 
-    KStream<String, Output> outputs = inputs
-        .repartition(Repartitioned.<String, Input>as(Topics.BY_TYPE_REPARTITION)
+    KStream<String, Input> routed = routing == Routing.DIRECT
+        ? inputs
+        : inputs.repartition(Repartitioned.<String, Input>as(Topics.BY_TYPE_REPARTITION)
             .withKeySerde(strings)
-            .withValueSerde(JsonSerde.of(Input.class)))
+            .withValueSerde(JsonSerde.of(Input.class)));
+    KStream<String, Output> outputs = routed
         .process(() -> new OrchestratorProcessor(config), Named.as("orchestrate"), Stores.PLACEMENTS, Stores.INSTANCES, Stores.TYPES);
     if (mode == Mode.LIVE) {
       outputs.to((key, out, ctx) -> out.topic(), Produced.with(strings, Output.serde()).withName("emit"));

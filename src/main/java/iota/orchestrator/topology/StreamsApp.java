@@ -4,7 +4,9 @@ import iota.orchestrator.config.OrchestratorConfig;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +22,13 @@ public final class StreamsApp implements AutoCloseable {
   }
 
   public StreamsApp(OrchestratorConfig config, Properties properties) {
-    this.streams = new KafkaStreams(OrchestratorTopology.build(config), properties);
+    OrchestratorTopology.Routing routing;
+    try (Admin admin = Admin.create(new StreamsConfig(properties).getAdminConfigs("iota-orchestrator-routing"))) {
+      routing = OrchestratorTopology.routingFor(admin);
+    }
+    LOG.info("inputs reach the orchestrator {}", routing == OrchestratorTopology.Routing.DIRECT
+        ? "directly (every input topic has one partition)" : "through the by-type repartition");
+    this.streams = new KafkaStreams(OrchestratorTopology.build(config, OrchestratorTopology.Mode.LIVE, routing), properties);
     streams.setUncaughtExceptionHandler(exception -> {
       // Bad records never get here (the DLQ handler takes them); what does is a bug or a broken
       // environment. Replacing the thread lets the task be revived from its changelog, which is

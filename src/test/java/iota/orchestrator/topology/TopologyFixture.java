@@ -42,6 +42,10 @@ final class TopologyFixture implements AutoCloseable {
   private final Path stateDir;
 
   TopologyFixture(Map<String, String> overrides) {
+    this(overrides, OrchestratorTopology.Routing.BY_TYPE);
+  }
+
+  TopologyFixture(Map<String, String> overrides, OrchestratorTopology.Routing routing) {
     try {
       Files.createDirectories(Path.of("target"));
       stateDir = Files.createTempDirectory(Path.of("target"), "ttd-state");
@@ -57,7 +61,7 @@ final class TopologyFixture implements AutoCloseable {
     flags.putAll(overrides);
     config = OrchestratorConfig.of(flags);
     Properties props = OrchestratorTopology.properties(config);
-    driver = new TopologyTestDriver(OrchestratorTopology.build(config), props, START);
+    driver = new TopologyTestDriver(OrchestratorTopology.build(config, OrchestratorTopology.Mode.LIVE, routing), props, START);
     StringSerializer s = new StringSerializer();
     ByteArraySerializer b = new ByteArraySerializer();
     cmNotify = driver.createInputTopic(Topics.CM_NOTIFY, s, b, START, Duration.ofMillis(1));
