@@ -21,8 +21,11 @@ import iota.orchestrator.placement.TypePlan;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.streams.KeyValue;
@@ -104,6 +107,8 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     final TreeSet<Integer> dirty = new TreeSet<>();
     /** Wall-clock ms of each instance's last assignment write (memory only: after a restart all may write). */
     final Map<Integer, Long> lastEmit = new HashMap<>();
+    /** Each instance's ids as last written, patched at the next write. */
+    final EncodedInstances encoded = new EncodedInstances();
 
     TypeRuntime(ResourceType type) {
       this.type = type;
@@ -217,7 +222,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     String reason = "'" + event.rawOp() + "' of " + type.name();
     if (event.op().adds()) {
       // The plan mirrors the placements store, so only ids it did not hold yet need a write.
-      List<String> fresh = new ArrayList<>(event.ids().size());
+      Set<String> fresh = new LinkedHashSet<>();
       for (String id : event.ids()) {
         if (rt.plan.instanceOf(id).isEmpty()) {
           fresh.add(id);
@@ -225,10 +230,15 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
       }
       Delta delta = rt.plan.addAll(event.ids());
       for (String id : fresh) {
-        placements.put(type.name() + "/" + id, String.valueOf(rt.plan.instanceOf(id).orElseThrow()));
+        int instance = rt.plan.instanceOf(id).orElseThrow();
+        placements.put(type.name() + "/" + id, String.valueOf(instance));
+        rt.encoded.added(instance, id);
       }
       apply(record, rt, delta, reason);
     } else if (event.op().removes()) {
+      for (String id : new HashSet<>(event.ids())) {
+        rt.plan.instanceOf(id).ifPresent(instance -> rt.encoded.removed(instance, id));
+      }
       Delta delta = rt.plan.removeAll(event.ids());
       for (String id : event.ids()) {
         placements.delete(type.name() + "/" + id);
@@ -281,6 +291,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
       return;
     }
     for (int id : outcome.delta().changed()) {
+      rt.encoded.forget(id);
       for (String resource : rt.plan.instance(id).resources()) {
         String key = type.name() + "/" + resource;
         String placed = String.valueOf(id);
@@ -311,6 +322,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
   private void apply(Record<String, Input> record, TypeRuntime rt, Delta delta, String reason) {
     long now = context.currentSystemTimeMs();
     for (int id : delta.deleted()) {
+      rt.encoded.forget(id);
       InstanceState old = rt.instances.get(id);
       InstanceState removed = old.asRemoved(old.seq() + 1);
       putInstance(rt, id, removed);
@@ -401,7 +413,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
       return;
     }
     long now = context.currentSystemTimeMs();
-    java.util.Set<String> present = new java.util.HashSet<>(inventory.inventory());
+    Set<String> present = new HashSet<>(inventory.inventory());
     List<Integer> missing = new ArrayList<>();
     for (var e : rt.instances.entrySet()) {
       InstanceState s = e.getValue();
@@ -511,7 +523,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
       value = null;
     } else {
       InstanceView view = rt.plan.instance(id);
-      value = AssignmentJson.write(type, String.valueOf(id), s.seq(), view.count(), view.resources(), view.reload());
+      value = AssignmentJson.write(type, String.valueOf(id), s.seq(), view.count(), rt.encoded.current(type, view), view.reload());
     }
     context.forward(new Record<>(key, new Output(Topics.ASSIGNMENTS, value), now));
     InstanceState emitted = s.emitted();

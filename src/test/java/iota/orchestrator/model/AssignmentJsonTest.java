@@ -10,10 +10,15 @@ import org.junit.jupiter.api.Test;
 class AssignmentJsonTest {
   @Test
   void writesExactlyWhatDatabindWritesAndReadsBackAsTheSameAssignment() {
-    List<String> ids = List.of("a", "b\"quoted\"", "ü-ünicode", "x\\y", "tab\tid");
+    List<String> ids = List.of("a", "b\"quoted\"", "ü-ünicode", "x\\y", "tab\tid", "del\u007fid", "emoji-\uD83D\uDE00",
+        "line\u2028sep", "~plain-ascii_1.2:3@4", "ctl\u0001");
     TreeSet<String> sorted = new TreeSet<>(ids);
+    for (int i = 0; i < 3000; i++) {
+      sorted.add("thing-" + i);
+    }
     byte[] fast = AssignmentJson.write("Thing", "3", 42, 5000, sorted, 7);
     Assignment expected = Assignment.of("Thing", "3", 42, 5000, List.copyOf(sorted), 7);
+    assertEquals(new String(Json.bytes(expected), java.nio.charset.StandardCharsets.UTF_8), new String(fast, java.nio.charset.StandardCharsets.UTF_8));
     assertArrayEquals(Json.bytes(expected), fast);
     assertEquals(expected, Json.read(fast, Assignment.class));
   }
@@ -23,5 +28,11 @@ class AssignmentJsonTest {
     assertEquals("{\"resource\":\"Rule\",\"instanceId\":\"0\",\"seq\":1,\"data\":{\"used\":0,\"count\":10},"
             + "\"resources\":{\"ids\":[]},\"_reload\":{\"times\":0}}",
         new String(AssignmentJson.write("Rule", "0", 1, 10, List.of(), 0), java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void typeAndInstanceNamesAreQuotedToo() {
+    byte[] fast = AssignmentJson.write("Th\"ing", "ü", Long.MAX_VALUE, Integer.MAX_VALUE, List.of("a"), Long.MIN_VALUE);
+    assertArrayEquals(Json.bytes(Assignment.of("Th\"ing", "ü", Long.MAX_VALUE, Integer.MAX_VALUE, List.of("a"), Long.MIN_VALUE)), fast);
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import iota.orchestrator.model.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,6 +113,54 @@ class OrchestratorTopologyTest {
     Map<String, Long> writes = new TreeMap<>();
     f.assignments.readRecordsToList().forEach(r -> writes.merge(r.key(), 1L, Long::sum));
     return writes;
+  }
+
+  /**
+   * Assignments are patched from the ids each instance gained or lost since its last write; after
+   * any mix of changes, each written list must still be exactly what the placements store holds.
+   */
+  @Test
+  void everyWrittenIdListMatchesThePlacementsAfterARandomMixOfChanges() {
+    java.util.Random rnd = new java.util.Random(11);
+    java.util.Set<String> live = new java.util.TreeSet<>();
+    for (int step = 0; step < 60; step++) {
+      int op = rnd.nextInt(10);
+      if (op < 4) {
+        String id = "t" + rnd.nextInt(40);
+        f.notify("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"" + id + "\"}}");
+        live.add(id);
+      } else if (op < 6) {
+        List<String> ids = new ArrayList<>();
+        for (int i = rnd.nextInt(5); i >= 0; i--) {
+          ids.add("t" + rnd.nextInt(40));
+        }
+        ids.add(ids.get(0));
+        f.notify("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":" + Json.MAPPER.valueToTree(ids) + "}");
+        live.addAll(ids);
+      } else if (op < 8) {
+        String id = "t" + rnd.nextInt(40);
+        f.notify("{\"o\":\"bd\",\"t\":\"Thing\",\"where\":{\"id\":[\"" + id + "\",\"" + id + "\"]}}");
+        live.remove(id);
+      } else if (op == 8) {
+        f.request("{\"requestId\":\"q" + step + "\",\"resource\":\"Thing\",\"maxInstances\":20,\"resourcePerInstance\":" + (2 + rnd.nextInt(4)) + ",\"initInstances\":3}");
+      } else {
+        plan();
+      }
+    }
+    plan();
+    Map<String, List<String>> expected = new TreeMap<>();
+    try (var it = f.placements().all()) {
+      it.forEachRemaining(kv -> expected.computeIfAbsent("Thing/" + kv.value, k -> new ArrayList<>()).add(kv.key.substring("Thing/".length())));
+    }
+    expected.values().forEach(java.util.Collections::sort);
+    Map<String, List<String>> written = new TreeMap<>();
+    plan.forEach((key, value) -> {
+      if (value != null && !ids(key).isEmpty()) {
+        written.put(key, ids(key));
+      }
+    });
+    assertEquals(expected, written);
+    assertEquals(live, written.values().stream().flatMap(List::stream).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)));
   }
 
   @Test

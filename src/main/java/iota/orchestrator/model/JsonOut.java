@@ -1,0 +1,96 @@
+package iota.orchestrator.model;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+
+/**
+ * A growable byte buffer that writes JSON tokens, for the few hot documents written by hand
+ * ({@link AssignmentJson}, {@link EncodedIds}). Strings of printable ASCII without quote or
+ * backslash (nearly all ids) are copied byte for byte; any other string is written by Jackson's
+ * generator, so the bytes are always databind's own.
+ */
+final class JsonOut {
+  private byte[] buf;
+  private int n;
+
+  JsonOut(int capacity) {
+    buf = new byte[Math.max(16, capacity)];
+  }
+
+  int size() {
+    return n;
+  }
+
+  private void ensure(int more) {
+    if (n + more > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, n + more));
+    }
+  }
+
+  /** Appends text known to be plain ASCII that needs no escaping. */
+  JsonOut ascii(String s) {
+    ensure(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      buf[n++] = (byte) s.charAt(i);
+    }
+    return this;
+  }
+
+  JsonOut comma() {
+    ensure(1);
+    buf[n++] = ',';
+    return this;
+  }
+
+  JsonOut number(long v) {
+    return ascii(Long.toString(v));
+  }
+
+  JsonOut raw(byte[] bytes, int from, int to) {
+    ensure(to - from);
+    System.arraycopy(bytes, from, buf, n, to - from);
+    n += to - from;
+    return this;
+  }
+
+  /** Appends {@code s} as a JSON string. */
+  JsonOut string(String s) {
+    int len = s.length();
+    ensure(len + 2);
+    int start = n;
+    buf[n++] = '"';
+    for (int i = 0; i < len; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
+        n = start;
+        return generated(s);
+      }
+      buf[n++] = (byte) c;
+    }
+    buf[n++] = '"';
+    return this;
+  }
+
+  private JsonOut generated(String s) {
+    ByteArrayOutputStream b = new ByteArrayOutputStream(s.length() * 2 + 8);
+    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(b)) {
+      g.writeString(s);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    byte[] q = b.toByteArray();
+    return raw(q, 0, q.length);
+  }
+
+  byte[] bytes() {
+    return Arrays.copyOf(buf, n);
+  }
+
+  /** The buffer itself, valid up to {@link #size()}; the caller takes it over. */
+  byte[] buffer() {
+    return buf;
+  }
+}
