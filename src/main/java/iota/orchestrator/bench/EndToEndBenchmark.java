@@ -547,7 +547,8 @@ public final class EndToEndBenchmark {
 
     private final CuratorFramework client;
     private final CuratorCache cache;
-    private final Map<String, Integer> expected = new ConcurrentHashMap<>();
+    /** Per type, the ids still awaited and their index. */
+    private final Map<String, Map<String, Integer>> expected = new ConcurrentHashMap<>();
     private volatile AtomicLongArray publishedAt = new AtomicLongArray(0);
     private volatile AtomicLongArray publishedWall = new AtomicLongArray(0);
     private volatile long[] seenWall = new long[0];
@@ -578,7 +579,9 @@ public final class EndToEndBenchmark {
       this.writtenWall = new long[keys.size()];
       this.latencies = latencies;
       for (int i = 0; i < keys.size(); i++) {
-        expected.put(keys.get(i), i);
+        String key = keys.get(i);
+        int colon = key.indexOf(':');
+        expected.computeIfAbsent(key.substring(0, colon), t -> new ConcurrentHashMap<>()).put(key.substring(colon + 1), i);
       }
       done = new CountDownLatch(keys.size());
       return done;
@@ -591,16 +594,22 @@ public final class EndToEndBenchmark {
 
     private void onData(ChildData node, long now, long wallNow) {
       String path = node.getPath();
-      if (!path.endsWith("/resources") || node.getData() == null || expected.isEmpty()) {
+      if (!path.endsWith("/resources") || node.getData() == null) {
         return;
       }
       // <root>/<Type>/<id>/resources
       String[] parts = path.split("/");
-      String type = parts[parts.length - 3];
+      Map<String, Integer> awaited = expected.get(parts[parts.length - 3]);
+      if (awaited == null || awaited.isEmpty()) {
+        return;
+      }
       try (JsonParser p = JSON.createParser(node.getData())) {
         for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-          if (t == JsonToken.VALUE_STRING) {
-            Integer index = expected.remove(type + ":" + p.getText());
+          // Nearly every id of a busy instance was seen before: look it up, which takes no lock,
+          // before removing it. (The watcher shares the platform's two cores.)
+          String id = t == JsonToken.VALUE_STRING ? p.getText() : null;
+          if (id != null && awaited.get(id) != null) {
+            Integer index = awaited.remove(id);
             if (index != null) {
               long published = publishedAt.get(index);
               if (published > 0) {
