@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import iota.orchestrator.embedded.EmbeddedMqttBroker;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -131,7 +136,7 @@ class MqttSourceTaskTest {
   @Test
   void taskStartedBeforeTheBrokerIsReachableConnectsLater(TestInfo info) throws Exception {
     Path laterDir = dir.resolve("later");
-    int port = broker.port() + 1;
+    int port = unusedListenPort();
     Map<String, String> props = props(info, Map.of());
     props.put("mqtt.server.uri", "tcp://127.0.0.1:" + port);
     props.put("mqtt.connect.timeout.seconds", "1");
@@ -157,6 +162,25 @@ class MqttSourceTaskTest {
       task.stop();
       assertEquals("hello", new String((byte[]) got.get(0).value(), StandardCharsets.UTF_8));
     }
+  }
+
+  /**
+   * A port nothing listens on, for a broker started later. Below Linux's ephemeral range (32768 and
+   * up), so no outgoing connection is handed it meanwhile; {@code broker.port() + 1} once was, and the
+   * late broker could not bind.
+   */
+  private static int unusedListenPort() throws IOException {
+    Random rnd = new Random();
+    for (int tries = 0; tries < 100; tries++) {
+      int candidate = 20_000 + rnd.nextInt(12_000);
+      try (ServerSocket probe = new ServerSocket()) {
+        probe.bind(new InetSocketAddress("127.0.0.1", candidate));
+        return candidate;
+      } catch (BindException taken) {
+        // try another
+      }
+    }
+    throw new IOException("no unused port found between 20000 and 32000");
   }
 
   private MqttSourceTask start(TestInfo info, Map<String, String> extra) {
