@@ -2,6 +2,7 @@ package iota.orchestrator.model;
 
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.SortedSet;
 
@@ -61,8 +62,8 @@ public final class EncodedIds {
   }
 
   /** The ids, in order; for tests and checks. */
-  public java.util.List<String> ids() {
-    return java.util.List.of(ids);
+  public List<String> ids() {
+    return List.of(ids);
   }
 
   /**

@@ -11,9 +11,14 @@ import iota.orchestrator.model.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,8 +126,8 @@ class OrchestratorTopologyTest {
    */
   @Test
   void everyWrittenIdListMatchesThePlacementsAfterARandomMixOfChanges() {
-    java.util.Random rnd = new java.util.Random(11);
-    java.util.Set<String> live = new java.util.TreeSet<>();
+    Random rnd = new Random(11);
+    Set<String> live = new TreeSet<>();
     for (int step = 0; step < 60; step++) {
       int op = rnd.nextInt(10);
       if (op < 4) {
@@ -152,7 +157,7 @@ class OrchestratorTopologyTest {
     try (var it = f.placements().all()) {
       it.forEachRemaining(kv -> expected.computeIfAbsent("Thing/" + kv.value, k -> new ArrayList<>()).add(kv.key.substring("Thing/".length())));
     }
-    expected.values().forEach(java.util.Collections::sort);
+    expected.values().forEach(Collections::sort);
     Map<String, List<String>> written = new TreeMap<>();
     plan.forEach((key, value) -> {
       if (value != null && !ids(key).isEmpty()) {
@@ -160,7 +165,7 @@ class OrchestratorTopologyTest {
       }
     });
     assertEquals(expected, written);
-    assertEquals(live, written.values().stream().flatMap(List::stream).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)));
+    assertEquals(live, written.values().stream().flatMap(List::stream).collect(Collectors.toCollection(TreeSet::new)));
   }
 
   @Test
@@ -499,7 +504,7 @@ class OrchestratorTopologyTest {
   }
 
   private static List<List<String>> scenario(TopologyFixture x) {
-    java.util.Random random = new java.util.Random(42);
+    Random random = new Random(42);
     for (int i = 0; i < 300; i++) {
       int r = random.nextInt(10);
       String id = "t" + random.nextInt(60);
