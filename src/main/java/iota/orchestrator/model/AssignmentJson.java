@@ -1,10 +1,8 @@
 package iota.orchestrator.model;
 
-import java.util.Collection;
-
 /**
- * Writes an {@link Assignment} as JSON straight from the planner's id set, without the copies and
- * reflection of a databind round trip. An assignment is the whole state of an instance (up to
+ * Writes an {@link Assignment} as JSON straight from an instance's encoded id list, without the
+ * copies and reflection of a databind round trip. An assignment is the whole state of an instance (up to
  * thousands of ids) and is written at every flush of a busy instance, so this is the topology's
  * hottest serialization. The bytes are exactly what databind writes for the same {@link
  * Assignment}.
@@ -12,11 +10,7 @@ import java.util.Collection;
 public final class AssignmentJson {
   private AssignmentJson() {}
 
-  public static byte[] write(String resource, String instanceId, long seq, int count, Collection<String> ids, long reload) {
-    return write(resource, instanceId, seq, count, EncodedIds.of(ids), reload);
-  }
-
-  /** The same, with the id list already encoded: its bytes are copied, not re-encoded. */
+  /** The id list comes already encoded ({@link EncodedIds}): its bytes are copied, not re-encoded. */
   public static byte[] write(String resource, String instanceId, long seq, int count, EncodedIds ids, long reload) {
     JsonOut out = new JsonOut(128 + resource.length() + instanceId.length() + ids.byteLength());
     out.ascii("{\"resource\":").string(resource)

@@ -3,6 +3,7 @@ package iota.orchestrator.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -16,9 +17,9 @@ class AssignmentJsonTest {
     for (int i = 0; i < 3000; i++) {
       sorted.add("thing-" + i);
     }
-    byte[] fast = AssignmentJson.write("Thing", "3", 42, 5000, sorted, 7);
+    byte[] fast = AssignmentJson.write("Thing", "3", 42, 5000, EncodedIds.of(sorted), 7);
     Assignment expected = Assignment.of("Thing", "3", 42, 5000, List.copyOf(sorted), 7);
-    assertEquals(new String(Json.bytes(expected), java.nio.charset.StandardCharsets.UTF_8), new String(fast, java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals(new String(Json.bytes(expected), StandardCharsets.UTF_8), new String(fast, StandardCharsets.UTF_8));
     assertArrayEquals(Json.bytes(expected), fast);
     assertEquals(expected, Json.read(fast, Assignment.class));
   }
@@ -27,12 +28,12 @@ class AssignmentJsonTest {
   void emptyInstanceHasAnEmptyIdList() {
     assertEquals("{\"resource\":\"Rule\",\"instanceId\":\"0\",\"seq\":1,\"data\":{\"used\":0,\"count\":10},"
             + "\"resources\":{\"ids\":[]},\"_reload\":{\"times\":0}}",
-        new String(AssignmentJson.write("Rule", "0", 1, 10, List.of(), 0), java.nio.charset.StandardCharsets.UTF_8));
+        new String(AssignmentJson.write("Rule", "0", 1, 10, EncodedIds.of(List.of()), 0), StandardCharsets.UTF_8));
   }
 
   @Test
   void typeAndInstanceNamesAreQuotedToo() {
-    byte[] fast = AssignmentJson.write("Th\"ing", "ü", Long.MAX_VALUE, Integer.MAX_VALUE, List.of("a"), Long.MIN_VALUE);
+    byte[] fast = AssignmentJson.write("Th\"ing", "ü", Long.MAX_VALUE, Integer.MAX_VALUE, EncodedIds.of(List.of("a")), Long.MIN_VALUE);
     assertArrayEquals(Json.bytes(Assignment.of("Th\"ing", "ü", Long.MAX_VALUE, Integer.MAX_VALUE, List.of("a"), Long.MIN_VALUE)), fast);
   }
 }
