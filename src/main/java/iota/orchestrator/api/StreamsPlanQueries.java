@@ -196,19 +196,23 @@ public final class StreamsPlanQueries implements PlanQueries {
     for (Candidate candidate : hosts) {
       if (candidate.host().equals(self)) {
         try {
-          return done(read.apply(stores(partition, candidate.standby())));
+          Reply reply = read.apply(stores(partition, candidate.standby()));
+          if (answered(candidate, reply)) {
+            return done(reply);
+          }
+          LOG.debug("local standby copy of {} does not know: {}", request.type(), reply.status());
         } catch (InvalidStateStoreException e) {
           LOG.debug("local {} copy of {} not readable: {}", candidate.standby() ? "standby" : "active", request.type(), e.getMessage());
-          continue;
         }
+        continue;
       }
       HttpRequest forward = forwardRequest(candidate, request);
       try {
         Reply reply = forward(forward);
-        if (reply.status() != 503) {
+        if (answered(candidate, reply)) {
           return done(reply);
         }
-        LOG.debug("{} could not answer for {}: 503", candidate.host(), request.type());
+        LOG.debug("{} could not answer for {}: {}", candidate.host(), request.type(), reply.status());
       } catch (IOException e) {
         LOG.debug("{} could not answer for {}: {}", candidate.host(), request.type(), e.toString());
       } catch (InterruptedException e) {
@@ -217,6 +221,16 @@ public final class StreamsPlanQueries implements PlanQueries {
       }
     }
     return done(Reply.unavailable("no readable copy of the " + request.type() + " plan right now (migrating or restoring)"));
+  }
+
+  /**
+   * Whether a candidate's reply settles the request. A 503 never does. Nor does a standby's 404: its
+   * copy may be behind, or still empty when the standby was placed moments ago (as happens when the
+   * active host leaves and a new standby starts restoring), so "not found" there says nothing and
+   * the next candidate is asked; when none knows, the answer is 503.
+   */
+  private static boolean answered(Candidate candidate, Reply reply) {
+    return reply.status() != 503 && !(candidate.standby() && reply.status() == 404);
   }
 
   private HttpRequest forwardRequest(Candidate candidate, ReadRequest request) {
