@@ -2,7 +2,6 @@ package iota.orchestrator.api;
 
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.Ports;
-import iota.orchestrator.topology.OrchestratorTopology;
 import iota.orchestrator.topology.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,12 +18,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * One app instance as production wires it: the real topology in a {@link KafkaStreams} client plus
- * {@link ApiServer#forStreams}, with its own state directory and HTTP port advertised as {@code
- * application.server}. Several with the same application id form a scaled-out app.
+ * One app instance as production wires it: the stream app ({@link
+ * iota.orchestrator.topology.StreamsApp}) plus {@link ApiServer#forStreams}, with its own state
+ * directory and HTTP port advertised as {@code application.server}. Several with the same
+ * application id form a scaled-out app.
  */
 final class StreamsApp implements AutoCloseable {
   final OrchestratorConfig config;
+  private final iota.orchestrator.topology.StreamsApp app;
   final KafkaStreams streams;
   final OrchestratorMetrics metrics = new OrchestratorMetrics();
   final ApiServer server;
@@ -34,7 +35,8 @@ final class StreamsApp implements AutoCloseable {
   private StreamsApp(OrchestratorConfig config, int port) {
     this.config = config;
     this.hostPort = "127.0.0.1:" + port;
-    this.streams = new KafkaStreams(OrchestratorTopology.build(config), OrchestratorTopology.properties(config));
+    this.app = new iota.orchestrator.topology.StreamsApp(config);
+    this.streams = app.streams();
     this.server = ApiServer.forStreams(config, streams, metrics).start();
     this.http = new Http(server.port());
   }
@@ -63,9 +65,9 @@ final class StreamsApp implements AutoCloseable {
     flags.put("kafka.session.timeout.ms", "6000");
     flags.put("kafka.heartbeat.interval.ms", "500");
     flags.putAll(overrides);
-    StreamsApp app = new StreamsApp(OrchestratorConfig.of(flags), port);
-    app.streams.start();
-    return app;
+    StreamsApp instance = new StreamsApp(OrchestratorConfig.of(flags), port);
+    instance.app.start();
+    return instance;
   }
 
   boolean running() {
@@ -75,7 +77,7 @@ final class StreamsApp implements AutoCloseable {
   @Override
   public void close() {
     server.close();
-    streams.close(Duration.ofSeconds(30));
+    app.close(Duration.ofSeconds(30));
     metrics.close();
   }
 
