@@ -156,7 +156,6 @@ public final class EmbeddedConnect extends LocalServer {
     return connect.rest().advertisedUrl();
   }
 
-
   /** Stops every task (committing what was written) and the worker. */
   @Override
   protected void stop() {

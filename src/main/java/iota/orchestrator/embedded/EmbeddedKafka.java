@@ -156,7 +156,6 @@ public final class EmbeddedKafka extends LocalServer {
     return port;
   }
 
-
   /** Stops the broker and controller cleanly, so the next start on the same directory recovers nothing. */
   @Override
   protected void stop() {

@@ -78,7 +78,6 @@ public final class EmbeddedMqttBroker extends LocalServer {
     return port;
   }
 
-
   /** Stops the broker, flushing its store; connected clients are disconnected. */
   @Override
   protected void stop() {

@@ -78,7 +78,6 @@ public final class EmbeddedZooKeeper extends LocalServer {
     return port;
   }
 
-
   /** Stops the server; connected clients see a disconnect, exactly as with a real outage. */
   @Override
   protected void stop() {

@@ -2,6 +2,7 @@ package iota.orchestrator.topology;
 
 import iota.orchestrator.model.Assignment;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -113,13 +114,13 @@ public final class PlanSnapshot {
   public Map<String, Object> toJson() {
     Map<String, Object> out = new TreeMap<>();
     types.forEach((type, instances) -> {
-      Map<String, Object> byId = new java.util.LinkedHashMap<>();
+      Map<String, Object> byId = new LinkedHashMap<>();
       instances.forEach((id, i) -> {
         // The ZooKeeper layout's order, and the same bytes for the same plan.
-        Map<String, Object> data = new java.util.LinkedHashMap<>();
+        Map<String, Object> data = new LinkedHashMap<>();
         data.put("used", i.used());
         data.put("count", i.count());
-        Map<String, Object> instance = new java.util.LinkedHashMap<>();
+        Map<String, Object> instance = new LinkedHashMap<>();
         instance.put("data", data);
         instance.put("resources", Map.of("ids", i.ids()));
         instance.put("_reload", Map.of("times", i.reload()));

@@ -1,11 +1,11 @@
 package iota.orchestrator.api;
 
-import iota.orchestrator.admin.TopicSpec;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.model.Json;
 import java.net.http.HttpResponse;
