@@ -141,6 +141,12 @@ public final class EmbeddedConnect extends LocalServer {
     writeConnectors();
   }
 
+  /** The config last put for connector {@code name}, or null if there is none. */
+  public synchronized Map<String, String> connectorConfig(String name) {
+    Map<String, String> config = connectors.get(name);
+    return config == null ? null : Map.copyOf(config);
+  }
+
   /** The connector's and its tasks' state ({@code RUNNING}, {@code FAILED} with a trace, ...). */
   public ConnectorStateInfo connectorStatus(String name) {
     return herder().connectorStatus(name);

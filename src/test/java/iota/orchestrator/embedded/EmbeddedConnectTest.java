@@ -2,6 +2,7 @@ package iota.orchestrator.embedded;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -78,6 +79,8 @@ class EmbeddedConnectTest {
     System.out.printf("EmbeddedConnect restart took %d ms%n", (System.nanoTime() - began) / 1_000_000);
 
     await().atMost(Duration.ofSeconds(20)).until(() -> isRunning("bridge"));
+    assertEquals(bridgeConfig(), connect.connectorConfig("bridge"));
+    assertNull(connect.connectorConfig("bad"), "a rejected config is not saved");
     URI rest = connect.restUrl();
     assertEquals("127.0.0.1", rest.getHost());
   }
