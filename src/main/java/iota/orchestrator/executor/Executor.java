@@ -92,7 +92,9 @@ import org.slf4j.MDC;
  * #MDC_COMMAND_ID} (the pod command's id; {@code <Resource>/<id>@<seq>} for an assignment).
  *
  * <p>Life cycle: {@link #start()} starts the loop thread and the pod watcher; {@link #close()} wakes
- * the consumer with {@code wakeup()} (never an interrupt) and closes everything with timeouts.
+ * the consumer with {@code wakeup()} (never an interrupt) and closes everything with timeouts. A
+ * round in progress stops before its next command: what it applied is committed, the rest is
+ * applied at the next start.
  */
 public final class Executor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Executor.class);
@@ -425,10 +427,10 @@ public final class Executor implements AutoCloseable {
 
   /**
    * Writes one instance on a writer thread; null when it was not tried (ZooKeeper already found
-   * down in this round, or the round out of time), so that it is retried with the next round.
+   * down in this round, or the round over), so that it is retried with the next round or start.
    */
   private ZooKeeperApplier.Outcome write(Instance instance, Round round) {
-    if (round.zooKeeperDown || round.outOfTime()) {
+    if (round.zooKeeperDown || round.over()) {
       return null;
     }
     try (MDC.MDCCloseable ignored = MDC.putCloseable(MDC_COMMAND_ID, instance.commandId())) {
@@ -459,7 +461,7 @@ public final class Executor implements AutoCloseable {
   /** Applies pod commands in order, stopping at the first one that is not done. */
   private long applyPodCommands(List<ConsumerRecord<byte[], byte[]>> batch, Round round) {
     for (ConsumerRecord<byte[], byte[]> record : batch) {
-      if (round.kubernetesDown || round.outOfTime()) {
+      if (round.kubernetesDown || round.over()) {
         return record.offset();
       }
       PodCommand command;
@@ -636,8 +638,12 @@ public final class Executor implements AutoCloseable {
       this.deadlineNanos = deadlineNanos;
     }
 
-    boolean outOfTime() {
-      return System.nanoTime() - deadlineNanos > 0;
+    /**
+     * Out of time, or the executor is closing: the rest of the batch is not tried, stays
+     * uncommitted, and is applied by the next round or the next start.
+     */
+    boolean over() {
+      return stopping.getCount() == 0 || System.nanoTime() - deadlineNanos > 0;
     }
 
     void failedAttempt(int attempt) {

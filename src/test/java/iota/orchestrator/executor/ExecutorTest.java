@@ -293,6 +293,28 @@ class ExecutorTest {
   }
 
   @Test
+  void closingStopsTheRoundAtTheNextCommandAndCommitsExactlyWhatWasApplied() throws Exception {
+    executor = executor(3, Path.of("templates"));
+    consumer.schedulePollTask(() -> {
+      consumer.rebalance(List.of(ASSIGNMENTS, POD_COMMANDS));
+      consumer.updateBeginningOffsets(Map.of(ASSIGNMENTS, 0L, POD_COMMANDS, 0L));
+    });
+    int commands = 300;
+    for (int i = 0; i < commands; i++) {
+      command("c" + i, Action.create, Integer.toString(i), "iota-dac");
+    }
+    executor.start();
+    await().until(() -> !k8s.pods().inNamespace(NS).list().getItems().isEmpty());
+
+    executor.close();
+
+    int created = k8s.pods().inNamespace(NS).list().getItems().size();
+    assertTrue(created < commands, "the round went on after close: all " + commands + " pods created");
+    // In order and nothing skipped: the next start goes on from the first command not applied.
+    assertEquals(Long.valueOf(created), consumer.lastCommitted(POD_COMMANDS));
+  }
+
+  @Test
   void theConfiguredExecutorStartsAndStopsWithRealKafkaClients() {
     OrchestratorConfig config =
         OrchestratorConfig.of(

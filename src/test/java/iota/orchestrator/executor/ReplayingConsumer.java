@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -20,6 +21,7 @@ import org.apache.kafka.common.TopicPartition;
 final class ReplayingConsumer extends MockConsumer<byte[], byte[]> {
   private final List<ConsumerRecord<byte[], byte[]>> log = new ArrayList<>();
   private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+  private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
 
   ReplayingConsumer() {
     super("earliest");
@@ -51,6 +53,23 @@ final class ReplayingConsumer extends MockConsumer<byte[], byte[]> {
         return records;
       }
     }
+  }
+
+  @Override
+  public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    super.commitSync(offsets);
+    offsets.forEach((tp, o) -> lastCommitted.put(tp, o.offset()));
+  }
+
+  @Override
+  public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+    super.commitSync(offsets, timeout);
+    offsets.forEach((tp, o) -> lastCommitted.put(tp, o.offset()));
+  }
+
+  /** The offset last committed for {@code tp}, or null; unlike {@code committed()}, also after close. */
+  synchronized Long lastCommitted(TopicPartition tp) {
+    return lastCommitted.get(tp);
   }
 
   @Override
