@@ -65,6 +65,8 @@ public class MqttSourceTask extends SourceTask {
   private boolean everConnected;
   /** Written by Paho's threads after a reconnect's subscription, read by {@code poll()}. */
   private volatile boolean subscribed;
+  /** Notified when {@link #subscribed} or {@link #stopping} changes, for {@link #awaitSubscribed}. */
+  private final Object subscription = new Object();
   private long nextConnectAttemptMs;
   private long connectBackoffMs = INITIAL_BACKOFF_MS;
 
@@ -130,7 +132,10 @@ public class MqttSourceTask extends SourceTask {
     if (stopping) {
       return;
     }
-    stopping = true;
+    synchronized (subscription) {
+      stopping = true;
+      subscription.notifyAll();
+    }
     MqttAsyncClient c = client;
     if (c == null) {
       return;
@@ -162,6 +167,11 @@ public class MqttSourceTask extends SourceTask {
    * Connects and subscribes, waiting for both, so that once {@code start()} returns every message
    * published is either delivered or queued for this session. Retried from {@code poll()} until it
    * succeeds once; after that Paho reconnects by itself.
+   *
+   * <p>A broker may drop the connection on the first SUBSCRIBE (Moquette 0.17 does, now and then,
+   * when the SUBSCRIBE overtakes its own bookkeeping of the CONNACK: "SUBSCRIBE received on already
+   * closed connection"). Paho then reconnects and the callback subscribes again; this waits for
+   * that too, up to the connection timeout, so that the promise above still holds.
    */
   private void tryFirstConnect() {
     try {
@@ -176,6 +186,34 @@ public class MqttSourceTask extends SourceTask {
       return;
     }
     trySubscribe();
+    if (!subscribed && !client.isConnected()) {
+      awaitSubscribed(timeoutMs());
+    }
+  }
+
+  /** Waits until a reconnect's subscription is in place, the task stops, or {@code timeoutMs} passes. */
+  private void awaitSubscribed(long timeoutMs) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    synchronized (subscription) {
+      long left;
+      while (!subscribed && !stopping && (left = deadline - System.nanoTime()) > 0) {
+        try {
+          TimeUnit.NANOSECONDS.timedWait(subscription, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+    LOG.info("MQTT client {} {} after its connection dropped at the first subscription",
+        client.getClientId(), subscribed ? "subscribed" : "not yet subscribed (poll() goes on trying)");
+  }
+
+  private void setSubscribed(boolean value) {
+    synchronized (subscription) {
+      subscribed = value;
+      subscription.notifyAll();
+    }
   }
 
   /** Subscribes and waits; on failure {@code poll()} tries again while the connection is up. */
@@ -183,9 +221,9 @@ public class MqttSourceTask extends SourceTask {
     try {
       IMqttToken token = client.subscribe(topicFilters, qosLevels);
       token.waitForCompletion(timeoutMs());
-      subscribed = checkGranted(token);
+      setSubscribed(checkGranted(token));
     } catch (MqttException e) {
-      subscribed = false;
+      setSubscribed(false);
       LOG.warn("MQTT subscribe of {} to {} failed: {}", client.getClientId(), config.topics(), e.toString());
     }
     if (!subscribed) {
@@ -245,12 +283,12 @@ public class MqttSourceTask extends SourceTask {
         client.subscribe(topicFilters, qosLevels, null, new IMqttActionListener() {
           @Override
           public void onSuccess(IMqttToken token) {
-            subscribed = checkGranted(token);
+            setSubscribed(checkGranted(token));
           }
 
           @Override
           public void onFailure(IMqttToken token, Throwable error) {
-            subscribed = false;
+            setSubscribed(false);
             LOG.warn("MQTT subscribe of {} to {} failed: {}", client.getClientId(), config.topics(), error.toString());
           }
         });

@@ -134,6 +134,19 @@ class MqttSourceTaskTest {
   }
 
   @Test
+  void startReturnsSubscribedEvenWhenTheBrokerDropsTheFirstSubscribe(TestInfo info) throws Exception {
+    try (SubscribeDroppingProxy proxy = SubscribeDroppingProxy.start(broker.port())) {
+      MqttSourceTask task = start(info, Map.of("mqtt.server.uri", proxy.uri()));
+      assertEquals(1, proxy.droppedSubscriptions());
+
+      // No subscription, no delivery: published before the reconnect subscribed, this would be lost.
+      publish("right-after-start");
+      assertEquals("right-after-start", new String((byte[]) pollOne(task).value(), StandardCharsets.UTF_8));
+      task.stop();
+    }
+  }
+
+  @Test
   void taskStartedBeforeTheBrokerIsReachableConnectsLater(TestInfo info) throws Exception {
     Path laterDir = dir.resolve("later");
     int port = unusedListenPort();
