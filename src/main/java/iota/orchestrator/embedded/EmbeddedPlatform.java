@@ -25,11 +25,14 @@ import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.connect.errors.NotFoundException;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,7 +109,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
   }
 
   /**
-   * Starts everything and returns once the topology is RUNNING.
+   * Starts everything and returns once the topology and the MQTT bridge run.
    *
    * @param base configuration (resource types, ZooKeeper root, ...); its Kafka, ZooKeeper, state and
    *     HTTP keys are replaced by the embedded servers'
@@ -267,6 +270,11 @@ public final class EmbeddedPlatform implements AutoCloseable {
     return token;
   }
 
+  /**
+   * Waits for the topology to run and for the bridge's task to run. A task runs once its start()
+   * returned, and the bridge's returns subscribed (see MqttSourceTask), so after this a change
+   * published on {@code cm/notify} is delivered or queued for the bridge, even on the first start.
+   */
   private void awaitRunning(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (streams.state() != KafkaStreams.State.RUNNING) {
@@ -274,6 +282,31 @@ public final class EmbeddedPlatform implements AutoCloseable {
         throw new IllegalStateException("the topology did not reach RUNNING (state " + streams.state() + ")");
       }
       Thread.sleep(50);
+    }
+    while (true) {
+      List<ConnectorStateInfo.TaskState> tasks = bridgeTasks();
+      if (!tasks.isEmpty() && tasks.stream().allMatch(t -> "RUNNING".equals(t.state()))) {
+        return;
+      }
+      for (ConnectorStateInfo.TaskState t : tasks) {
+        if ("FAILED".equals(t.state())) {
+          throw new IllegalStateException("the MQTT bridge's task " + t.id() + " failed: " + t.trace());
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the MQTT bridge's task did not reach RUNNING (tasks "
+            + tasks.stream().map(t -> t.id() + " " + t.state()).toList() + ")");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** The bridge connector's tasks; none while the worker is still starting it. */
+  private List<ConnectorStateInfo.TaskState> bridgeTasks() {
+    try {
+      return connect.connectorStatus(CONNECTOR_NAME).tasks();
+    } catch (NotFoundException notYet) {
+      return List.of();
     }
   }
 
