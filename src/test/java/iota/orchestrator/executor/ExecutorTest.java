@@ -93,6 +93,16 @@ class ExecutorTest {
     return executor;
   }
 
+  /** An executor for its own thread (not started yet), given both partitions at its first poll. */
+  private Executor threaded() {
+    Executor threaded = executor(3, Path.of("templates"));
+    consumer.schedulePollTask(() -> {
+      consumer.rebalance(List.of(ASSIGNMENTS, POD_COMMANDS));
+      consumer.updateBeginningOffsets(Map.of(ASSIGNMENTS, 0L, POD_COMMANDS, 0L));
+    });
+    return threaded;
+  }
+
   private long assign(String resource, String id, long seq, List<String> ids) {
     return consumer.append(Topics.ASSIGNMENTS, 0, resource + "/" + id, Json.bytes(Assignment.of(resource, id, seq, 10, ids, seq)));
   }
@@ -272,11 +282,7 @@ class ExecutorTest {
 
   @Test
   void runsOnItsOwnThreadUntilClosedWithWakeup() throws Exception {
-    executor = executor(3, Path.of("templates"));
-    consumer.schedulePollTask(() -> {
-      consumer.rebalance(List.of(ASSIGNMENTS, POD_COMMANDS));
-      consumer.updateBeginningOffsets(Map.of(ASSIGNMENTS, 0L, POD_COMMANDS, 0L));
-    });
+    executor = threaded();
     executor.start();
 
     assign("Rule", "4", 1, List.of("r1"));
@@ -294,11 +300,7 @@ class ExecutorTest {
 
   @Test
   void closingStopsTheRoundAtTheNextCommandAndCommitsExactlyWhatWasApplied() throws Exception {
-    executor = executor(3, Path.of("templates"));
-    consumer.schedulePollTask(() -> {
-      consumer.rebalance(List.of(ASSIGNMENTS, POD_COMMANDS));
-      consumer.updateBeginningOffsets(Map.of(ASSIGNMENTS, 0L, POD_COMMANDS, 0L));
-    });
+    executor = threaded();
     int commands = 300;
     for (int i = 0; i < commands; i++) {
       command("c" + i, Action.create, Integer.toString(i), "iota-dac");
