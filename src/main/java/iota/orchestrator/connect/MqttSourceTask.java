@@ -205,8 +205,12 @@ public class MqttSourceTask extends SourceTask {
         }
       }
     }
-    LOG.info("MQTT client {} {} after its connection dropped at the first subscription",
-        client.getClientId(), subscribed ? "subscribed" : "not yet subscribed (poll() goes on trying)");
+    if (subscribed) {
+      LOG.info("MQTT client {} subscribed after its connection dropped at the first subscription", client.getClientId());
+    } else if (!stopping) {
+      LOG.warn("MQTT client {} not subscribed within {} ms after its connection dropped at the first subscription;"
+          + " poll() goes on trying", client.getClientId(), timeoutMs);
+    }
   }
 
   private void setSubscribed(boolean value) {
