@@ -1,16 +1,12 @@
 package iota.orchestrator.model;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 
 /**
  * A growable byte buffer that writes JSON tokens, for the few hot documents written by hand
  * ({@link AssignmentJson}, {@link EncodedIds}). Strings of printable ASCII without quote or
- * backslash (nearly all ids) are copied byte for byte; any other string is written by Jackson's
- * generator, so the bytes are always databind's own.
+ * backslash (nearly all ids) are copied byte for byte; any other string is written by databind
+ * ({@link Json#bytes}), so the bytes are always databind's own.
  */
 final class JsonOut {
   private byte[] buf;
@@ -75,14 +71,8 @@ final class JsonOut {
   }
 
   private JsonOut generated(String s) {
-    ByteArrayOutputStream b = new ByteArrayOutputStream(s.length() * 2 + 8);
-    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(b)) {
-      g.writeString(s);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    byte[] q = b.toByteArray();
-    return raw(q, 0, q.length);
+    byte[] quoted = Json.bytes(s);
+    return raw(quoted, 0, quoted.length);
   }
 
   byte[] bytes() {
