@@ -9,13 +9,16 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.utils.Exit;
+import org.apache.kafka.connect.errors.NotFoundException;
 import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.Herder;
@@ -150,6 +153,52 @@ public final class EmbeddedConnect extends LocalServer {
   /** The connector's and its tasks' state ({@code RUNNING}, {@code FAILED} with a trace, ...). */
   public ConnectorStateInfo connectorStatus(String name) {
     return herder().connectorStatus(name);
+  }
+
+  /**
+   * Waits until connector {@code name} and every one of its tasks run. A task runs once its
+   * {@code start()} has returned.
+   *
+   * @throws IllegalStateException when a task failed (the message carries its trace) or {@code
+   *     timeout} passed
+   */
+  public void awaitRunning(String name, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      ConnectorStateInfo status;
+      try {
+        status = connectorStatus(name);
+      } catch (NotFoundException notYet) {
+        status = null;
+      }
+      if (status != null) {
+        List<ConnectorStateInfo.TaskState> tasks = status.tasks();
+        if ("RUNNING".equals(status.connector().state()) && !tasks.isEmpty()
+            && tasks.stream().allMatch(t -> "RUNNING".equals(t.state()))) {
+          return;
+        }
+        for (ConnectorStateInfo.TaskState t : tasks) {
+          if ("FAILED".equals(t.state())) {
+            throw new IllegalStateException("task " + t.id() + " of connector " + name + " failed: " + t.trace());
+          }
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("connector " + name + " did not run within " + timeout + " (tasks " + taskStates(name) + ")");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Each task of connector {@code name} as {@code "<id> <state>"}, with the trace of a failed one. */
+  public List<String> taskStates(String name) {
+    try {
+      return connectorStatus(name).tasks().stream()
+          .map(t -> t.id() + " " + t.state() + (t.trace() == null ? "" : ": " + t.trace()))
+          .toList();
+    } catch (NotFoundException notYet) {
+      return List.of();
+    }
   }
 
   /** The worker's herder, for anything this class does not wrap. */

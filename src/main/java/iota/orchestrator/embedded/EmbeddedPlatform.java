@@ -25,14 +25,11 @@ import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.connect.errors.NotFoundException;
-import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -283,31 +280,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
       }
       Thread.sleep(50);
     }
-    while (true) {
-      List<ConnectorStateInfo.TaskState> tasks = bridgeTasks();
-      if (!tasks.isEmpty() && tasks.stream().allMatch(t -> "RUNNING".equals(t.state()))) {
-        return;
-      }
-      for (ConnectorStateInfo.TaskState t : tasks) {
-        if ("FAILED".equals(t.state())) {
-          throw new IllegalStateException("the MQTT bridge's task " + t.id() + " failed: " + t.trace());
-        }
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the MQTT bridge's task did not reach RUNNING (tasks "
-            + tasks.stream().map(t -> t.id() + " " + t.state()).toList() + ")");
-      }
-      Thread.sleep(50);
-    }
-  }
-
-  /** The bridge connector's tasks; none while the worker is still starting it. */
-  private List<ConnectorStateInfo.TaskState> bridgeTasks() {
-    try {
-      return connect.connectorStatus(CONNECTOR_NAME).tasks();
-    } catch (NotFoundException notYet) {
-      return List.of();
-    }
+    connect.awaitRunning(CONNECTOR_NAME, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
   }
 
   public Ready ready() {

@@ -160,9 +160,7 @@ class MqttBridgeIntegrationTest {
         return values.size() >= count;
       });
     } catch (ConditionTimeoutException e) {
-      List<String> tasks = connect.connectorStatus(connectorName).tasks().stream()
-          .map(t -> t.id() + " " + t.state() + (t.trace() == null ? "" : ": " + t.trace())).toList();
-      throw new AssertionError("expected " + count + " values, got " + values + "; tasks " + tasks
+      throw new AssertionError("expected " + count + " values, got " + values + "; tasks " + connect.taskStates(connectorName)
           + "; MQTT clients connected " + mqtt.connectedClientIds(), e);
     }
     return records;

@@ -1,6 +1,5 @@
 package iota.orchestrator.embedded;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -52,7 +51,7 @@ class EmbeddedConnectTest {
   void putConnectorRunsItAndTheRestApiReportsIt() throws Exception {
     connect.putConnector("bridge", bridgeConfig());
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> isRunning("bridge"));
+    connect.awaitRunning("bridge", Duration.ofSeconds(20));
     HttpResponse<String> status = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(connect.restUrl().resolve("/connectors/bridge/status")).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -72,28 +71,17 @@ class EmbeddedConnectTest {
 
   @Test
   @Order(3)
-  void restartOnSameDirectoryRunsTheSavedConnectorsAgain() {
+  void restartOnSameDirectoryRunsTheSavedConnectorsAgain() throws Exception {
     connect.close();
     long began = System.nanoTime();
     connect = EmbeddedConnect.start(dir.resolve("connect"), kafka.bootstrapServers(), 0);
     System.out.printf("EmbeddedConnect restart took %d ms%n", (System.nanoTime() - began) / 1_000_000);
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> isRunning("bridge"));
+    connect.awaitRunning("bridge", Duration.ofSeconds(20));
     assertEquals(bridgeConfig(), connect.connectorConfig("bridge"));
     assertNull(connect.connectorConfig("bad"), "a rejected config is not saved");
     URI rest = connect.restUrl();
     assertEquals("127.0.0.1", rest.getHost());
-  }
-
-  private static boolean isRunning(String name) {
-    try {
-      var status = connect.connectorStatus(name);
-      return "RUNNING".equals(status.connector().state())
-          && !status.tasks().isEmpty()
-          && status.tasks().stream().allMatch(t -> "RUNNING".equals(t.state()));
-    } catch (RuntimeException notYetKnown) {
-      return false;
-    }
   }
 
   private static Map<String, String> bridgeConfig() {
