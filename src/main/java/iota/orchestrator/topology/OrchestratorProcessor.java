@@ -20,6 +20,7 @@ import iota.orchestrator.placement.SizingException;
 import iota.orchestrator.placement.TypePlan;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -346,7 +347,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
   }
 
   /** Leading edge (at least once only): an instance not written within the last flush interval is written now. */
-  private void emitQuietInstances(TypeRuntime rt, java.util.Collection<Integer> ids, long now) {
+  private void emitQuietInstances(TypeRuntime rt, Collection<Integer> ids, long now) {
     for (int id : ids) {
       Long last = rt.lastEmit.get(id);
       if ((last == null || now - last >= flushInterval.toMillis()) && rt.dirty.remove(id)) {
