@@ -49,6 +49,26 @@ public final class EncodedIds {
     return new EncodedIds(ids, out.buffer(), ends, out.size());
   }
 
+  /**
+   * The bytes one id takes in an encoded list, its quotes included and its separating comma not:
+   * exactly what {@link #of} and {@link #with} write for it. The planner's byte budget adds these up,
+   * so the budget and the written znode agree whichever way the JSON writer encodes a character.
+   */
+  public static int encodedLength(String id) {
+    return JsonOut.stringLength(id);
+  }
+
+  /**
+   * The bytes of the {@code resources} znode, {@code {"ids":[...]}}, for a list of {@code count} ids
+   * whose {@link #encodedLength}s add up to {@code idBytes}: the wrapper plus a comma between ids.
+   */
+  public static long znodeLength(int count, long idBytes) {
+    return ZNODE_WRAPPER + idBytes + Math.max(0, count - 1);
+  }
+
+  /** {@code {"ids":[]}}: the resources znode around its ids. */
+  public static final int ZNODE_WRAPPER = 10;
+
   public int size() {
     return ids.length;
   }

@@ -54,20 +54,37 @@ final class JsonOut {
 
   /** Appends {@code s} as a JSON string. */
   JsonOut string(String s) {
+    if (!isPlain(s)) {
+      return generated(s);
+    }
     int len = s.length();
     ensure(len + 2);
-    int start = n;
     buf[n++] = '"';
     for (int i = 0; i < len; i++) {
-      char c = s.charAt(i);
-      if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
-        n = start;
-        return generated(s);
-      }
-      buf[n++] = (byte) c;
+      buf[n++] = (byte) s.charAt(i);
     }
     buf[n++] = '"';
     return this;
+  }
+
+  /**
+   * How many bytes {@link #string} appends for {@code s}, quotes included. It follows the same two
+   * paths as {@link #string}, so whatever databind does with other strings (escape non-ASCII or
+   * write it as UTF-8), this length is the written one.
+   */
+  static int stringLength(String s) {
+    return isPlain(s) ? s.length() + 2 : Json.bytes(s).length;
+  }
+
+  /** Printable ASCII without quote or backslash: written byte for byte. */
+  private static boolean isPlain(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private JsonOut generated(String s) {

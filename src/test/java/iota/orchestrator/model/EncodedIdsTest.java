@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -76,5 +77,40 @@ class EncodedIdsTest {
     EncodedIds encoded = EncodedIds.of(List.of("a", "b"));
     assertThrows(IllegalArgumentException.class, () -> encoded.with(new TreeSet<>(List.of("a")), Set.of()));
     assertThrows(IllegalArgumentException.class, () -> encoded.with(new TreeSet<>(), Set.of("c")));
+  }
+
+  @Test
+  void theBudgetsLengthOfAnIdIsWhatTheWritersWrite() {
+    List<String> ids = List.of(
+        "plain-ascii-42", "x", "ü-bmp-é", "中文标识", "emoji-\uD83D\uDE00\uD83C\uDF89", "q\"uote", "back\\slash",
+        "tab\tand\nnewline", "del\u007F", "slash/ok", "\u2028line-separator", "a".repeat(128));
+    for (String id : ids) {
+      byte[] alone = Json.bytes(id);
+      assertEquals(alone.length, EncodedIds.encodedLength(id), id);
+      // In a list the id's bytes are the same; the list adds one comma between neighbours.
+      byte[] list = Json.bytes(new Assignment.Resources(List.of("a", id)));
+      assertEquals(EncodedIds.znodeLength(2, EncodedIds.encodedLength("a") + EncodedIds.encodedLength(id)), list.length, id);
+    }
+  }
+
+  @Test
+  void theZnodeLengthOfAnyListIsTheResourcesZnodeTheExecutorWrites() {
+    Random rnd = new Random(11);
+    for (int round = 0; round < 200; round++) {
+      TreeSet<String> set = new TreeSet<>();
+      int size = rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(100);
+      while (set.size() < size) {
+        set.add(id(rnd));
+      }
+      long idBytes = 0;
+      for (String id : set) {
+        idBytes += EncodedIds.encodedLength(id);
+      }
+      byte[] written = Json.bytes(new Assignment.Resources(List.copyOf(set)));
+      assertEquals(written.length, EncodedIds.znodeLength(set.size(), idBytes), set.toString());
+      // The topology's own writer puts the same bytes inside its assignment record.
+      String assignment = new String(json(EncodedIds.of(set)), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(assignment.contains(new String(written, java.nio.charset.StandardCharsets.UTF_8)));
+    }
   }
 }
