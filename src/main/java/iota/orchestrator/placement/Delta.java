@@ -1,6 +1,7 @@
 package iota.orchestrator.placement;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -15,8 +16,11 @@ import java.util.TreeSet;
  *     including every created instance
  * @param created instances that did not exist before
  * @param deleted instances that no longer exist
+ * @param refused resources of the mutation that were not placed because no instance could take
+ *     them within the byte budget, in the order given; they are not in the plan
  */
-public record Delta(SortedSet<Integer> changed, SortedSet<Integer> created, SortedSet<Integer> deleted) {
+public record Delta(
+    SortedSet<Integer> changed, SortedSet<Integer> created, SortedSet<Integer> deleted, List<String> refused) {
 
   private static final SortedSet<Integer> NONE = Collections.unmodifiableSortedSet(new TreeSet<>());
   /**
@@ -40,6 +44,12 @@ public record Delta(SortedSet<Integer> changed, SortedSet<Integer> created, Sort
     changed = frozen(changed, "changed");
     created = frozen(created, "created");
     deleted = frozen(deleted, "deleted");
+    refused = List.copyOf(Objects.requireNonNull(refused, "refused"));
+  }
+
+  /** A delta that refused nothing. */
+  public Delta(SortedSet<Integer> changed, SortedSet<Integer> created, SortedSet<Integer> deleted) {
+    this(changed, created, deleted, List.of());
   }
 
   /** Nothing changed. */
@@ -47,9 +57,13 @@ public record Delta(SortedSet<Integer> changed, SortedSet<Integer> created, Sort
     return EMPTY;
   }
 
-  /** True when the mutation changed nothing. */
+  /** True when the mutation changed nothing and refused nothing. */
   public boolean isEmpty() {
-    return changed.isEmpty() && created.isEmpty() && deleted.isEmpty();
+    return changed.isEmpty() && created.isEmpty() && deleted.isEmpty() && refused.isEmpty();
+  }
+
+  static Delta refused(String resource) {
+    return new Delta(NONE, NONE, NONE, List.of(resource));
   }
 
   static Delta changed(int id) {

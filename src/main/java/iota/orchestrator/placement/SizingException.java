@@ -12,7 +12,12 @@ public final class SizingException extends Exception {
   private final int maxInstances;
 
   public SizingException(int instances, int maxInstances) {
-    super("require instances more than the max: " + instances + "/" + maxInstances, null, false, false);
+    this(instances, maxInstances, "require instances more than the max: " + instances + "/" + maxInstances);
+  }
+
+  /** With a message of its own, for a pool that the ids' bytes would make too large. */
+  public SizingException(int instances, int maxInstances, String message) {
+    super(message, null, false, false);
     this.instances = instances;
     this.maxInstances = maxInstances;
   }

@@ -1,5 +1,6 @@
 package iota.orchestrator.placement;
 
+import iota.orchestrator.model.EncodedIds;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -24,9 +25,15 @@ import java.util.TreeSet;
  * <p>Rules (DESIGN.md §2 and the planner issue):
  *
  * <ul>
- *   <li>A new resource goes to the least-loaded instance that has room ({@code used < count}),
- *       lowest id on ties; when none has room, a new instance with the lowest free id and the plan's
- *       {@link #capacity()} is created.
+ *   <li>An instance has room for a resource when it holds fewer than its {@code count} and its
+ *       encoded {@code resources} znode with the resource would stay within {@link #maxBytes()}.
+ *   <li>A new resource goes to the least-loaded instance that has room, lowest id on ties; when none
+ *       has room and the pool is smaller than {@link #maxInstances()}, a new instance with the lowest
+ *       free id and the plan's {@link #capacity()} is created. At the maximum, it goes to the
+ *       least-loaded instance beyond its count that still has byte room (the type is then over
+ *       capacity, see {@link #beyondCapacity()}); when no instance has byte room it is refused
+ *       ({@link Delta#refused()}) rather than making a znode or record that ZooKeeper or Kafka would
+ *       reject.
  *   <li>A removed resource frees its slot and nothing else moves; an empty instance stays.
  *   <li>Every change of an instance's resource set bumps its reload counter once per mutation; an
  *       update of a placed resource bumps its instance; {@link #reloadAll()} bumps every instance.
@@ -49,16 +56,86 @@ public final class TypePlan {
   /** Resource id to its instance; the instance itself rather than its id saves a tree lookup per event. */
   private final HashMap<String, Slot> placements = new HashMap<>();
   /**
-   * Exactly the instances with {@code used < count}, ordered by {@link #BY_LOAD}. The order depends
-   * on mutable fields, so an instance leaves this set before its load or capacity changes and
-   * re-enters after ({@link #detach}, {@link #attach}).
+   * Exactly the instances with {@code used < count} and byte room for at least the shortest id,
+   * ordered by {@link #BY_LOAD}. The order depends on mutable fields, so an instance leaves this set
+   * before its load, bytes or capacity change and re-enters after ({@link #detach}, {@link #attach}).
    */
   private final TreeSet<Slot> open = new TreeSet<>(BY_LOAD);
+  /** The instances at or beyond their count that still have byte room: where overflow goes. */
+  private final TreeSet<Slot> spill = new TreeSet<>(BY_LOAD);
+  private final FreeIds freeIds = new FreeIds();
   private int capacity;
+  private int maxInstances;
+  private long maxBytes;
 
-  /** An empty plan whose new instances get {@code capacity}. */
+  /** An empty plan whose new instances get {@code capacity}, without a pool or byte bound. */
   public TypePlan(int capacity) {
+    this(capacity, Integer.MAX_VALUE, Long.MAX_VALUE);
+  }
+
+  /**
+   * An empty plan whose new instances get {@code capacity}, whose pool never grows beyond {@code
+   * maxInstances}, and whose instances' {@code resources} znodes stay within {@code maxBytes}.
+   */
+  public TypePlan(int capacity, int maxInstances, long maxBytes) {
     this.capacity = requireCapacity(capacity);
+    this.maxInstances = requireMaxInstances(maxInstances);
+    this.maxBytes = requireMaxBytes(maxBytes);
+  }
+
+  /** The largest pool that placing resources may grow to. */
+  public int maxInstances() {
+    return maxInstances;
+  }
+
+  /**
+   * Sets the pool bound for placing resources from now on. An existing pool larger than it keeps its
+   * instances; it just does not grow.
+   */
+  public void maxInstances(int maxInstances) {
+    this.maxInstances = requireMaxInstances(maxInstances);
+  }
+
+  /** The byte budget of one instance's encoded {@code resources} znode, {@code {"ids":[...]}}. */
+  public long maxBytes() {
+    return maxBytes;
+  }
+
+  /** Sets the byte budget; instances already over it keep their resources but take no more. */
+  public void maxBytes(long maxBytes) {
+    this.maxBytes = requireMaxBytes(maxBytes);
+    open.clear();
+    spill.clear();
+    for (Slot slot : instances.values()) {
+      attach(slot);
+    }
+  }
+
+  /**
+   * Resources placed beyond their instance's count, summed over the instances: more than zero means
+   * the type is over capacity (every instance was full at {@link #maxInstances()}).
+   */
+  public long beyondCapacity() {
+    long beyond = 0;
+    for (Slot slot : instances.values()) {
+      beyond += Math.max(0, slot.used - slot.count);
+    }
+    return beyond;
+  }
+
+  /** The bytes of the instance's encoded {@code resources} znode as the plan has it now. */
+  public static long znodeBytes(InstanceView view) {
+    return view instanceof Slot slot
+        ? EncodedIds.znodeLength(slot.used, slot.idBytes)
+        : EncodedIds.znodeLength(view.used(), idBytes(view.resources()));
+  }
+
+  private static long idBytes(Collection<String> ids) {
+    long bytes = 0;
+    for (String id : ids) {
+      bytes += EncodedIds.encodedLength(id);
+    }
+    return bytes;
   }
 
   /** The capacity given to instances created when all are full. */
@@ -85,8 +162,7 @@ public final class TypePlan {
     }
     Slot slot = instances.get(id);
     if (slot == null) {
-      slot = new Slot(id, count);
-      instances.put(id, slot);
+      slot = newSlot(id, count);
     } else {
       detach(slot);
       slot.count = count;
@@ -119,15 +195,15 @@ public final class TypePlan {
       attach(previous);
     }
     detach(slot);
-    slot.put(resource);
+    slot.put(resource, EncodedIds.encodedLength(resource));
     attach(slot);
     placements.put(resource, slot);
   }
 
   /**
    * The automatic plan of a type that has never been orchestrated: creates {@code n} empty
-   * instances with the lowest free ids and capacity {@code count}, and makes {@code count} the
-   * capacity of later instances.
+   * instances with the lowest free ids and capacity {@code count} (fewer when that would pass
+   * {@link #maxInstances()}), and makes {@code count} the capacity of later instances.
    */
   public Delta createInstances(int n, int count) {
     if (n < 0) {
@@ -135,8 +211,9 @@ public final class TypePlan {
     }
     capacity(count);
     TreeSet<Integer> created = new TreeSet<>();
-    for (int i = 0; i < n; i++) {
-      Slot slot = newSlot(lowestFreeId(), count);
+    int room = Math.max(0, maxInstances - instances.size());
+    for (int i = 0; i < Math.min(n, room); i++) {
+      Slot slot = newSlot(freeIds.lowest(), count);
       attach(slot);
       created.add(slot.id);
     }
@@ -144,19 +221,23 @@ public final class TypePlan {
   }
 
   /**
-   * Places a new resource on the least-loaded instance with room (lowest id on ties), or on a new
-   * instance with the lowest free id when every instance is full. A resource already placed stays
-   * where it is and nothing changes.
+   * Places a new resource as the class rules say: the least-loaded instance with room (lowest id on
+   * ties), else a new instance with the lowest free id below {@link #maxInstances()}, else the
+   * least-loaded instance beyond its count with byte room, else it is refused. A resource already
+   * placed stays where it is and nothing changes.
    */
   public Delta add(String resource) {
     Objects.requireNonNull(resource, "resource");
     if (placements.containsKey(resource)) {
       return Delta.empty();
     }
-    boolean created = open.isEmpty();
+    int before = instances.size();
     Slot slot = place(resource);
+    if (slot == null) {
+      return Delta.refused(resource);
+    }
     slot.reload++;
-    return created ? Delta.created(slot.id) : Delta.changed(slot.id);
+    return instances.size() > before ? Delta.created(slot.id) : Delta.changed(slot.id);
   }
 
   /**
@@ -167,44 +248,76 @@ public final class TypePlan {
     TreeSet<Integer> changed = new TreeSet<>();
     TreeSet<Integer> created = new TreeSet<>();
     List<Slot> touched = new ArrayList<>();
+    List<String> refused = new ArrayList<>();
     for (String resource : resources) {
       Objects.requireNonNull(resource, "resource");
       if (placements.containsKey(resource)) {
         continue;
       }
-      boolean fresh = open.isEmpty();
+      int before = instances.size();
       Slot slot = place(resource);
+      if (slot == null) {
+        refused.add(resource);
+        continue;
+      }
       if (changed.add(slot.id)) {
         touched.add(slot);
       }
-      if (fresh) {
+      if (instances.size() > before) {
         created.add(slot.id);
       }
     }
-    return bumped(touched, changed, created);
+    return bumped(touched, changed, created, refused);
   }
 
-  /** Places a resource that is not placed yet, without bumping. */
+  /** Places a resource that is not placed yet, without bumping; null when it is refused. */
   private Slot place(String resource) {
-    Slot slot = open.pollFirst();
-    if (slot == null) {
-      slot = newSlot(lowestFreeId(), capacity);
+    int length = EncodedIds.encodedLength(resource);
+    Slot slot = firstFitting(open, length);
+    if (slot == null && instances.size() < maxInstances && fits(0, 0, length)) {
+      slot = newSlot(freeIds.lowest(), capacity);
     }
-    slot.put(resource);
+    if (slot == null) {
+      slot = firstFitting(spill, length);
+      if (slot == null) {
+        return null;
+      }
+    }
+    detach(slot);
+    slot.put(resource, length);
     attach(slot);
     placements.put(resource, slot);
     return slot;
   }
 
+  /**
+   * The first instance of {@code slots} (least loaded first) with byte room for an id of {@code
+   * length}. Every instance in the sets has room for the shortest id, so this is the first one
+   * unless the id is longer than what is left of the first instances' budgets.
+   */
+  private Slot firstFitting(TreeSet<Slot> slots, int length) {
+    for (Slot slot : slots) {
+      if (fits(slot.used, slot.idBytes, length)) {
+        return slot;
+      }
+    }
+    return null;
+  }
+
+  /** Whether an instance of {@code used} ids of {@code idBytes} stays within the budget with one more of {@code length}. */
+  private boolean fits(int used, long idBytes, int length) {
+    return EncodedIds.znodeLength(used + 1, idBytes + length) <= maxBytes;
+  }
+
   /** Bumps each touched instance once and describes the change. */
-  private static Delta bumped(List<Slot> touched, TreeSet<Integer> changed, TreeSet<Integer> created) {
-    if (touched.isEmpty()) {
+  private static Delta bumped(List<Slot> touched, TreeSet<Integer> changed, TreeSet<Integer> created, List<String> refused) {
+    if (touched.isEmpty() && refused.isEmpty()) {
       return Delta.empty();
     }
     for (Slot slot : touched) {
       slot.reload++;
     }
-    return new Delta(changed, created, new TreeSet<>());
+    return new Delta(changed, created, new TreeSet<>(), refused);
   }
 
 
@@ -255,7 +368,7 @@ public final class TypePlan {
         touched.add(slot);
       }
     }
-    return bumped(touched, changed, new TreeSet<>());
+    return bumped(touched, changed, new TreeSet<>(), List.of());
   }
 
   /** The resources of one bulk update changed: each of their instances reloads once. */
@@ -268,7 +381,7 @@ public final class TypePlan {
         touched.add(slot);
       }
     }
-    return bumped(touched, changed, new TreeSet<>());
+    return bumped(touched, changed, new TreeSet<>(), List.of());
   }
 
   /** A table every resource depends on changed: every instance must reload. */
@@ -309,23 +422,29 @@ public final class TypePlan {
    */
   public Orchestration orchestrate(int initInstances, int maxInstances, int resourcePerInstance)
       throws SizingException {
-    Sizing.Result size = Sizing.size(placements.size(), initInstances, maxInstances, resourcePerInstance);
-    return apply(null, List.of(), size);
+    Sizing.Result size = size(placements.keySet(), placements.size(), initInstances, maxInstances, resourcePerInstance);
+    return apply(null, List.of(), size, maxInstances);
   }
 
   /**
    * Re-orchestrates to the live set: resources not in {@code live} are dropped, live resources not
-   * placed yet are placed. The pool is sized by {@link Sizing} for the number of live resources; the
-   * lowest existing ids are kept, the rest deleted, and missing instances take the lowest free ids.
-   * Loads end within one of each other, every instance gets the new capacity, and the fewest
-   * resources move that reach such a plan: the {@code N mod K} larger targets go to the kept
-   * instances that hold the most live resources, an instance over its target gives up its greatest
-   * resource ids, and the given-up, orphaned and new resources fill instances below their target in
-   * ascending instance id order, ascending resource ids.
+   * placed yet are placed. The pool is sized by {@link Sizing} for the number of live resources, and
+   * grown (up to {@code maxInstances}) when the ids' bytes need more instances of {@link
+   * #maxBytes()}; the lowest existing ids are kept, the rest deleted, and missing instances take the
+   * lowest free ids. Loads end within one of each other, every instance gets the new capacity, and
+   * the fewest resources move that reach such a plan: the {@code N mod K} larger targets go to the
+   * kept instances that hold the most live resources, an instance over its target gives up its
+   * greatest resource ids, and the given-up, orphaned and new resources fill instances below their
+   * target in ascending instance id order, ascending resource ids. Only when ids of very different
+   * lengths leave an instance over the byte budget does it give up its greatest ids beyond the budget
+   * to the instances with the fewest bytes (preferring those under their count), which is the one
+   * case where loads may differ by more than one. Placing resources later grows the pool up to
+   * {@code maxInstances}.
    *
    * @param live the live resource ids; duplicates count once, and a {@link Set} is used as given
    *     (its {@code contains} decides membership) to spare copying 500,000 ids
-   * @throws SizingException when the pool would exceed {@code maxInstances}; the plan is unchanged
+   * @throws SizingException when the pool would exceed {@code maxInstances}, by count or by bytes;
+   *     the plan is unchanged
    */
   public Orchestration orchestrate(
       Collection<String> live, int initInstances, int maxInstances, int resourcePerInstance)
@@ -340,11 +459,46 @@ public final class TypePlan {
         unplaced.add(resource);
       }
     }
-    Sizing.Result size = Sizing.size(liveSet.size(), initInstances, maxInstances, resourcePerInstance);
+    Sizing.Result size = size(liveSet, liveSet.size(), initInstances, maxInstances, resourcePerInstance);
     // When every placed resource is live (the usual request), nothing is dropped: skipping the
     // membership test of each placed resource saves a hash lookup per resource.
     boolean allPlacedLive = liveSet.size() - unplaced.size() == placements.size();
-    return apply(allPlacedLive ? null : liveSet, unplaced, size);
+    return apply(allPlacedLive ? null : liveSet, unplaced, size, maxInstances);
+  }
+
+  /**
+   * {@link Sizing} by count, then at least as many instances as the ids' bytes need: when each of
+   * {@code K} instances can hold ids weighing {@code maxBytes - wrapper - longest}, some instance
+   * can always take one more id, so the byte repair in {@link #apply} always finds a place.
+   */
+  private Sizing.Result size(Collection<String> live, int n, int initInstances, int maxInstances, int resourcePerInstance)
+      throws SizingException {
+    Sizing.Result size = Sizing.size(n, initInstances, maxInstances, resourcePerInstance);
+    if (maxBytes == Long.MAX_VALUE) {
+      return size;
+    }
+    long weight = 0;
+    int longest = 0;
+    for (String id : live) {
+      int length = EncodedIds.encodedLength(id);
+      weight += length + 1;
+      longest = Math.max(longest, length);
+    }
+    long perInstance = maxBytes - EncodedIds.ZNODE_WRAPPER - longest;
+    if (perInstance <= 0) {
+      throw new SizingException(size.instances(), maxInstances,
+          "an id of " + longest + " bytes does not fit the byte budget of " + maxBytes + " bytes per instance");
+    }
+    long byBytes = (weight + perInstance - 1) / perInstance;
+    if (byBytes <= size.instances()) {
+      return size;
+    }
+    if (byBytes > maxInstances) {
+      throw new SizingException((int) Math.min(Integer.MAX_VALUE, byBytes), maxInstances,
+          "require instances more than the max: " + byBytes + "/" + maxInstances
+              + " (the ids need " + byBytes + " instances of at most " + maxBytes + " bytes)");
+    }
+    return new Sizing.Result((int) byBytes, size.resourcePerInstance());
   }
 
   /**
@@ -353,7 +507,7 @@ public final class TypePlan {
    * @param live the live set, or null when every placed resource is live
    * @param unplaced live resources not placed yet
    */
-  private Orchestration apply(Set<String> live, List<String> unplaced, Sizing.Result size) {
+  private Orchestration apply(Set<String> live, List<String> unplaced, Sizing.Result size, int maxInstances) {
     int k = size.instances();
     int cap = size.resourcePerInstance();
     int n = live == null ? placements.size() + unplaced.size() : live.size();
@@ -365,6 +519,7 @@ public final class TypePlan {
       (kept.size() < k ? kept : deleted).add(slot);
     }
     open.clear();
+    spill.clear();
 
     List<String> pool = new ArrayList<>(unplaced);
     int moved = 0;
@@ -379,6 +534,7 @@ public final class TypePlan {
         }
       }
       instances.remove(slot.id);
+      freeIds.release(slot.id);
       deletedIds.add(slot.id);
     }
     if (live != null) {
@@ -388,6 +544,7 @@ public final class TypePlan {
           if (!live.contains(resource)) {
             it.remove();
             slot.used--;
+            slot.idBytes -= EncodedIds.encodedLength(resource);
             placements.remove(resource);
             slot.touched = true;
           }
@@ -397,12 +554,10 @@ public final class TypePlan {
 
     TreeSet<Integer> createdIds = new TreeSet<>();
     List<Slot> pooled = new ArrayList<>(kept);
-    for (int id = 0; pooled.size() < k; id++) {
-      if (!instances.containsKey(id)) {
-        Slot slot = newSlot(id, cap);
-        pooled.add(slot);
-        createdIds.add(id);
-      }
+    while (pooled.size() < k) {
+      Slot slot = newSlot(freeIds.lowest(), cap);
+      pooled.add(slot);
+      createdIds.add(slot.id);
     }
 
     assignTargets(pooled, n / k, n % k);
@@ -425,12 +580,13 @@ public final class TypePlan {
       if (need > 0) {
         for (int i = 0; i < need; i++) {
           String resource = pool.get(next++);
-          slot.put(resource);
+          slot.put(resource, EncodedIds.encodedLength(resource));
           placements.put(resource, slot);
         }
         slot.touched = true;
       }
     }
+    moved += repairBytes(pool, cap);
 
     TreeSet<Integer> changed = new TreeSet<>(createdIds);
     int maxLoad = 0;
@@ -449,10 +605,69 @@ public final class TypePlan {
       attach(slot);
     }
     capacity = cap;
+    this.maxInstances = maxInstances;
 
     Report report =
         new Report(k, cap, moved, n - moved - unplaced.size(), names(createdIds), names(deletedIds), maxLoad, minLoad);
     return new Orchestration(new Delta(changed, createdIds, deletedIds), report);
+  }
+
+  /**
+   * After the count-balanced fill: every instance whose ids pass the byte budget gives up its
+   * greatest ids until it is within it, and each given-up id (ascending) goes to the instance that
+   * can take it with the fewest bytes, preferring instances below {@code cap}. {@link #size} made
+   * the pool large enough that some instance can always take it.
+   *
+   * @param arrived the resources that came to their instance in this orchestration (new, orphaned or
+   *     given up), whose moves are already counted
+   * @return the moves of resources that had been on their instance before
+   */
+  private int repairBytes(List<String> arrived, int cap) {
+    if (maxBytes == Long.MAX_VALUE) {
+      return 0;
+    }
+    List<String> evicted = new ArrayList<>();
+    for (Slot slot : instances.values()) {
+      while (slot.used > 0 && EncodedIds.znodeLength(slot.used, slot.idBytes) > maxBytes) {
+        evicted.add(slot.pollLast());
+        slot.touched = true;
+      }
+    }
+    if (evicted.isEmpty()) {
+      return 0;
+    }
+    Set<String> newcomers = new HashSet<>(arrived);
+    int moved = 0;
+    evicted.sort(null);
+    for (String resource : evicted) {
+      int length = EncodedIds.encodedLength(resource);
+      Slot best = null;
+      for (Slot slot : instances.values()) {
+        if (fits(slot.used, slot.idBytes, length) && (best == null || lighter(slot, best, cap))) {
+          best = slot;
+        }
+      }
+      if (best == null) {
+        throw new IllegalStateException("no instance can take " + resource + " within " + maxBytes + " bytes; the sizing is wrong");
+      }
+      best.put(resource, length);
+      best.touched = true;
+      placements.put(resource, best);
+      if (!newcomers.contains(resource)) {
+        moved++;
+      }
+    }
+    return moved;
+  }
+
+  /** Below {@code cap} before at or over it, then fewer bytes; ties keep the earlier (lower id). */
+  private static boolean lighter(Slot a, Slot b, int cap) {
+    boolean aRoom = a.used < cap;
+    boolean bRoom = b.used < cap;
+    if (aRoom != bRoom) {
+      return aRoom;
+    }
+    return a.idBytes + a.used < b.idBytes + b.used;
   }
 
   /**
@@ -480,31 +695,52 @@ public final class TypePlan {
   private Slot newSlot(int id, int count) {
     Slot slot = new Slot(id, count);
     instances.put(id, slot);
+    freeIds.take(id);
     return slot;
   }
 
-  /** The smallest id not in use: ids are dense from 0 unless instances were deleted or restored sparsely. */
-  private int lowestFreeId() {
-    int expected = 0;
-    for (int id : instances.keySet()) {
-      if (id != expected) {
-        break;
-      }
-      expected++;
-    }
-    return expected;
-  }
-
+  /**
+   * Takes the instance out of the set its state puts it in; call before changing its load, bytes or
+   * count, since the sets are ordered by load.
+   */
   private void detach(Slot slot) {
-    if (slot.used() < slot.count) {
-      open.remove(slot);
+    TreeSet<Slot> set = setOf(slot);
+    if (set != null) {
+      set.remove(slot);
     }
   }
 
+  /** Puts the instance in the set its state puts it in, if any. */
   private void attach(Slot slot) {
-    if (slot.used() < slot.count) {
-      open.add(slot);
+    TreeSet<Slot> set = setOf(slot);
+    if (set != null) {
+      set.add(slot);
     }
+  }
+
+  /** {@link #open} below its count, {@link #spill} at or beyond it, none without room for the shortest id. */
+  private TreeSet<Slot> setOf(Slot slot) {
+    if (!fits(slot.used, slot.idBytes, SHORTEST_ID)) {
+      return null;
+    }
+    return slot.used < slot.count ? open : spill;
+  }
+
+  /** The encoded length of the shortest id, one character in quotes. */
+  private static final int SHORTEST_ID = 3;
+
+  private static int requireMaxInstances(int maxInstances) {
+    if (maxInstances <= 0) {
+      throw new IllegalArgumentException("maxInstances must be positive, got " + maxInstances);
+    }
+    return maxInstances;
+  }
+
+  private static long requireMaxBytes(long maxBytes) {
+    if (maxBytes < EncodedIds.ZNODE_WRAPPER + SHORTEST_ID) {
+      throw new IllegalArgumentException("maxBytes must leave room for an id, got " + maxBytes);
+    }
+    return maxBytes;
   }
 
   private static int requireCapacity(int capacity) {
@@ -526,6 +762,8 @@ public final class TypePlan {
      * every event and following the pointer into the tree costs a cache miss each time.
      */
     int used;
+    /** The sum of the {@link EncodedIds#encodedLength}s of its resources, kept as they come and go. */
+    long idBytes;
     /** Scratch for {@link #apply}: its resource set changed in this orchestration. */
     boolean touched;
     /** Scratch for {@link #apply}: its load after this orchestration. */
@@ -551,21 +789,25 @@ public final class TypePlan {
       return used;
     }
 
-    void put(String resource) {
+    void put(String resource, int length) {
       if (resources.add(resource)) {
         used++;
+        idBytes += length;
       }
     }
 
     void take(String resource) {
       if (resources.remove(resource)) {
         used--;
+        idBytes -= EncodedIds.encodedLength(resource);
       }
     }
 
     String pollLast() {
       used--;
-      return resources.pollLast();
+      String resource = resources.pollLast();
+      idBytes -= EncodedIds.encodedLength(resource);
+      return resource;
     }
 
     @Override
