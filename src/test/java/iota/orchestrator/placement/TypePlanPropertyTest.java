@@ -479,4 +479,240 @@ class TypePlanPropertyTest {
       assertEquals(Plans.snapshot(a), Plans.snapshot(b));
     }
   }
+
+  /** Ids of random length and alphabet: ASCII, BMP non-ASCII, emoji and characters JSON escapes. */
+  private static String oddId(Random rnd, int serial) {
+    String[] alphabet = {"a", "Z", "9", "-", "ü", "中", "\uD83D\uDE00", "\"", "\\"};
+    StringBuilder sb = new StringBuilder("i" + serial);
+    int extra = rnd.nextInt(4) == 0 ? rnd.nextInt(60) : rnd.nextInt(8);
+    for (int i = 0; i < extra; i++) {
+      sb.append(alphabet[rnd.nextInt(alphabet.length)]);
+    }
+    return sb.toString();
+  }
+
+  private static int written(InstanceView v) {
+    return iota.orchestrator.model.Json.bytes(new iota.orchestrator.model.Assignment.Resources(List.copyOf(v.resources()))).length;
+  }
+
+  @Test
+  void incrementalEventsWithinBothLimitsMatchASimpleModel() {
+    Random rnd = new Random(SEED + 3);
+    int refusedSeen = 0;
+    int overflowSeen = 0;
+    for (int run = 0; run < 300; run++) {
+      int capacity = 1 + rnd.nextInt(4);
+      int max = 1 + rnd.nextInt(5);
+      long budget = 13 + rnd.nextInt(400);
+      TypePlan plan = new TypePlan(capacity, max, budget);
+      BoundedModel model = new BoundedModel(capacity, max, budget);
+      int init = rnd.nextInt(max + 1);
+      assertEquals(model.createInstances(init), plan.createInstances(init, capacity).created());
+      List<String> universe = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        universe.add(oddId(rnd, i));
+      }
+      for (int step = 0; step < 200; step++) {
+        String where = "run " + run + " step " + step;
+        if (rnd.nextInt(10) < 6) {
+          List<String> bulk = new ArrayList<>();
+          int n = rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(6) : 1;
+          for (int i = 0; i < n; i++) {
+            bulk.add(universe.get(rnd.nextInt(universe.size())));
+          }
+          List<String> refused = new ArrayList<>();
+          TreeSet<Integer> created = new TreeSet<>();
+          TreeSet<Integer> touched = new TreeSet<>();
+          for (String r : bulk) {
+            model.add(r, refused, created, touched);
+          }
+          // One bulk message reloads each instance it reached once.
+          touched.forEach(id -> model.reloads.merge(id, 1L, Long::sum));
+          Delta d = n == 1 ? plan.add(bulk.get(0)) : plan.addAll(bulk);
+          assertEquals(refused, d.refused(), where);
+          assertEquals(created, d.created(), where);
+          refusedSeen += refused.size();
+        } else {
+          String r = universe.get(rnd.nextInt(universe.size()));
+          model.remove(r);
+          plan.remove(r);
+        }
+        TreeMap<Integer, Plans.Inst> snap = Plans.snapshot(plan);
+        assertEquals(model.snapshot(), snap, where);
+        assertTrue(snap.size() <= max, where + ": pool of " + snap.size() + " over " + max);
+        long beyond = 0;
+        for (InstanceView v : plan.instances().values()) {
+          assertTrue(written(v) <= budget, where + ": " + v + " writes " + written(v) + " > " + budget);
+          assertEquals(written(v), TypePlan.znodeBytes(v), where);
+          beyond += Math.max(0, v.used() - v.count());
+        }
+        assertEquals(beyond, plan.beyondCapacity(), where);
+        overflowSeen += beyond > 0 ? 1 : 0;
+      }
+    }
+    assertTrue(refusedSeen > 100, "refusals exercised: " + refusedSeen);
+    assertTrue(overflowSeen > 100, "overflow exercised: " + overflowSeen);
+  }
+
+  /** The bounded incremental rules written the obvious way: linear scans and a fresh encoding per check. */
+  private static final class BoundedModel {
+    final int capacity;
+    final int max;
+    final long budget;
+    final TreeMap<Integer, TreeSet<String>> instances = new TreeMap<>();
+    final TreeMap<Integer, Long> reloads = new TreeMap<>();
+
+    BoundedModel(int capacity, int max, long budget) {
+      this.capacity = capacity;
+      this.max = max;
+      this.budget = budget;
+    }
+
+    TreeSet<Integer> createInstances(int n) {
+      TreeSet<Integer> created = new TreeSet<>();
+      for (int i = 0; i < n; i++) {
+        created.add(create());
+      }
+      return created;
+    }
+
+    int create() {
+      int id = 0;
+      while (instances.containsKey(id)) {
+        id++;
+      }
+      instances.put(id, new TreeSet<>());
+      reloads.put(id, 0L);
+      return id;
+    }
+
+    boolean fits(TreeSet<String> ids, String r) {
+      TreeSet<String> with = new TreeSet<>(ids);
+      with.add(r);
+      return iota.orchestrator.model.Json.bytes(new iota.orchestrator.model.Assignment.Resources(List.copyOf(with))).length <= budget;
+    }
+
+    /** Least loaded, lowest id, among the instances {@code below} their count (or not) that fit. */
+    Integer pick(String r, boolean below) {
+      Integer best = null;
+      for (var e : instances.entrySet()) {
+        int used = e.getValue().size();
+        if ((used < capacity) == below && fits(e.getValue(), r) && (best == null || used < instances.get(best).size())) {
+          best = e.getKey();
+        }
+      }
+      return best;
+    }
+
+    void add(String r, List<String> refused, TreeSet<Integer> created, TreeSet<Integer> touched) {
+      for (TreeSet<String> ids : instances.values()) {
+        if (ids.contains(r)) {
+          return;
+        }
+      }
+      Integer at = pick(r, true);
+      if (at == null && instances.size() < max && fits(new TreeSet<>(), r)) {
+        at = create();
+        created.add(at);
+      }
+      if (at == null) {
+        at = pick(r, false);
+      }
+      if (at == null) {
+        refused.add(r);
+        return;
+      }
+      instances.get(at).add(r);
+      touched.add(at);
+    }
+
+    void remove(String r) {
+      for (var e : instances.entrySet()) {
+        if (e.getValue().remove(r)) {
+          reloads.merge(e.getKey(), 1L, Long::sum);
+        }
+      }
+    }
+
+    TreeMap<Integer, Plans.Inst> snapshot() {
+      TreeMap<Integer, Plans.Inst> copy = new TreeMap<>();
+      instances.forEach((id, ids) -> copy.put(id, new Plans.Inst(id, capacity, ids.size(), reloads.get(id), new TreeSet<>(ids))));
+      return copy;
+    }
+  }
+
+  @Test
+  void reOrchestrationRespectsTheByteBudgetAndThePoolBound() {
+    Random rnd = new Random(SEED + 4);
+    int succeeded = 0;
+    int failed = 0;
+    int repaired = 0;
+    for (int i = 0; i < 1500; i++) {
+      long budget = 200 + rnd.nextInt(2000);
+      int existing = 1 + rnd.nextInt(6);
+      TypePlan plan = new TypePlan(1000, 100, budget);
+      plan.createInstances(existing, 1000);
+      List<String> placed = new ArrayList<>();
+      for (int r = rnd.nextInt(80); r > 0; r--) {
+        String id = oddId(rnd, placed.size());
+        if (plan.add(id).refused().isEmpty()) {
+          placed.add(id);
+        }
+      }
+      List<String> live = new ArrayList<>();
+      for (String r : placed) {
+        if (rnd.nextDouble() < 0.8) {
+          live.add(r);
+        }
+      }
+      for (int r = rnd.nextInt(40); r > 0; r--) {
+        live.add(oddId(rnd, 1000 + r));
+      }
+      int max = 3 + rnd.nextInt(12);
+      int init = 1 + rnd.nextInt(max);
+      int rpi = 1 + rnd.nextInt(40);
+      var before = Plans.snapshot(plan);
+      String where = "scenario " + i + " budget " + budget + " max " + max;
+      Orchestration o;
+      try {
+        o = plan.orchestrate(live, init, max, rpi);
+      } catch (SizingException e) {
+        assertEquals(before, Plans.snapshot(plan), where + ": a failed orchestration changes nothing");
+        failed++;
+        continue;
+      }
+      succeeded++;
+      Set<String> liveSet = new HashSet<>(live);
+      assertEquals(liveSet.size(), plan.resourceCount(), where);
+      assertTrue(plan.instances().size() <= max, where);
+      assertTrue(plan.instances().size() >= Math.max(init, liveSet.size() / rpi + 1) || plan.instances().size() == init, where);
+      int maxLoad = 0;
+      int minLoad = Integer.MAX_VALUE;
+      for (InstanceView v : plan.instances().values()) {
+        assertTrue(written(v) <= budget, where + ": " + v + " writes " + written(v));
+        v.resources().forEach(r -> assertTrue(liveSet.contains(r), r));
+        maxLoad = Math.max(maxLoad, v.used());
+        minLoad = Math.min(minLoad, v.used());
+      }
+      if (maxLoad - minLoad > 1) {
+        repaired++;
+      }
+      assertEquals(o.report().moved() + o.report().kept() + (int) liveSet.stream().filter(r -> !placed.contains(r)).count(), liveSet.size(), where);
+      // Sticky: the same request again keeps a plan that is within both limits.
+      try {
+        Orchestration again = plan.orchestrate(init, max, rpi);
+        if (maxLoad - minLoad <= 1) {
+          assertEquals(0, again.report().moved(), where);
+        }
+        for (InstanceView v : plan.instances().values()) {
+          assertTrue(written(v) <= budget, where + " again: " + v);
+        }
+      } catch (SizingException e) {
+        throw new AssertionError(where + ": the same request failed the second time: " + e.getMessage());
+      }
+    }
+    assertTrue(succeeded > 500, "succeeded " + succeeded);
+    assertTrue(failed > 20, "failed " + failed);
+    assertTrue(repaired > 10, "byte repairs " + repaired);
+  }
 }
