@@ -38,6 +38,22 @@ import java.util.regex.Pattern;
 public final class OrchestratorConfig {
   public static final String PREFIX = "iota.";
 
+  /**
+   * Default byte budget of one instance's {@code resources} znode. The whole assignment record adds
+   * a few hundred bytes (data, _reload, key, sequence) and a dead-lettered copy adds headers; Kafka
+   * refuses a batch over {@code max.message.bytes} (1,048,588) and a producer a request over {@code
+   * max.request.size} (1,048,576); ZooKeeper refuses a packet over {@code jute.maxbuffer} (1 MiB)
+   * for the multi-op transaction of an instance and its children. 900,000 leaves about 148 KB for
+   * all of that.
+   */
+  public static final int ASSIGNMENT_MAX_BYTES_DEFAULT = 900_000;
+
+  /** The smallest budget: an empty instance must take the longest id the edge accepts, escaped. */
+  public static final int ASSIGNMENT_MAX_BYTES_MIN = 4096;
+
+  /** The largest budget accepted, for sites that raised every limit above. */
+  public static final int ASSIGNMENT_MAX_BYTES_MAX = 64 * 1024 * 1024;
+
   /** Every scalar key with its default; null means no default. */
   private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
 
@@ -51,6 +67,7 @@ public final class OrchestratorConfig {
     DEFAULTS.put("iota.commit.interval", "100ms");
     DEFAULTS.put("iota.heartbeat.timeout", "90s");
     DEFAULTS.put("iota.assignment.flush.interval", "20ms");
+    DEFAULTS.put("iota.assignment.max.bytes", String.valueOf(ASSIGNMENT_MAX_BYTES_DEFAULT));
     DEFAULTS.put("iota.resources", "Thing,Rule");
     DEFAULTS.put("iota.http.host", "0.0.0.0");
     DEFAULTS.put("iota.http.port", "7070");
@@ -244,6 +261,7 @@ public final class OrchestratorConfig {
     intIn("iota.http.port", get("iota.http.port"), 7070, 0, 65535);
     intIn("iota.executor.max.attempts", get("iota.executor.max.attempts"), 8, 1, 1000);
     intIn("iota.executor.zookeeper.writers", get("iota.executor.zookeeper.writers"), 4, 1, 64);
+    intIn("iota.assignment.max.bytes", get("iota.assignment.max.bytes"), ASSIGNMENT_MAX_BYTES_DEFAULT, ASSIGNMENT_MAX_BYTES_MIN, ASSIGNMENT_MAX_BYTES_MAX);
     bool("iota.api.protect.reads", get("iota.api.protect.reads"));
     String root = get("iota.zookeeper.root");
     if (!root.startsWith("/") || root.endsWith("/") || root.contains("//")) {
@@ -308,6 +326,11 @@ public final class OrchestratorConfig {
 
   public String bootstrapServers() {
     return require("iota.bootstrap.servers");
+  }
+
+  /** {@code iota.assignment.max.bytes}: the byte budget of one instance's {@code resources} znode. */
+  public int assignmentMaxBytes() {
+    return integer("iota.assignment.max.bytes");
   }
 
   public Duration heartbeatTimeout() {

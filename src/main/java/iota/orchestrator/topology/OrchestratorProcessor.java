@@ -5,6 +5,7 @@ import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.model.Assignment;
 import iota.orchestrator.model.AssignmentJson;
 import iota.orchestrator.model.ChangeEvent;
+import iota.orchestrator.model.EncodedIds;
 import iota.orchestrator.model.InvalidRecordException;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.model.OrchestrateRequest;
@@ -18,17 +19,22 @@ import iota.orchestrator.placement.InstanceView;
 import iota.orchestrator.placement.Orchestration;
 import iota.orchestrator.placement.SizingException;
 import iota.orchestrator.placement.TypePlan;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -63,6 +69,8 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
   private final long timeoutMs;
   private final Duration flushInterval;
   private final boolean exactlyOnce;
+  /** {@code iota.assignment.max.bytes}: the byte budget of every instance's resources znode. */
+  private final int maxBytes;
 
   private ProcessorContext<String, Output> context;
   private KeyValueStore<String, String> placements;
@@ -77,6 +85,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     this.timeoutMs = config.heartbeatTimeout().toMillis();
     this.flushInterval = flushInterval(config);
     this.exactlyOnce = exactlyOnce(config);
+    this.maxBytes = config.assignmentMaxBytes();
   }
 
   private static boolean exactlyOnce(OrchestratorConfig config) {
@@ -143,7 +152,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
         }
         TypeRuntime rt = new TypeRuntime(type);
         rt.state = kv.value;
-        rt.plan = new TypePlan(kv.value.resourcePerInstance());
+        rt.plan = new TypePlan(kv.value.resourcePerInstance(), kv.value.maxInstances(), maxBytes);
         runtimes.put(type.name(), rt);
       }
     }
@@ -231,11 +240,16 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
       }
       Delta delta = rt.plan.addAll(event.ids());
       for (String id : fresh) {
-        int instance = rt.plan.instanceOf(id).orElseThrow();
-        placements.put(type.name() + "/" + id, String.valueOf(instance));
-        rt.encoded.added(instance, id);
+        Optional<Integer> instance = rt.plan.instanceOf(id);
+        if (instance.isPresent()) {
+          placements.put(type.name() + "/" + id, String.valueOf(instance.get()));
+          rt.encoded.added(instance.get(), id);
+        }
       }
       apply(record, rt, delta, reason);
+      if (!delta.refused().isEmpty()) {
+        deadLetterRefused(record, rt, delta.refused());
+      }
     } else if (event.op().removes()) {
       for (String id : new HashSet<>(event.ids())) {
         rt.plan.instanceOf(id).ifPresent(instance -> rt.encoded.removed(instance, id));
@@ -259,11 +273,64 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     OrchestrationParams.Sizing d = type.defaults();
     rt = new TypeRuntime(type);
     rt.state = new TypeState(false, d.initInstances(), d.maxInstances(), d.resourcePerInstance(), 0, 0, 0);
-    rt.plan = new TypePlan(d.resourcePerInstance());
+    rt.plan = new TypePlan(d.resourcePerInstance(), d.maxInstances(), maxBytes);
     runtimes.put(type.name(), rt);
     typeStates.put(type.name(), rt.state);
     apply(record, rt, rt.plan.createInstances(d.initInstances(), d.resourcePerInstance()), "automatic plan for " + type.name());
     return rt;
+  }
+
+  /**
+   * Resources no instance could take within the byte budget at the pool's maximum are not placed:
+   * placing them would make an assignment Kafka or ZooKeeper refuses, which stops the whole
+   * instance. They go to the DLQ as bulk creates of the type (each record within the budget too),
+   * with the reason, so an operator can publish them again once there is room.
+   */
+  private void deadLetterRefused(Record<String, Input> record, TypeRuntime rt, List<String> refused) {
+    String type = rt.type.name();
+    String reason = refused.size() + " " + type + " resource(s) not placed: every instance is full by bytes at the pool's maximum of "
+        + rt.plan.maxInstances() + " (iota.assignment.max.bytes " + maxBytes + " per resources znode)";
+    LOG.warn("{}; dead-lettering them, first {}", reason, refused.get(0));
+    Headers headers = new RecordHeaders();
+    headers.add(Topics.DLQ_HEADER_EXCEPTION, utf8("over capacity"));
+    headers.add(Topics.DLQ_HEADER_MESSAGE, utf8(reason));
+    context.recordMetadata().ifPresent(m -> {
+      headers.add(Topics.DLQ_HEADER_TOPIC, utf8(m.topic()));
+      headers.add(Topics.DLQ_HEADER_PARTITION, utf8(String.valueOf(m.partition())));
+      headers.add(Topics.DLQ_HEADER_OFFSET, utf8(String.valueOf(m.offset())));
+    });
+    List<String> chunk = new ArrayList<>();
+    long room = maxBytes - change(type, List.of()).length;
+    long bytes = 0;
+    for (String id : refused) {
+      int length = EncodedIds.encodedLength(id) + 1;
+      if (!chunk.isEmpty() && bytes + length > room) {
+        deadLetterChunk(record, type, chunk, headers);
+        chunk = new ArrayList<>();
+        bytes = 0;
+      }
+      chunk.add(id);
+      bytes += length;
+    }
+    deadLetterChunk(record, type, chunk, headers);
+  }
+
+  private void deadLetterChunk(Record<String, Input> record, String type, List<String> ids, Headers headers) {
+    context.forward(new Record<>(type, new Output(Topics.DLQ, change(type, ids)), record.timestamp(), new RecordHeaders(headers.toArray())));
+    DeadLetterHandler.countSent();
+  }
+
+  /** A bulk create of {@code ids}, as the config service would publish it. */
+  private static byte[] change(String type, List<String> ids) {
+    Map<String, Object> change = new LinkedHashMap<>();
+    change.put("o", "bc");
+    change.put("t", type);
+    change.put("keys", ids);
+    return Json.bytes(change);
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   // ---- requests

@@ -93,6 +93,16 @@ class OrchestratorConfigTest {
   }
 
   @Test
+  void theAssignmentByteBudgetDefaultsSafelyBelowOneMebibyteAndIsBounded() {
+    assertEquals(900_000, OrchestratorConfig.of(Map.of()).assignmentMaxBytes());
+    assertEquals(500_000, OrchestratorConfig.from(Map.of("IOTA_ASSIGNMENT_MAX_BYTES", "500000"), Map.of()).assignmentMaxBytes());
+    assertEquals("iota.assignment.max.bytes: must be in [4096, 67108864], got 100",
+        error(Map.of(), Map.of("iota.assignment.max.bytes", "100")));
+    assertEquals("iota.assignment.max.bytes: expected an integer, got '1MiB'",
+        error(Map.of(), Map.of("iota.assignment.max.bytes", "1MiB")));
+  }
+
+  @Test
   void requiredKeysSayWhichEnvironmentVariableSetsThem() {
     OrchestratorConfig c = OrchestratorConfig.of(Map.of());
     assertEquals("iota.bootstrap.servers: required (environment IOTA_BOOTSTRAP_SERVERS)",
