@@ -108,6 +108,7 @@ function section(type) {
     ['t-recreates', 'total-recreates'], ['t-orchestrations', 'total-orchestrations'], ['t-params', 'params']]) {
     node.querySelector(`.${cls}`).dataset.testid = `${id}-${type}`;
   }
+  node.querySelector('.over-capacity').dataset.testid = `over-capacity-${type}`;
   node.querySelector('table').dataset.testid = `instances-${type}`;
   const form = node.querySelector('form.orchestrate');
   form.dataset.testid = `orchestrate-form-${type}`;
@@ -176,6 +177,12 @@ function renderSummary(s, summary) {
   const p = summary.params || {};
   text(q('params'), `init ${p.initInstances}, max ${p.maxInstances}, per instance ${p.resourcePerInstance}` +
     (summary.orchestrated ? '' : ' (automatic plan)'));
+  // Every instance was full at the maximum: say how far over, so an operator re-orchestrates.
+  const over = q('over-capacity');
+  over.hidden = !summary.overCapacity;
+  text(over, summary.overCapacity
+    ? `Over capacity: ${summary.beyondCapacity} resources beyond the instances' capacity at the maximum of ${p.maxInstances} instances`
+    : '');
 }
 
 function renderPlan(s, type, plan) {

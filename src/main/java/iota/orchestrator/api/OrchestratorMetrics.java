@@ -98,6 +98,7 @@ public final class OrchestratorMetrics implements AutoCloseable {
       gauge("iota.orchestrator.type.owned", "1 when this app instance owns the type's state", type, cached, c -> 1);
       gauge("iota.orchestrator.instances", "Live worker instances of the type", type, cached, TypeCounts::instances);
       gauge("iota.orchestrator.resources", "Resources placed on the type's instances", type, cached, c -> c.resources());
+      gauge("iota.orchestrator.beyond.capacity", "Resources placed beyond their instance's count: the type is over capacity when above 0", type, cached, c -> c.beyondCapacity());
       counter("iota.orchestrator.moves", "Resources moved by re-orchestrations", type, cached, TypeCounts::moves);
       counter("iota.orchestrator.recreates", "Worker pods re-created", type, cached, TypeCounts::recreates);
       counter("iota.orchestrator.orchestrations", "Successful re-orchestrations", type, cached, TypeCounts::orchestrations);

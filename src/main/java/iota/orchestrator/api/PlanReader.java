@@ -92,25 +92,30 @@ public final class PlanReader {
     body.put("recreates", counts.recreates());
     body.put("orchestrations", counts.orchestrations());
     body.put("orchestrated", state != null && state.orchestrated());
+    body.put("overCapacity", counts.beyondCapacity() > 0);
+    body.put("beyondCapacity", counts.beyondCapacity());
     body.put("params", params);
     return Reply.ok(body);
   }
 
   /**
    * Counts of one type. Resources are the sum of the instances' {@code used}, which the topology
-   * keeps equal to their placements, so the gauges never scan the placements.
+   * keeps equal to their placements, so the gauges never scan the placements; resources beyond
+   * capacity are the sum of what each instance holds over its {@code count}.
    */
   public TypeCounts counts(String type, PlanStores stores) {
     int instances = 0;
     long resources = 0;
+    long beyond = 0;
     for (InstanceState s : liveInstances(type, stores.instances()).values()) {
       instances++;
       resources += s.used();
+      beyond += Math.max(0, s.used() - s.count());
     }
     TypeState state = stores.types().get(type);
     return state == null
-        ? new TypeCounts(instances, resources, 0, 0, 0)
-        : new TypeCounts(instances, resources, state.moves(), state.recreates(), state.orchestrations());
+        ? new TypeCounts(instances, resources, 0, 0, 0, beyond)
+        : new TypeCounts(instances, resources, state.moves(), state.recreates(), state.orchestrations(), beyond);
   }
 
   private Map<String, Object> instanceJson(ResourceType type, InstanceState s, List<String> ids, long now) {

@@ -9,7 +9,14 @@ package iota.orchestrator.api;
  * @param moves resources moved by re-orchestrations so far
  * @param recreates pod re-creations so far
  * @param orchestrations successful re-orchestrations so far
+ * @param beyondCapacity resources placed beyond their instance's count (the pool was full at its
+ *     maximum); the type is over capacity when this is more than zero
  */
-public record TypeCounts(int instances, long resources, long moves, long recreates, long orchestrations) {
-  public static final TypeCounts EMPTY = new TypeCounts(0, 0, 0, 0, 0);
+public record TypeCounts(int instances, long resources, long moves, long recreates, long orchestrations, long beyondCapacity) {
+  public static final TypeCounts EMPTY = new TypeCounts(0, 0, 0, 0, 0, 0);
+
+  /** Counts of a type within its capacity. */
+  public TypeCounts(int instances, long resources, long moves, long recreates, long orchestrations) {
+    this(instances, resources, moves, recreates, orchestrations, 0);
+  }
 }

@@ -40,9 +40,7 @@ class DashboardBrowserTest {
       org.junit.jupiter.api.Assertions.assertTrue(WebDriver.available(), "chromium and chromedriver must be installed in CI");
     }
     Assumptions.assumeTrue(WebDriver.available(), "chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
-    queries.summary =
-        r -> Reply.ok(Map.of("resource", r.type(), "instances", r.type().equals("Thing") ? 2 : 0, "resources", used.get() + 1, "moves", 4, "recreates", 1, "orchestrations", 2, "orchestrated", true,
-            "params", Map.of("initInstances", 2, "maxInstances", 10, "resourcePerInstance", 2)));
+    queries.summary = r -> Reply.ok(summary(r.type()));
     queries.plan = r -> Reply.ok(Map.of("resource", r.type(), "instances", r.type().equals("Thing") ? thingInstances() : Map.of()));
     queries.placement = id -> id.equals("t-1") ? Reply.ok(Map.of("runIn", "1")) : Reply.error(404, "Thing '" + id + "' is not placed");
     OrchestratorConfig config = OrchestratorConfig.of(Map.of("iota.http.host", "127.0.0.1", "iota.http.port", "0", "iota.api.token", TOKEN));
@@ -58,6 +56,22 @@ class DashboardBrowserTest {
     if (browser != null) browser.close();
     if (server != null) server.close();
     metrics.close();
+  }
+
+  /** Thing is over capacity once instance 0 holds more than its count of 2. */
+  private Map<String, Object> summary(String type) {
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("resource", type);
+    summary.put("instances", type.equals("Thing") ? 2 : 0);
+    summary.put("resources", used.get() + 1);
+    summary.put("moves", 4);
+    summary.put("recreates", 1);
+    summary.put("orchestrations", 2);
+    summary.put("orchestrated", true);
+    summary.put("overCapacity", type.equals("Thing") && used.get() > 2);
+    summary.put("beyondCapacity", type.equals("Thing") ? Math.max(0, used.get() - 2) : 0);
+    summary.put("params", Map.of("initInstances", 2, "maxInstances", 10, "resourcePerInstance", 2));
+    return summary;
   }
 
   private Map<String, Object> thingInstances() {
@@ -100,6 +114,15 @@ class DashboardBrowserTest {
     used.set(2);
     awaitText("used-Thing-0", "2 / 2");
     awaitText("total-resources-Thing", "3");
+  }
+
+  @Test
+  void saysSoWhenATypeIsOverCapacity() {
+    awaitText("used-Thing-0", "1 / 2");
+    assertEquals("", browser.text("over-capacity-Thing"), "hidden while within capacity");
+    used.set(5);
+    awaitText("over-capacity-Thing", "Over capacity: 3 resources beyond the instances' capacity at the maximum of 10 instances");
+    assertEquals("", browser.text("over-capacity-Rule"));
   }
 
   @Test

@@ -195,6 +195,28 @@ class PlanReaderTest {
   }
 
   @Test
+  void summaryAndCountsReportATypeOverCapacityWithTheResourcesBeyondIt() {
+    create("Thing", "a");
+    requests.pipeInput("Thing", new OrchestrateRequest("req-1", "Thing", new OrchestrationParams(5, 1, 3)).toJson());
+    JsonNode within = json(reader.summary(type("Thing"), stores()));
+    assertFalse(within.get("overCapacity").asBoolean());
+    assertEquals(0, within.get("beyondCapacity").asLong());
+
+    String[] ids = new String[200];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = "t" + i;
+    }
+    create("Thing", ids);
+
+    JsonNode over = json(reader.summary(type("Thing"), stores()));
+    assertEquals(5, over.get("instances").asInt());
+    assertEquals(201, over.get("resources").asLong());
+    assertTrue(over.get("overCapacity").asBoolean());
+    assertEquals(196, over.get("beyondCapacity").asLong(), "201 resources over 5 instances of count 1");
+    assertEquals(196, reader.counts("Thing", stores()).beyondCapacity());
+  }
+
+  @Test
   void typeNotSeenYetHasAnEmptyPlan() {
     JsonNode plan = json(reader.plan(type("Rule"), stores(), now()));
     assertEquals("Rule", plan.get("resource").asText());
