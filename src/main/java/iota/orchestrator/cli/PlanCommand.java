@@ -3,6 +3,7 @@ package iota.orchestrator.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.model.Ids;
 import iota.orchestrator.model.InstanceIds;
 import iota.orchestrator.model.InvalidRecordException;
@@ -66,6 +67,13 @@ public final class PlanCommand implements Callable<Integer> {
       description = "The input JSON file; '-' reads standard input.")
   String input;
 
+  @Option(
+      names = "--max-bytes",
+      paramLabel = "BYTES",
+      description = "The byte budget of one instance's resources znode, as iota.assignment.max.bytes in the"
+          + " live system (default: ${DEFAULT-VALUE}).")
+  int maxBytes = OrchestratorConfig.ASSIGNMENT_MAX_BYTES_DEFAULT;
+
   private final InputStream stdin;
 
   public PlanCommand() {
@@ -82,8 +90,12 @@ public final class PlanCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
+      if (maxBytes < OrchestratorConfig.ASSIGNMENT_MAX_BYTES_MIN || maxBytes > OrchestratorConfig.ASSIGNMENT_MAX_BYTES_MAX) {
+        return fail(err, "invalid input: --max-bytes must be in [" + OrchestratorConfig.ASSIGNMENT_MAX_BYTES_MIN + ", "
+            + OrchestratorConfig.ASSIGNMENT_MAX_BYTES_MAX + "], got " + maxBytes);
+      }
       Request request = parse(Json.tree(read()));
-      TypePlan plan = request.restore();
+      TypePlan plan = request.restore(maxBytes);
       OrchestrationParams.Sizing s = request.sizing();
       Orchestration o = plan.orchestrate(request.live(), s.initInstances(), s.maxInstances(), s.resourcePerInstance());
       out.println(Json.string(render(plan, o.report())));
@@ -119,8 +131,8 @@ public final class PlanCommand implements Callable<Integer> {
      * The current plan. A resource listed on several instances stays on the lowest id: instances are
      * restored in ascending order and a resource already placed is skipped.
      */
-    TypePlan restore() {
-      TypePlan plan = new TypePlan(sizing.resourcePerInstance());
+    TypePlan restore(int maxBytes) {
+      TypePlan plan = new TypePlan(sizing.resourcePerInstance(), sizing.maxInstances(), maxBytes);
       for (Map.Entry<Integer, List<String>> e : instances.entrySet()) {
         plan.restoreInstance(e.getKey(), sizing.resourcePerInstance(), 0);
         for (String resource : e.getValue()) {

@@ -175,6 +175,28 @@ class PlanCommandTest {
   }
 
   @Test
+  void theByteBudgetSizesThePoolAndIsChecked() throws IOException {
+    StringBuilder resources = new StringBuilder();
+    for (int i = 0; i < 100; i++) {
+      resources.append(i == 0 ? "" : ",").append('"').append(String.format("%03d", i)).append("x".repeat(120)).append('"');
+    }
+    String input = "{\"settings\":{\"maxInstances\":3,\"resourcePerInstance\":1000,\"initInstances\":1},\"resources\":[" + resources + "]}";
+    Path file = Files.writeString(dir.resolve("long.json"), input);
+
+    Result roomy = execute(InputStream.nullInputStream(), "--input", file.toString());
+    assertEquals(0, roomy.exit(), roomy.err());
+    assertEquals(1, Json.tree(roomy.out().getBytes(StandardCharsets.UTF_8)).get("instances").size());
+
+    Result tight = execute(InputStream.nullInputStream(), "--input", file.toString(), "--max-bytes", "4096");
+    assertEquals(2, tight.exit());
+    assertEquals("require instances more than the max: 4/3 (the ids need 4 instances of at most 4096 bytes)", tight.errLines().get(0));
+
+    Result tiny = execute(InputStream.nullInputStream(), "--input", file.toString(), "--max-bytes", "100");
+    assertEquals(2, tiny.exit());
+    assertEquals("invalid input: --max-bytes must be in [4096, 67108864], got 100", tiny.errLines().get(0));
+  }
+
+  @Test
   void badJsonIsRejectedOnOneLine() throws IOException {
     Result r = rejected("{\"resources\": [\"a\",");
     assertTrue(r.err().startsWith("invalid input: not JSON"), r.err());
