@@ -13,8 +13,11 @@ import java.util.UUID;
 
 /**
  * Measures the planner at the size the issue sets targets for: re-orchestrating 500,000 resources
- * onto 100 instances (target at most 1 s) and incremental add/remove events with 500,000 resources
- * placed (target at least 200,000 events/s).
+ * onto 100 instances (target at most 1 s), incremental add/remove events with 500,000 resources
+ * placed (target at least 200,000 events/s), and one bulk create of 1,000,000 ids at capacity 1
+ * onto the automatic plan (10 instances growing to the maximum of 100, then beyond their count;
+ * and at a maximum of 5, where the byte budget refuses what no instance can take): seconds, not the
+ * minutes of a pool that grew without bound, one linear search for a free id per instance.
  *
  * <p>Inputs come from a fixed seed so every run measures the same work. Each figure is the median
  * of several timed repetitions after warm-up repetitions that let the JIT compile the hot paths.
@@ -26,18 +29,30 @@ public final class PlannerBenchmark {
 
   /** What to measure; the defaults are the issue's sizes. */
   record Config(
-      int resources, int instances, int startInstances, int warmups, int repetitions, int eventsPerRepetition) {
-    static final Config DEFAULT = new Config(500_000, 100, 80, 2, 5, 200_000);
+      int resources, int instances, int startInstances, int warmups, int repetitions, int eventsPerRepetition, int bulk) {
+    static final Config DEFAULT = new Config(500_000, 100, 80, 2, 5, 200_000, 1_000_000);
   }
 
   /** The measured medians; the CPU figures are -1 when the JVM cannot measure thread CPU time. */
-  record Figures(long orchestrateMillis, long orchestrateCpuMillis, int moved, long eventsPerSecond, long eventsPerCpuSecond) {}
+  record Figures(
+      long orchestrateMillis, long orchestrateCpuMillis, int moved, long eventsPerSecond, long eventsPerCpuSecond,
+      long bulkMillis, long bulkAtFiveMillis) {}
+
+  /** The byte budget of the live system's default ({@code iota.assignment.max.bytes}). */
+  static final long MAX_BYTES = 900_000;
 
   private static final long SEED = 42L;
 
   private PlannerBenchmark() {}
 
+  /** {@code bulk} as the only argument measures just the bulk create. */
   public static void main(String[] args) {
+    if (args.length == 1 && args[0].equals("bulk")) {
+      Config c = Config.DEFAULT;
+      measureBulk(System.out, c, c.instances());
+      measureBulk(System.out, c, 5);
+      return;
+    }
     run(System.out);
   }
 
@@ -57,8 +72,47 @@ public final class PlannerBenchmark {
     out.printf(
         "planner.incremental: %,d events/s (median of %d x %,d add/remove events at %,d resources; thread CPU %,d events/s)%n",
         incremental[0], config.repetitions(), config.eventsPerRepetition(), config.resources(), incremental[1]);
+    long bulk = measureBulk(out, config, config.instances());
+    long bulkAtFive = measureBulk(out, config, 5);
     out.flush();
-    return new Figures(orchestrate[0], orchestrate[1], (int) orchestrate[2], incremental[0], incremental[1]);
+    return new Figures(orchestrate[0], orchestrate[1], (int) orchestrate[2], incremental[0], incremental[1], bulk, bulkAtFive);
+  }
+
+  /**
+   * One bulk create of {@code config.bulk()} ids onto the automatic plan of 10 instances of capacity
+   * 1, growing to {@code max}; returns the median ms and prints a line with the pool and the
+   * resources placed beyond capacity or refused.
+   */
+  static long measureBulk(PrintStream out, Config config, int max) {
+    List<String> ids = new ArrayList<>(config.bulk());
+    for (int i = 0; i < config.bulk(); i++) {
+      ids.add("thing-" + i);
+    }
+    long[] millis = new long[config.repetitions()];
+    long[] cpuMillis = new long[config.repetitions()];
+    TypePlan plan = null;
+    Delta delta = null;
+    for (int rep = -config.warmups(); rep < config.repetitions(); rep++) {
+      plan = new TypePlan(1, max, MAX_BYTES);
+      plan.createInstances(Math.min(10, max), 1);
+      settle();
+      long c0 = cpuNanos();
+      long t0 = System.nanoTime();
+      delta = plan.addAll(ids);
+      long elapsed = System.nanoTime() - t0;
+      long cpu = cpuNanos() - c0;
+      if (rep >= 0) {
+        millis[rep] = elapsed / 1_000_000;
+        cpuMillis[rep] = c0 < 0 ? -1 : cpu / 1_000_000;
+      }
+    }
+    if (plan.instances().size() != max || plan.resourceCount() + delta.refused().size() != config.bulk()) {
+      throw new IllegalStateException("bulk placed " + plan.resourceCount() + " on " + plan.instances().size() + " instances");
+    }
+    out.printf(
+        "planner.bulk 'bc' of %,d at capacity 1, max %d instances: %,d ms (median of %d; thread CPU %,d ms; %,d beyond capacity, %,d refused by the byte budget)%n",
+        config.bulk(), max, median(millis), config.repetitions(), median(cpuMillis), plan.beyondCapacity(), delta.refused().size());
+    return median(millis);
   }
 
   /** Returns {median ms, median thread CPU ms, resources moved}. */
@@ -102,7 +156,7 @@ public final class PlannerBenchmark {
    * planner is measured. Returns {median events/s, median events per thread-CPU second}.
    */
   private static long[] measureIncremental(Config config, String[] ids, Random rnd) {
-    TypePlan plan = new TypePlan(1);
+    TypePlan plan = new TypePlan(1, config.instances(), MAX_BYTES);
     int perInstance = ids.length / config.instances() + 1;
     plan.createInstances(config.instances(), perInstance);
     for (String id : ids) {
@@ -182,7 +236,7 @@ public final class PlannerBenchmark {
   }
 
   private static TypePlan restore(String[] ids, int[] at, int instances, int count) {
-    TypePlan plan = new TypePlan(count);
+    TypePlan plan = new TypePlan(count, instances, MAX_BYTES);
     for (int i = 0; i < instances; i++) {
       plan.restoreInstance(i, count, 0);
     }
