@@ -18,6 +18,9 @@ import java.util.SortedSet;
 public final class EncodedIds {
   private static final EncodedIds EMPTY = new EncodedIds(new String[0], new byte[0], new int[0], 0);
 
+  /** {@code {"ids":[]}}: the resources znode around its ids. */
+  public static final int ZNODE_WRAPPER = 10;
+
   private final String[] ids;
   private final byte[] bytes;
   /** {@code ends[i]}: offset just after id i's encoding; id i starts at 0 or {@code ends[i-1] + 1}. */
@@ -65,9 +68,6 @@ public final class EncodedIds {
   public static long znodeLength(int count, long idBytes) {
     return ZNODE_WRAPPER + idBytes + Math.max(0, count - 1);
   }
-
-  /** {@code {"ids":[]}}: the resources znode around its ids. */
-  public static final int ZNODE_WRAPPER = 10;
 
   public int size() {
     return ids.length;

@@ -101,16 +101,6 @@ public final class TypePlan {
     return maxBytes;
   }
 
-  /** Sets the byte budget; instances already over it keep their resources but take no more. */
-  public void maxBytes(long maxBytes) {
-    this.maxBytes = requireMaxBytes(maxBytes);
-    open.clear();
-    spill.clear();
-    for (Slot slot : instances.values()) {
-      attach(slot);
-    }
-  }
-
   /**
    * Resources placed beyond their instance's count, summed over the instances: more than zero means
    * the type is over capacity (every instance was full at {@link #maxInstances()}).

@@ -151,6 +151,13 @@ class PlacementEndToEndTest {
     List<String> later = E2e.ids("after-orchestrate", 20);
     feed.bulkCreate("Thing", later);
     feed.delete("Thing", things.get(7));
+    // Rule grows to its maximum of 5 instances and then over capacity; replay must place the same.
+    JsonNode rule = rest.orchestrate("Rule", "{\"initInstances\":3,\"maxInstances\":5,\"resourcePerInstance\":10}");
+    assertEquals(4, rule.get("instances").asInt(), rule.toString());
+    List<String> overflow = E2e.ids("rule-over", 40);
+    feed.bulkCreate("Rule", overflow);
+    await().until(() -> zookeeper.placements("Rule").keySet().containsAll(overflow));
+    assertEquals(5, zookeeper.snapshot().types().get("Rule").size(), "the pool stops at maxInstances");
 
     Replay replay = new Replay(platform.config(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     await().until(() -> zookeeper.placements("Thing").keySet().containsAll(later));
