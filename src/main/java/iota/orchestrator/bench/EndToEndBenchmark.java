@@ -1,14 +1,11 @@
 package iota.orchestrator.bench;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.sun.management.OperatingSystemMXBean;
 import iota.orchestrator.admin.TopicReader;
 import iota.orchestrator.config.OrchestratorConfig;
-import iota.orchestrator.connect.BufferedSocketFactory;
 import iota.orchestrator.embedded.EmbeddedPlatform;
-import iota.orchestrator.model.Json;
 import iota.orchestrator.topology.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,35 +16,20 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.apache.commons.io.FileUtils;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
-import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.kafka.streams.KafkaStreams;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -70,13 +52,6 @@ import org.slf4j.LoggerFactory;
  * to Thing again).
  */
 public final class EndToEndBenchmark {
-  private static final String TOPIC = "cm/notify";
-  /**
-   * Unacknowledged messages the publisher allows itself. Moquette drops PUBLISH packets once a
-   * session's command queue is full (it logs "Session command queue ... is full" and never sends the
-   * PUBACK), so the window stays well below that queue's size.
-   */
-  private static final int MAX_IN_FLIGHT = 200;
   private static final Duration SETTLE_TIMEOUT = Duration.ofMinutes(3);
   /** Resources the warm-up creates before it deletes them again in one message. */
   private static final int CHURN_BATCH = 5_000;
@@ -136,8 +111,8 @@ public final class EndToEndBenchmark {
     }
     out.printf("starting the embedded platform in %s ...%n", dir);
     try (EmbeddedPlatform platform = EmbeddedPlatform.start(EmbeddedPlatform.Options.defaults(dir), OrchestratorConfig.load(Map.of()));
-        Watcher watcher = new Watcher(platform.ready().zookeeper(), platform.config().get("iota.zookeeper.root"));
-        Publisher publisher = new Publisher(platform.ready().mqtt())) {
+        PlanWatcher watcher = new PlanWatcher(platform.ready().zookeeper(), platform.config().get("iota.zookeeper.root"));
+        MqttPublisher publisher = new MqttPublisher(platform.ready().mqtt(), "e2e-bench-")) {
       out.printf("platform up; warming up ...%n");
       warmUp(publisher, watcher);
       if (!settings.warmUp().isZero()) {
@@ -232,7 +207,7 @@ public final class EndToEndBenchmark {
   }
 
   /** The platform's first events create the automatic plans and JIT-compile the paths. */
-  private static void warmUp(Publisher publisher, Watcher watcher) {
+  private static void warmUp(MqttPublisher publisher, PlanWatcher watcher) {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 500; i++) {
       ids.add("warm-" + i);
@@ -250,7 +225,7 @@ public final class EndToEndBenchmark {
    * Publishes at {@code rate} for {@code run}: creates of fresh Thing ids, and after every {@value
    * #CHURN_BATCH} of them one bulk delete of that batch, so the type ends where it began.
    */
-  private static void churn(Publisher publisher, int rate, Duration run) {
+  private static void churn(MqttPublisher publisher, int rate, Duration run) {
     List<String> batch = new ArrayList<>(CHURN_BATCH);
     paced(rate, rate * run.toMillis() / 1000, i -> {
       if (batch.size() == CHURN_BATCH) {
@@ -282,7 +257,7 @@ public final class EndToEndBenchmark {
 
   private record Latency(double p50, double p99, double max, int events, int missing) {}
 
-  private static Latency latency(Publisher publisher, Watcher watcher, String prefix, int rate, Duration run) {
+  private static Latency latency(MqttPublisher publisher, PlanWatcher watcher, String prefix, int rate, Duration run) {
     int n = (int) (rate * run.toMillis() / 1000);
     List<String> keys = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -310,7 +285,7 @@ public final class EndToEndBenchmark {
    * topology stamps its flush time), → id seen in ZooKeeper (commit, executor poll, ZooKeeper write,
    * watch). Medians over the ids seen; millisecond wall clocks of one JVM.
    */
-  private static String stages(String bootstrap, Watcher watcher, int n) {
+  private static String stages(String bootstrap, PlanWatcher watcher, int n) {
     long[] bridged = new long[n];
     long[] flushed = new long[n];
     TopicReader.readCommitted(bootstrap, Topics.CM_NOTIFY, r -> strings(r.value()).forEach(id -> {
@@ -405,7 +380,7 @@ public final class EndToEndBenchmark {
     if (json == null) {
       return out;
     }
-    try (JsonParser p = Watcher.JSON.createParser(json)) {
+    try (JsonParser p = PlanWatcher.JSON.createParser(json)) {
       for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
         if (t == JsonToken.VALUE_STRING) {
           out.add(p.getText());
@@ -417,7 +392,7 @@ public final class EndToEndBenchmark {
     return out;
   }
 
-  private static double throughput(Publisher publisher, Watcher watcher, String type, String prefix, int n, int perMessage) {
+  private static double throughput(MqttPublisher publisher, PlanWatcher watcher, String type, String prefix, int n, int perMessage) {
     List<String> ids = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       ids.add(prefix + "-" + i);
@@ -468,168 +443,6 @@ public final class EndToEndBenchmark {
     if (System.getenv("IOTA_LOG_LEVEL") == null
         && LoggerFactory.getLogger("iota.orchestrator") instanceof ch.qos.logback.classic.Logger logger) {
       logger.setLevel(ch.qos.logback.classic.Level.WARN);
-    }
-  }
-
-  /**
-   * Publishes on {@code cm/notify} with QoS 1 without waiting for each acknowledgement, keeping at
-   * most {@value #MAX_IN_FLIGHT} unacknowledged messages (waiting on the oldest beyond that), as a
-   * busy config service would.
-   */
-  private static final class Publisher implements AutoCloseable {
-    private final MqttAsyncClient client;
-    private final Deque<IMqttDeliveryToken> inFlight = new ArrayDeque<>();
-
-    Publisher(String uri) {
-      try {
-        client = new MqttAsyncClient(uri, "e2e-bench-" + System.nanoTime(), new MemoryPersistence());
-        MqttConnectOptions options = new MqttConnectOptions();
-        options.setCleanSession(true);
-        options.setSocketFactory(new BufferedSocketFactory());
-        // Paho counts a message in flight a little longer than its token shows it pending, so its
-        // own limit sits above the window kept here; otherwise it refuses a publish now and then.
-        options.setMaxInflight(MAX_IN_FLIGHT * 4);
-        client.connect(options).waitForCompletion(10_000);
-      } catch (MqttException e) {
-        throw new IllegalStateException("cannot connect to " + uri, e);
-      }
-    }
-
-    void create(String type, String id) {
-      send(Map.of("o", "c", "t", type, "k", Map.of("id", id)));
-    }
-
-    void bulkCreate(String type, List<String> ids) {
-      send(Map.of("o", "bc", "t", type, "keys", ids));
-    }
-
-    void bulkDelete(String type, List<String> ids) {
-      send(Map.of("o", "bd", "t", type, "where", Map.of("id", Map.of("$in", ids))));
-    }
-
-    private void send(Object event) {
-      MqttMessage message = new MqttMessage(Json.bytes(event));
-      message.setQos(1);
-      try {
-        while (!inFlight.isEmpty() && inFlight.peekFirst().isComplete()) {
-          inFlight.removeFirst();
-        }
-        if (inFlight.size() >= MAX_IN_FLIGHT - 1) {
-          inFlight.removeFirst().waitForCompletion(30_000);
-        }
-        inFlight.addLast(client.publish(TOPIC, message));
-      } catch (MqttException e) {
-        throw new IllegalStateException("publish failed", e);
-      }
-    }
-
-    @Override
-    public void close() {
-      try {
-        for (IMqttDeliveryToken token : inFlight) {
-          token.waitForCompletion(30_000);
-        }
-        client.disconnect().waitForCompletion(10_000);
-        client.close();
-      } catch (MqttException e) {
-        throw new IllegalStateException("closing the MQTT publisher failed", e);
-      }
-    }
-  }
-
-  /**
-   * Watches the whole plan tree and notes when each expected {@code <Type>:<id>} first appears in a
-   * {@code resources} znode. Ids are streamed out of the JSON without building a tree, since every
-   * change of an instance carries all of its ids.
-   */
-  private static final class Watcher implements AutoCloseable {
-    private static final JsonFactory JSON = new JsonFactory();
-
-    private final CuratorFramework client;
-    private final CuratorCache cache;
-    /** Per type, the ids still awaited and their index. */
-    private final Map<String, Map<String, Integer>> expected = new ConcurrentHashMap<>();
-    private volatile AtomicLongArray publishedAt = new AtomicLongArray(0);
-    private volatile AtomicLongArray publishedWall = new AtomicLongArray(0);
-    private volatile long[] seenWall = new long[0];
-    /** ZooKeeper's own modification time of the znode in which each id first appeared. */
-    private volatile long[] writtenWall = new long[0];
-    private volatile long[] latencies = new long[0];
-    private volatile CountDownLatch done = new CountDownLatch(0);
-
-    Watcher(String connectString, String root) {
-      client = CuratorFrameworkFactory.newClient(connectString, new ExponentialBackoffRetry(100, 5));
-      client.start();
-      cache = CuratorCache.build(client, root);
-      cache.listenable().addListener(CuratorCacheListener.builder()
-          .forCreatesAndChanges((before, node) -> onData(node, System.nanoTime(), System.currentTimeMillis()))
-          .build());
-      cache.start();
-    }
-
-    /**
-     * Expects {@code keys} ({@code <Type>:<id>}); the latency of key i goes to {@code latencies[i]}
-     * once {@link #published} gave its publish time. The latch counts down once per key seen.
-     */
-    synchronized CountDownLatch expect(List<String> keys, long[] latencies) {
-      expected.clear();
-      this.publishedAt = new AtomicLongArray(keys.size());
-      this.publishedWall = new AtomicLongArray(keys.size());
-      this.seenWall = new long[keys.size()];
-      this.writtenWall = new long[keys.size()];
-      this.latencies = latencies;
-      for (int i = 0; i < keys.size(); i++) {
-        String key = keys.get(i);
-        int colon = key.indexOf(':');
-        expected.computeIfAbsent(key.substring(0, colon), t -> new ConcurrentHashMap<>()).put(key.substring(colon + 1), i);
-      }
-      done = new CountDownLatch(keys.size());
-      return done;
-    }
-
-    void published(int index, long nanos, long wallMillis) {
-      publishedAt.set(index, nanos);
-      publishedWall.set(index, wallMillis);
-    }
-
-    private void onData(ChildData node, long now, long wallNow) {
-      String path = node.getPath();
-      if (!path.endsWith("/resources") || node.getData() == null) {
-        return;
-      }
-      // <root>/<Type>/<id>/resources
-      String[] parts = path.split("/");
-      Map<String, Integer> awaited = expected.get(parts[parts.length - 3]);
-      if (awaited == null || awaited.isEmpty()) {
-        return;
-      }
-      try (JsonParser p = JSON.createParser(node.getData())) {
-        for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-          // Nearly every id of a busy instance was seen before: look it up, which takes no lock,
-          // before removing it. (The watcher shares the platform's two cores.)
-          String id = t == JsonToken.VALUE_STRING ? p.getText() : null;
-          if (id != null && awaited.get(id) != null) {
-            Integer index = awaited.remove(id);
-            if (index != null) {
-              long published = publishedAt.get(index);
-              if (published > 0) {
-                latencies[index] = now - published;
-              }
-              seenWall[index] = wallNow;
-              writtenWall[index] = node.getStat().getMtime();
-              done.countDown();
-            }
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("unreadable " + path, e);
-      }
-    }
-
-    @Override
-    public void close() {
-      cache.close();
-      client.close();
     }
   }
 }
