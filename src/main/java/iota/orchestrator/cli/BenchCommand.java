@@ -1,5 +1,6 @@
 package iota.orchestrator.cli;
 
+import iota.orchestrator.bench.ScaleBenchmark;
 import iota.orchestrator.placement.PlannerBenchmark;
 import iota.orchestrator.topology.TopologyBenchmark;
 import java.io.PrintStream;
@@ -16,7 +17,9 @@ import picocli.CommandLine.Option;
           + "incremental add/remove at that size), the topology in TopologyTestDriver with RocksDB "
           + "stores (create events/s), and end to end on the embedded platform (MQTT publish -> znode "
           + "latency at 1,000 events/s, highest sustained create rate), and the REST placement lookup "
-          + "under load, local and forwarded, while 1,000 change events/s are ingested.",
+          + "under load, local and forwarded, while 1,000 change events/s are ingested; "
+          + "and at the scale of a fleet (scale): ingesting 500,000 Things, memory, REST reads at that size, "
+          + "kill -9 and restart of embedded in a child JVM, and the topology's own rate on a real broker.",
       "Run it on an otherwise idle machine: the figures are wall-clock."
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -26,14 +29,21 @@ public final class BenchCommand implements Callable<Integer> {
     topology,
     e2e,
     api,
+    scale,
     all
   }
 
-  @Option(names = "--only", defaultValue = "all", description = "planner, topology, e2e, api or all (default ${DEFAULT-VALUE})")
+  @Option(names = "--only", defaultValue = "all", description = "planner, topology, e2e, api, scale or all (default ${DEFAULT-VALUE})")
   Suite only;
 
   @Option(names = "--topology-events", defaultValue = "200000", description = "create events for the topology benchmark (default ${DEFAULT-VALUE})")
   int topologyEvents;
+
+  @Option(names = "--scale-resources", defaultValue = "500000", description = "Things the scale benchmark ingests before the kill (default ${DEFAULT-VALUE})")
+  int scaleResources;
+
+  @Option(names = "--scale-events", defaultValue = "1000000", description = "resources of each of the scale benchmark's topology runs, single and bulk (default ${DEFAULT-VALUE})")
+  int scaleEvents;
 
   @Override
   public Integer call() throws Exception {
@@ -49,6 +59,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (only == Suite.api || only == Suite.all) {
       iota.orchestrator.bench.ApiLoadBenchmark.run(out);
+    }
+    if (only == Suite.scale || only == Suite.all) {
+      ScaleBenchmark.run(out, new ScaleBenchmark.Settings(scaleResources, scaleEvents, ScaleBenchmark.Settings.defaults().timeout()));
     }
     return 0;
   }
