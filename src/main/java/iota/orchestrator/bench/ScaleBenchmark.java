@@ -22,15 +22,14 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import org.apache.commons.io.FileUtils;
-import org.apache.kafka.common.utils.ThreadUtils;
 
 /**
  * Figures at the scale of a fleet (issue 10 §2), each printed next to its target:
@@ -176,19 +175,36 @@ public final class ScaleBenchmark {
       }
 
       child.kill();
-      long restart = child.start();
-      ChildPlatform.Started again = child.awaitReady(timeout);
-      m.readySeconds = (again.nanos() - restart) / 1e9;
-      out.printf("scale.restart after kill -9 at %,d Things: READY in %.1f s  [target <= %.0f s]%n", settings.resources(), m.readySeconds, TARGET_READY_S);
-
       String afterKill = "rule-after-kill";
-      try (MqttPublisher publisher = new MqttPublisher(again.ready().mqtt(), "scale-bench-");
-          ZooKeeperPlanReader zk = new ZooKeeperPlanReader(again.ready().zookeeper(), root)) {
-        publisher.create("Rule", afterKill);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        // Polled on a thread of its own, so that comparing whole plans meanwhile does not delay it.
-        CompletableFuture<Long> applied = CompletableFuture.supplyAsync(() -> {
-          try {
+      // The ports stay the same across starts, so ZooKeeper's address is known before READY; its
+      // plan is compared from the moment the restart begins, on a thread of its own.
+      try (ZooKeeperPlanReader zk = new ZooKeeperPlanReader(ready.zookeeper(), root)) {
+        long restart = child.start();
+        long deadline = restart + timeout.toNanos();
+        AtomicReference<List<String>> zkDifferences = new AtomicReference<>(List.of("not compared"));
+        CompletableFuture<Long> zkRestored = async("scale-zookeeper-restored", () -> {
+          while (System.nanoTime() < deadline) {
+            try {
+              List<String> d = withoutCreate(zk.snapshot(), "Rule", afterKill).differences(before, "after", "before");
+              zkDifferences.set(d);
+              if (d.isEmpty()) {
+                return System.nanoTime();
+              }
+            } catch (Exception e) {
+              // ZooKeeper is not up yet
+              zkDifferences.set(List.of("ZooKeeper not readable: " + e));
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+          }
+          throw new IllegalStateException("the ZooKeeper plan did not equal the one before the kill within " + timeout + ": " + zkDifferences.get());
+        });
+        ChildPlatform.Started again = child.awaitReady(timeout);
+        m.readySeconds = (again.nanos() - restart) / 1e9;
+        out.printf("scale.restart after kill -9 at %,d Things: READY in %.1f s  [target <= %.0f s]%n", settings.resources(), m.readySeconds, TARGET_READY_S);
+
+        try (MqttPublisher publisher = new MqttPublisher(again.ready().mqtt(), "scale-bench-")) {
+          publisher.create("Rule", afterKill);
+          CompletableFuture<Long> applied = async("scale-first-change", () -> {
             while (zk.instanceOf("Rule", afterKill) == null) {
               if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("a Rule created right after READY was not in ZooKeeper within " + timeout);
@@ -196,45 +212,27 @@ public final class ScaleBenchmark {
               LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
             }
             return System.nanoTime();
-          } catch (RuntimeException e) {
-            throw e;
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        }, Executors.newSingleThreadExecutor(ThreadUtils.createThreadFactory("scale-first-change", true)));
+          });
 
-        // ZooKeeper keeps its own data across the kill, so its plan is there as soon as it runs; the
-        // stores, restored from their changelogs, answer the plan's REST reads.
-        m.differences = List.of("not compared");
-        double zkRestored = Double.NaN;
-        double storesRestored = Double.NaN;
-        while (System.nanoTime() < deadline && (Double.isNaN(zkRestored) || Double.isNaN(storesRestored))) {
-          if (Double.isNaN(zkRestored)) {
-            List<String> d = withoutCreate(zk.snapshot(), "Rule", afterKill).differences(before, "after", "before");
-            if (d.isEmpty()) {
-              zkRestored = (System.nanoTime() - restart) / 1e9;
-            }
-            m.differences = d;
-          }
-          if (Double.isNaN(storesRestored)) {
-            List<String> d = sorted(withoutCreate(restPlan(http, again.ready().http(), before), "Rule", afterKill)).differences(sorted(before), "stores", "ZooKeeper before");
-            if (d.isEmpty()) {
+          // The stores, restored from their changelogs, answer the plan's REST reads.
+          List<String> storeDifferences = List.of("not compared");
+          double storesRestored = Double.NaN;
+          while (System.nanoTime() < deadline && Double.isNaN(storesRestored)) {
+            storeDifferences = sorted(withoutCreate(restPlan(http, again.ready().http(), before), "Rule", afterKill))
+                .differences(sorted(before), "stores", "ZooKeeper before");
+            if (storeDifferences.isEmpty()) {
               storesRestored = (System.nanoTime() - restart) / 1e9;
-            } else if (!Double.isNaN(zkRestored)) {
-              m.differences = d;
+            } else {
+              LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
             }
           }
-          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+          m.storesRestoredSeconds = storesRestored;
+          m.firstChangeSeconds = (join(applied, deadline, child) - again.nanos()) / 1e9;
+          out.printf("scale.restart first change (a Rule create published at READY) in ZooKeeper %.2f s after READY  [target <= %.0f s]%n",
+              m.firstChangeSeconds, TARGET_FIRST_CHANGE_S);
+          m.zooKeeperRestoredSeconds = (join(zkRestored, deadline, child) - restart) / 1e9;
+          m.differences = storeDifferences;
         }
-        try {
-          m.firstChangeSeconds = (applied.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) - again.nanos()) / 1e9;
-        } catch (ExecutionException | TimeoutException e) {
-          throw new IllegalStateException("a Rule created right after READY was not in ZooKeeper within " + timeout + "; the log ends:\n" + child.logTail(), e);
-        }
-        out.printf("scale.restart first change (a Rule create published at READY) in ZooKeeper %.2f s after READY  [target <= %.0f s]%n",
-            m.firstChangeSeconds, TARGET_FIRST_CHANGE_S);
-        m.zooKeeperRestoredSeconds = zkRestored;
-        m.storesRestoredSeconds = storesRestored;
       }
       out.printf("scale.restart plan restored (%,d resources; ZooKeeper after = before plus the one create): ZooKeeper %.1f s, the stores' REST plan %.1f s after the restart%s%n",
           m.planResources, m.zooKeeperRestoredSeconds, m.storesRestoredSeconds,
@@ -342,6 +340,33 @@ public final class ScaleBenchmark {
       }
     }
     return new double[] {histogram.getValueAtPercentile(50) / 1e6, histogram.getValueAtPercentile(99) / 1e6};
+  }
+
+  /** Something that throws, run on a daemon thread of its own. */
+  private interface Poll {
+    long run() throws Exception;
+  }
+
+  private static CompletableFuture<Long> async(String name, Poll poll) {
+    CompletableFuture<Long> result = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        result.complete(poll.run());
+      } catch (Throwable e) {
+        result.completeExceptionally(e);
+      }
+    }, name);
+    t.setDaemon(true);
+    t.start();
+    return result;
+  }
+
+  private static long join(CompletableFuture<Long> f, long deadline, ChildPlatform child) throws InterruptedException {
+    try {
+      return f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException((e instanceof ExecutionException ? e.getCause().getMessage() : "timed out") + "; the log ends:\n" + child.logTail(), e);
+    }
   }
 
   private static void await(CountDownLatch latch, Duration timeout, String what) throws InterruptedException {

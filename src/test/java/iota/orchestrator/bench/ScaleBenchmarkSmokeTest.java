@@ -36,12 +36,13 @@ class ScaleBenchmarkSmokeTest {
     for (TopologyThroughput.Result t : List.of(r.single(), r.bulk())) {
       assertEquals(50_000, t.resources());
       assertEquals(0, t.deadLettered(), printed);
-      assertTrue(t.perSecond() > 0, printed);
+      assertTrue(t.perSecond() > 0 && t.perSecondOnOwnCore() > 0, printed);
     }
     assertEquals(50, r.bulk().messages());
     for (String line : List.of("scale.ingest: 20,000 Things", "scale.memory after ingest: resident ", "scale.api summary at 20,000 Things: p50 ",
         "scale.api instances at 20,000 Things: p50 ", "scale.restart after kill -9 at 20,000 Things: READY in ",
-        "scale.restart first change", "scale.restart plan restored", "scale.topology single creates: ", "scale.topology bulk creates of 1000: ")) {
+        "scale.restart first change", "scale.restart plan restored", "scale.topology single creates: ", "scale.topology bulk creates of 1000: ",
+        "scale.topology single creates: the stream thread's CPU: ")) {
       assertTrue(printed.contains(line), line + " missing in:\n" + printed);
     }
     assertTrue(printed.contains("[target <= 60 s]") && printed.contains("[target >= 50,000/s]"), printed);
