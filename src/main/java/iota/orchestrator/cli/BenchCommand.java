@@ -6,7 +6,10 @@ import iota.orchestrator.topology.TopologyBenchmark;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code bench}: measures and prints the figures the targets are stated in. */
 @Command(
@@ -23,6 +26,8 @@ import picocli.CommandLine.Option;
       "Run it on an otherwise idle machine: the figures are wall-clock."
     })
 public final class BenchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   /** Which benchmarks to run. */
   enum Suite {
     planner,
@@ -61,6 +66,9 @@ public final class BenchCommand implements Callable<Integer> {
       iota.orchestrator.bench.ApiLoadBenchmark.run(out);
     }
     if (only == Suite.scale || only == Suite.all) {
+      if (scaleResources < 1 || scaleEvents < 1) {
+        throw new ParameterException(spec.commandLine(), "--scale-resources and --scale-events must be at least 1");
+      }
       ScaleBenchmark.run(out, new ScaleBenchmark.Settings(scaleResources, scaleEvents, ScaleBenchmark.Settings.defaults().timeout()));
     }
     return 0;
