@@ -101,6 +101,8 @@ public final class OrchestratorMetrics implements AutoCloseable {
       gauge("iota.orchestrator.beyond.capacity", "Resources placed beyond their instance's count: the type is over capacity when above 0", type, cached, c -> c.beyondCapacity());
       counter("iota.orchestrator.moves", "Resources moved by re-orchestrations", type, cached, TypeCounts::moves);
       counter("iota.orchestrator.recreates", "Worker pods re-created", type, cached, TypeCounts::recreates);
+      counter("iota.orchestrator.start.timeouts", "Worker pods re-created because they were not Running within iota.pod.start.timeout",
+          type, cached, TypeCounts::startTimeouts);
       counter("iota.orchestrator.orchestrations", "Successful re-orchestrations", type, cached, TypeCounts::orchestrations);
     }
   }

@@ -90,6 +90,7 @@ public final class PlanReader {
     body.put("resources", counts.resources());
     body.put("moves", counts.moves());
     body.put("recreates", counts.recreates());
+    body.put("startTimeouts", counts.startTimeouts());
     body.put("orchestrations", counts.orchestrations());
     body.put("orchestrated", state != null && state.orchestrated());
     body.put("overCapacity", counts.beyondCapacity() > 0);
@@ -114,8 +115,8 @@ public final class PlanReader {
     }
     TypeState state = stores.types().get(type);
     return state == null
-        ? new TypeCounts(instances, resources, 0, 0, 0, beyond)
-        : new TypeCounts(instances, resources, state.moves(), state.recreates(), state.orchestrations(), beyond);
+        ? new TypeCounts(instances, resources, 0, 0, 0, beyond, 0)
+        : new TypeCounts(instances, resources, state.moves(), state.recreates(), state.orchestrations(), beyond, state.startTimeouts());
   }
 
   private Map<String, Object> instanceJson(ResourceType type, InstanceState s, List<String> ids, long now) {
@@ -128,6 +129,9 @@ public final class PlanReader {
     health.put("heartbeatAgeMs", s.lastHeartbeat() > 0 ? Math.max(0, now - s.lastHeartbeat()) : null);
     health.put("podPhase", s.podPhase());
     health.put("recreates", s.recreates());
+    health.put("lastRecreate", s.lastRecreate() > 0 ? s.lastRecreate() : null);
+    health.put("lastRecreateReason", s.lastRecreateReason());
+    health.put("startPending", s.startPending());
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("data", data);
     json.put("resources", Map.of("ids", ids));

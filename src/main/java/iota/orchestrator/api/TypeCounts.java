@@ -11,12 +11,13 @@ package iota.orchestrator.api;
  * @param orchestrations successful re-orchestrations so far
  * @param beyondCapacity resources placed beyond their instance's count (the pool was full at its
  *     maximum); the type is over capacity when this is more than zero
+ * @param startTimeouts recreates because a pod did not reach Running within the start timeout
  */
-public record TypeCounts(int instances, long resources, long moves, long recreates, long orchestrations, long beyondCapacity) {
-  public static final TypeCounts EMPTY = new TypeCounts(0, 0, 0, 0, 0, 0);
+public record TypeCounts(int instances, long resources, long moves, long recreates, long orchestrations, long beyondCapacity, long startTimeouts) {
+  public static final TypeCounts EMPTY = new TypeCounts(0, 0, 0, 0, 0, 0, 0);
 
   /** Counts of a type within its capacity. */
   public TypeCounts(int instances, long resources, long moves, long recreates, long orchestrations) {
-    this(instances, resources, moves, recreates, orchestrations, 0);
+    this(instances, resources, moves, recreates, orchestrations, 0, 0);
   }
 }

@@ -66,6 +66,7 @@ public final class OrchestratorConfig {
     DEFAULTS.put("iota.num.standby.replicas", "0");
     DEFAULTS.put("iota.commit.interval", "100ms");
     DEFAULTS.put("iota.heartbeat.timeout", "90s");
+    DEFAULTS.put("iota.pod.start.timeout", "5m");
     DEFAULTS.put("iota.assignment.flush.interval", "20ms");
     DEFAULTS.put("iota.assignment.max.bytes", String.valueOf(ASSIGNMENT_MAX_BYTES_DEFAULT));
     DEFAULTS.put("iota.resources", "Thing,Rule");
@@ -250,6 +251,7 @@ public final class OrchestratorConfig {
 
   private void validate() {
     duration("iota.heartbeat.timeout");
+    duration("iota.pod.start.timeout");
     duration("iota.assignment.flush.interval");
     duration("iota.commit.interval");
     duration("iota.api.request.timeout");

@@ -20,6 +20,12 @@ package iota.orchestrator.topology;
  * @param podUid last observed pod UID, null when unknown
  * @param podGone the pod was last seen deleted
  * @param podObservedAt wall-clock ms of the last pod status, 0 when none
+ * @param startPending the pod of the last create or recreate has not yet been seen Running (nor
+ *     has the instance sent a heartbeat since); {@link PodStartPolicy} times it out. False in states
+ *     stored before the rule existed, so an upgrade never recreates a pod for an old start.
+ * @param replacedUid UID of the pod the last recreate replaced: a Running status of that pod,
+ *     arriving late, does not count as the new pod's start. Null when unknown or after a create.
+ * @param lastRecreateReason why the last recreate command was issued, shown in the plan's health
  */
 public record InstanceState(
     int count,
@@ -35,34 +41,47 @@ public record InstanceState(
     String podPhase,
     String podUid,
     boolean podGone,
-    long podObservedAt) {
+    long podObservedAt,
+    boolean startPending,
+    String replacedUid,
+    String lastRecreateReason) {
 
+  /** A new instance: its pod is being created, so its start is pending. */
   public static InstanceState created(int count, long seq, long now) {
-    return new InstanceState(count, 0, 0, seq, 0, false, now, 0, 0, 0, null, null, false, 0);
+    return new InstanceState(count, 0, 0, seq, 0, false, now, 0, 0, 0, null, null, false, 0, true, null, null);
   }
 
   public InstanceState withPlan(int count, int used, long reload, long seq) {
-    return new InstanceState(count, used, reload, seq, emittedSeq, false, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt);
+    return new InstanceState(count, used, reload, seq, emittedSeq, false, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt, startPending, replacedUid, lastRecreateReason);
   }
 
   public InstanceState asRemoved(long seq) {
-    return new InstanceState(count, 0, reload, seq, emittedSeq, true, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt);
+    return new InstanceState(count, 0, reload, seq, emittedSeq, true, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt, startPending, replacedUid, lastRecreateReason);
   }
 
   public InstanceState emitted() {
-    return new InstanceState(count, used, reload, seq, seq, removed, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt);
+    return new InstanceState(count, used, reload, seq, seq, removed, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt, startPending, replacedUid, lastRecreateReason);
   }
 
   public InstanceState withHeartbeat(long now) {
-    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, now, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt);
+    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, now, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt, startPending, replacedUid, lastRecreateReason);
   }
 
-  public InstanceState withRecreate(long now) {
-    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, lastHeartbeat, now, recreates + 1, podPhase, podUid, podGone, podObservedAt);
+  /** A recreate command was issued: the current pod is being replaced and the new one's start is pending. */
+  public InstanceState withRecreate(long now, String reason) {
+    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, lastHeartbeat, now, recreates + 1, podPhase, podUid, podGone, podObservedAt, true, podUid, reason);
   }
 
   public InstanceState withPod(String phase, String uid, boolean gone, long observedAt) {
-    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, lastHeartbeat, lastRecreate, recreates, phase, uid, gone, observedAt);
+    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, lastHeartbeat, lastRecreate, recreates, phase, uid, gone, observedAt, startPending, replacedUid, lastRecreateReason);
+  }
+
+  /** The pod of the last create or recreate has started. */
+  public InstanceState withStarted() {
+    if (!startPending) {
+      return this;
+    }
+    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt, false, replacedUid, lastRecreateReason);
   }
 
   public boolean pendingEmit() {

@@ -67,6 +67,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
 
   private final TypeRegistry types;
   private final long timeoutMs;
+  private final PodStartPolicy startPolicy;
   private final Duration flushInterval;
   private final boolean exactlyOnce;
   /** {@code iota.assignment.max.bytes}: the byte budget of every instance's resources znode. */
@@ -83,6 +84,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
   OrchestratorProcessor(OrchestratorConfig config) {
     this.types = new TypeRegistry(config.resourceTypes());
     this.timeoutMs = config.heartbeatTimeout().toMillis();
+    this.startPolicy = new PodStartPolicy(config.duration("iota.pod.start.timeout").toMillis());
     this.flushInterval = flushInterval(config);
     this.exactlyOnce = exactlyOnce(config);
     this.maxBytes = config.assignmentMaxBytes();
@@ -137,7 +139,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     // A task that was just assigned or restored has not been hearing heartbeats: give every
     // instance one full timeout before judging it.
     graceStart = now;
-    nextDeadlineCheck = now + timeoutMs;
+    nextDeadlineCheck = now + shortestTimeout();
     context.schedule(flushInterval, PunctuationType.WALL_CLOCK_TIME, this::tick);
   }
 
@@ -272,7 +274,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     }
     OrchestrationParams.Sizing d = type.defaults();
     rt = new TypeRuntime(type);
-    rt.state = new TypeState(false, d.initInstances(), d.maxInstances(), d.resourcePerInstance(), 0, 0, 0);
+    rt.state = new TypeState(false, d.initInstances(), d.maxInstances(), d.resourcePerInstance(), 0, 0, 0, 0);
     rt.plan = new TypePlan(d.resourcePerInstance(), d.maxInstances(), maxBytes);
     runtimes.put(type.name(), rt);
     typeStates.put(type.name(), rt.state);
@@ -452,7 +454,8 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
       LOG.debug("heartbeat from {}/{} which is not planned; ignored", type.name(), instanceId);
       return;
     }
-    putInstance(rt, id, state.withHeartbeat(context.currentSystemTimeMs()));
+    // A worker that heartbeats is running, whatever the pod watcher has or has not reported.
+    putInstance(rt, id, state.withHeartbeat(context.currentSystemTimeMs()).withStarted());
   }
 
   private void onPodStatus(Record<String, Input> record, ResourceType type, PodStatus pod) {
@@ -463,7 +466,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
       return;
     }
     long now = context.currentSystemTimeMs();
-    state = state.withPod(pod.phase(), pod.uid(), pod.gone(), pod.observedAt());
+    state = startPolicy.observe(state, pod);
     putInstance(rt, id, state);
     if (pod.needsRecreate() && mayRecreate(state, now)) {
       recreate(record.timestamp(), rt, id, pod.gone() ? "pod " + pod.podName() + " is gone" : "pod " + pod.podName() + " is " + pod.phase());
@@ -502,7 +505,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
 
   private void recreate(long timestamp, TypeRuntime rt, int id, String reason) {
     long now = context.currentSystemTimeMs();
-    InstanceState state = rt.instances.get(id).withRecreate(now);
+    InstanceState state = rt.instances.get(id).withRecreate(now, reason);
     putInstance(rt, id, state);
     rt.state = rt.state.recreated();
     typeStates.put(rt.type.name(), rt.state);
@@ -514,7 +517,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
 
   private void tick(long now) {
     if (now >= nextDeadlineCheck) {
-      checkHeartbeats(now);
+      checkDeadlines(now);
     }
     boolean wrote = false;
     for (TypeRuntime rt : runtimes.values()) {
@@ -528,40 +531,55 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
   }
 
   /**
-   * Recreates every instance of a heartbeat type whose deadline has passed, and remembers the
-   * earliest deadline left so that ticks in between cost nothing. Deadlines only ever move later
-   * (a heartbeat, a recreate or a new instance all set now + timeout), so the cached minimum stays
-   * a safe lower bound.
+   * Recreates every instance whose heartbeat deadline (heartbeat types only) or pod start deadline
+   * ({@link PodStartPolicy}, every type) has passed, and remembers the earliest deadline left so
+   * that ticks in between cost nothing. Deadlines only ever move later (a heartbeat, a start, a
+   * recreate or a new instance all set them to now + a timeout or past it), so the cached minimum
+   * stays a safe lower bound.
    */
-  private void checkHeartbeats(long now) {
+  private void checkDeadlines(long now) {
     long earliest = Long.MAX_VALUE;
     for (TypeRuntime rt : runtimes.values()) {
-      if (!rt.type.heart()) {
-        continue;
-      }
-      List<Integer> late = new ArrayList<>();
+      Map<Integer, String> late = new TreeMap<>();
+      List<Integer> startsTimedOut = new ArrayList<>();
       for (var e : rt.instances.entrySet()) {
         InstanceState s = e.getValue();
         if (s.removed()) {
           continue;
         }
-        long deadline = deadline(s);
-        if (now >= deadline) {
-          late.add(e.getKey());
+        long heartbeat = rt.type.heart() ? deadline(s) : Long.MAX_VALUE;
+        long start = startPolicy.deadline(s, graceStart);
+        if (now >= heartbeat) {
+          late.put(e.getKey(), s.lastHeartbeat() == 0
+              ? "no heartbeat within " + timeoutMs + " ms"
+              : "no heartbeat for " + (now - s.lastHeartbeat()) + " ms (timeout " + timeoutMs + " ms)");
+        } else if (now >= start) {
+          if (mayRecreate(s, now)) {
+            late.put(e.getKey(), startPolicy.reason(s, PodCommand.podName(rt.type.instanceName(), String.valueOf(e.getKey()))));
+            startsTimedOut.add(e.getKey());
+          } else {
+            // No storm: the start rule waits until a full heartbeat timeout since the last recreate.
+            earliest = Math.min(earliest, Math.min(heartbeat, s.lastRecreate() + timeoutMs));
+          }
         } else {
-          earliest = Math.min(earliest, deadline);
+          earliest = Math.min(earliest, Math.min(heartbeat, start));
         }
       }
-      for (int id : late) {
-        InstanceState s = rt.instances.get(id);
-        String reason = s.lastHeartbeat() == 0
-            ? "no heartbeat within " + timeoutMs + " ms"
-            : "no heartbeat for " + (now - s.lastHeartbeat()) + " ms (timeout " + timeoutMs + " ms)";
-        recreate(now, rt, id, reason);
-        earliest = Math.min(earliest, now + timeoutMs);
+      for (var e : late.entrySet()) {
+        recreate(now, rt, e.getKey(), e.getValue());
+        earliest = Math.min(earliest, now + shortestTimeout());
+      }
+      if (!startsTimedOut.isEmpty()) {
+        rt.state = rt.state.withStartTimeouts(startsTimedOut.size());
+        typeStates.put(rt.type.name(), rt.state);
       }
     }
-    nextDeadlineCheck = earliest == Long.MAX_VALUE ? now + timeoutMs : earliest;
+    nextDeadlineCheck = earliest == Long.MAX_VALUE ? now + shortestTimeout() : earliest;
+  }
+
+  /** A new instance's first deadline is at least this far away. */
+  private long shortestTimeout() {
+    return Math.min(timeoutMs, startPolicy.timeoutMs());
   }
 
   private long deadline(InstanceState s) {

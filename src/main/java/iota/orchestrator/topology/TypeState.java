@@ -10,6 +10,7 @@ package iota.orchestrator.topology;
  * @param moves resources moved by re-orchestrations so far
  * @param recreates pod recreate commands so far
  * @param orchestrations successful re-orchestrations so far
+ * @param startTimeouts recreates because a pod was not Running within {@code iota.pod.start.timeout}
  */
 public record TypeState(
     boolean orchestrated,
@@ -18,13 +19,18 @@ public record TypeState(
     int resourcePerInstance,
     long moves,
     long recreates,
-    long orchestrations) {
+    long orchestrations,
+    long startTimeouts) {
 
   public TypeState orchestratedWith(int init, int max, int capacity, int moved) {
-    return new TypeState(true, init, max, capacity, moves + moved, recreates, orchestrations + 1);
+    return new TypeState(true, init, max, capacity, moves + moved, recreates, orchestrations + 1, startTimeouts);
   }
 
   public TypeState recreated() {
-    return new TypeState(orchestrated, initInstances, maxInstances, resourcePerInstance, moves, recreates + 1, orchestrations);
+    return new TypeState(orchestrated, initInstances, maxInstances, resourcePerInstance, moves, recreates + 1, orchestrations, startTimeouts);
+  }
+
+  public TypeState withStartTimeouts(int more) {
+    return new TypeState(orchestrated, initInstances, maxInstances, resourcePerInstance, moves, recreates, orchestrations, startTimeouts + more);
   }
 }

@@ -12,7 +12,7 @@ class OrchestratorMetricsTest {
   void aTypeOverCapacityShowsTheResourcesBeyondItsCountsAsAGauge() {
     try (OrchestratorMetrics metrics = new OrchestratorMetrics()) {
       metrics.bindPlan(List.of("Thing", "Rule"), type -> type.equals("Thing")
-          ? Optional.of(new TypeCounts(5, 201, 0, 0, 1, 196))
+          ? Optional.of(new TypeCounts(5, 201, 0, 0, 1, 196, 0))
           : Optional.of(new TypeCounts(3, 2, 0, 0, 0)));
 
       String scrape = metrics.scrape();

@@ -191,7 +191,7 @@ class PlanReaderTest {
     assertEquals(2, after.get("params").get("resourcePerInstance").asInt(), "the capacity the sizing rule gave: floor(5 / 3) + 1");
     TypeState state = driver.<String, TypeState>getKeyValueStore(Stores.TYPES).get("Thing");
     assertEquals(state.moves(), after.get("moves").asLong());
-    assertEquals(new TypeCounts(3, 5, state.moves(), state.recreates(), 1), reader.counts("Thing", stores()));
+    assertEquals(new TypeCounts(3, 5, state.moves(), state.recreates(), 1, 0, 0), reader.counts("Thing", stores()));
   }
 
   @Test

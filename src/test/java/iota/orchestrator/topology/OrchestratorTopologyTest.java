@@ -366,6 +366,12 @@ class OrchestratorTopologyTest {
   void typesWithoutHeartbeatsAreNeverRecreatedForSilence() {
     f.notify("{\"o\":\"c\",\"t\":\"Rule\",\"k\":{\"id\":\"r\"}}");
     f.commands();
+    // Running pods: only silence is on trial here, not the start time limit.
+    for (String id : List.of("0", "1")) {
+      String running = "{\"resource\":\"Rule\",\"instanceId\":\"" + id + "\",\"podName\":\"iota-rules-engine-" + id
+          + "\",\"phase\":\"Running\",\"uid\":\"u" + id + "\",\"gone\":false,\"observedAt\":1}";
+      f.podStatus.pipeInput("Rule/" + id, running.getBytes(StandardCharsets.UTF_8));
+    }
     f.advance(Duration.ofSeconds(200));
     f.advance(Duration.ofSeconds(200));
     assertTrue(f.podCommands.isEmpty());
