@@ -86,6 +86,9 @@ public final class OrchestratorConfig {
     DEFAULTS.put("iota.executor.group.id", "iota-orchestrator-executor");
     DEFAULTS.put("iota.executor.max.attempts", "8");
     DEFAULTS.put("iota.executor.zookeeper.writers", "4");
+    DEFAULTS.put("iota.orphans.interval", "5m");
+    DEFAULTS.put("iota.orphans.grace", "10m");
+    DEFAULTS.put("iota.orphans.purge", "true");
   }
 
   private static final Pattern TYPE_KEY =
@@ -265,6 +268,9 @@ public final class OrchestratorConfig {
     intIn("iota.executor.zookeeper.writers", get("iota.executor.zookeeper.writers"), 4, 1, 64);
     intIn("iota.assignment.max.bytes", get("iota.assignment.max.bytes"), ASSIGNMENT_MAX_BYTES_DEFAULT, ASSIGNMENT_MAX_BYTES_MIN, ASSIGNMENT_MAX_BYTES_MAX);
     bool("iota.api.protect.reads", get("iota.api.protect.reads"));
+    duration("iota.orphans.interval");
+    duration("iota.orphans.grace");
+    bool("iota.orphans.purge", get("iota.orphans.purge"));
     String root = get("iota.zookeeper.root");
     if (!root.startsWith("/") || root.endsWith("/") || root.contains("//")) {
       throw new ConfigException("iota.zookeeper.root: must be an absolute ZooKeeper path without a trailing '/', got '" + root + "'");

@@ -31,6 +31,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -59,7 +60,8 @@ import org.slf4j.MDC;
 /**
  * The executor: consumes {@code iota.orchestrator.assignments} and {@code iota.orchestrator.pod-commands},
  * applies them to ZooKeeper ({@link ZooKeeperApplier}) and Kubernetes ({@link KubernetesApplier}), and
- * runs the {@link PodWatcher}.
+ * runs the {@link PodWatcher} and the {@link OrphanSweeper} (which holds the apply lock while it
+ * removes an orphan, so a removal never races a round).
  *
  * <p>Delivery: the consumer reads committed transactions only and never auto-commits; an offset is
  * committed (synchronously) only after the effects of the records before it are applied, so a crash
@@ -165,6 +167,12 @@ public final class Executor implements AutoCloseable {
   /** Writes the instances of one round concurrently: ZooKeeper pipelines them on one session. */
   private final ExecutorService zooKeeperWriters;
   private final List<AutoCloseable> owned = new ArrayList<>();
+  /**
+   * Held while a round applies its records; the {@link OrphanSweeper} holds it while it checks and
+   * makes a removal, so nothing it judged is written meanwhile.
+   */
+  private final ReentrantLock applying = new ReentrantLock();
+  private OrphanSweeper orphans;
   private final Map<RecordId, Integer> attempts = new HashMap<>();
   private final CountDownLatch stopping = new CountDownLatch(1);
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -196,6 +204,7 @@ public final class Executor implements AutoCloseable {
         new PodWatcher(kubernetes, config.require("iota.kubernetes.namespace"), producer, Clock.systemUTC(), PodWatcher.DEFAULT_RESYNC,
             config.resourceTypes().stream().map(ResourceType::name).toList(), PodWatcher.DEFAULT_INVENTORY_INTERVAL),
         Settings.from(config));
+    this.orphans = OrphanSweeper.create(config, kubernetes, curator, producer, applying);
     if (config.get("iota.zookeeper.auth") == null) {
       ZooKeeperClients.warnOpenAcl();
     }
@@ -284,6 +293,9 @@ public final class Executor implements AutoCloseable {
     if (watcher != null) {
       watcher.start();
     }
+    if (orphans != null) {
+      orphans.start();
+    }
     thread = new Thread(this::run, "iota-executor");
     thread.setDaemon(true);
     thread.start();
@@ -360,6 +372,15 @@ public final class Executor implements AutoCloseable {
     if (records.isEmpty()) {
       return Duration.ZERO;
     }
+    applying.lock();
+    try {
+      return apply(records);
+    } finally {
+      applying.unlock();
+    }
+  }
+
+  private Duration apply(ConsumerRecords<byte[], byte[]> records) {
     Round round = new Round(System.nanoTime() + settings.roundBudget().toNanos());
     Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
     for (TopicPartition tp : records.partitions()) {
@@ -593,6 +614,9 @@ public final class Executor implements AutoCloseable {
     // The loop has stopped (or is stuck past its bound), so no round is waiting on a write.
     zooKeeperWriters.shutdownNow();
     List<AutoCloseable> closeables = new ArrayList<>();
+    if (orphans != null) {
+      closeables.add(orphans);
+    }
     if (watcher != null) {
       closeables.add(watcher);
     }

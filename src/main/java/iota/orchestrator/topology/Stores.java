@@ -13,4 +13,9 @@ public final class Stores {
   public static final String INSTANCES = "instances";
   /** {@code <Resource>} -> {@link TypeState} JSON: parameters, counters. */
   public static final String TYPES = "types";
+  /**
+   * Global (every app instance holds all of it, read-only): {@code <Resource>} -> the executor's
+   * last {@code orphans.OrphanReport} from {@link Topics#ORPHANS}.
+   */
+  public static final String ORPHANS = "orphans";
 }

@@ -21,6 +21,11 @@ public final class Topics {
   public static final String POD_COMMANDS = "iota.orchestrator.pod-commands";
   /** Answers to requests, keyed by request id. */
   public static final String RESULTS = "iota.orchestrator.results";
+  /**
+   * Compacted: the executor's last orphan report per resource type ({@code orphans.OrphanReport}),
+   * keyed by the type; the stream app keeps them in the global store {@link Stores#ORPHANS}.
+   */
+  public static final String ORPHANS = "iota.orchestrator.orphans";
   /** Records that could not be used: original bytes, reason and origin in headers. */
   public static final String DLQ = "iota.orchestrator.dlq";
 

@@ -19,7 +19,7 @@ class TopicSpecTest {
     Set<String> declared = TopicSpec.bundled().topics().stream().map(TopicSpec.Topic::name).collect(Collectors.toSet());
 
     assertEquals(Set.of(Topics.CM_NOTIFY, Topics.HEARTBEAT, Topics.REQUESTS, Topics.POD_STATUS,
-        Topics.ASSIGNMENTS, Topics.POD_COMMANDS, Topics.RESULTS, Topics.DLQ), declared);
+        Topics.ASSIGNMENTS, Topics.POD_COMMANDS, Topics.RESULTS, Topics.ORPHANS, Topics.DLQ), declared);
   }
 
   @Test
