@@ -112,6 +112,7 @@ public final class ApiServer implements AutoCloseable {
     metrics.bindStreams(streams);
     metrics.bindDeadLetters(DeadLetterHandler::sent);
     metrics.bindPlan(config.resourceTypes().stream().map(ResourceType::name).toList(), queries::localCounts);
+    metrics.bindOrphans(config.resourceTypes().stream().map(ResourceType::name).toList(), queries::orphanReport);
     KafkaOrchestrateGateway gateway = KafkaOrchestrateGateway.create(config);
     try {
       ApiServer server = new ApiServer(config, queries, gateway, streams::state, metrics);
@@ -178,6 +179,7 @@ public final class ApiServer implements AutoCloseable {
     c.routes.get(API, this::listTypes);
     c.routes.get(API + "/{resource}", this::plan);
     c.routes.get(API + "/{resource}/summary", this::summary);
+    c.routes.get(API + "/{resource}/orphans", this::orphans);
     c.routes.post(API + "/{resource}/orchestrate", this::orchestrate);
     c.routes.get(API + "/{resource}/{id}/instances", this::placement);
     c.routes.get(API + "/{resource}/instances/{instanceId}", this::instance);
@@ -263,6 +265,11 @@ public final class ApiServer implements AutoCloseable {
   private void summary(Context ctx) {
     ResourceType type = knownType(ctx);
     respond(ctx, queries.summary(readRequest(ctx, type, null)));
+  }
+
+  private void orphans(Context ctx) {
+    ResourceType type = knownType(ctx);
+    respond(ctx, queries.orphans(readRequest(ctx, type, null)));
   }
 
   private void placement(Context ctx) {

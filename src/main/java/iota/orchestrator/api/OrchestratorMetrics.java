@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import iota.orchestrator.orphans.OrphanReport;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -104,6 +105,28 @@ public final class OrchestratorMetrics implements AutoCloseable {
       counter("iota.orchestrator.start.timeouts", "Worker pods re-created because they were not Running within iota.pod.start.timeout",
           type, cached, TypeCounts::startTimeouts);
       counter("iota.orchestrator.orchestrations", "Successful re-orchestrations", type, cached, TypeCounts::orchestrations);
+    }
+  }
+
+  /**
+   * Registers the per-type orphan meters, read from the executor's last report (every app instance
+   * holds the same reports, so aggregate them with max, not sum): orphans listed and past their
+   * grace per kind, orphans removed since the executor started, and when it last swept.
+   */
+  public void bindOrphans(List<String> types, Function<String, Optional<OrphanReport>> reports) {
+    for (String type : types) {
+      for (String kind : List.of("pod", "znode")) {
+        Gauge.builder("iota.orchestrator.orphans", type, t -> reports.apply(t).map(r -> (double) r.count(kind)).orElse(0.0))
+            .description("Pods or znodes of the type that belong to no planned instance, at the executor's last sweep")
+            .tag("type", type).tag("kind", kind).register(registry);
+        Gauge.builder("iota.orchestrator.orphans.due", type, t -> reports.apply(t).map(r -> (double) r.due(kind)).orElse(0.0))
+            .description("Orphans past iota.orphans.grace and still there after the last sweep (purge off, held, or the removal refused)")
+            .tag("type", type).tag("kind", kind).register(registry);
+      }
+      FunctionCounter.builder("iota.orchestrator.orphans.purged", type, t -> reports.apply(t).map(r -> (double) r.purged()).orElse(0.0))
+          .description("Orphans of the type removed since the executor started").tag("type", type).register(registry);
+      Gauge.builder("iota.orchestrator.orphans.checked", type, t -> reports.apply(t).map(r -> r.checkedAt() / 1000.0).orElse(0.0))
+          .description("Unix time in seconds of the executor's last orphan sweep (0 before the first)").tag("type", type).register(registry);
     }
   }
 

@@ -1,5 +1,6 @@
 package iota.orchestrator.api;
 
+import iota.orchestrator.orphans.OrphanReport;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -29,4 +30,13 @@ public interface PlanQueries {
    * over all app instances counts each type once.
    */
   Optional<TypeCounts> localCounts(String type);
+
+  /** The executor's last orphan report of a type, {@code GET .../:resource/orphans}. */
+  CompletableFuture<Reply> orphans(ReadRequest request);
+
+  /**
+   * The executor's last orphan report of a type as this app instance holds it (every instance holds
+   * all of them), empty when there is none yet or state is not readable; for the metrics.
+   */
+  Optional<OrphanReport> orphanReport(String type);
 }

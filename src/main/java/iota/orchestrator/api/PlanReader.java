@@ -3,6 +3,7 @@ package iota.orchestrator.api;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.model.InstanceIds;
 import iota.orchestrator.model.Json;
+import iota.orchestrator.orphans.OrphanReport;
 import iota.orchestrator.topology.InstanceState;
 import iota.orchestrator.topology.TypeState;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -96,6 +98,22 @@ public final class PlanReader {
     body.put("overCapacity", counts.beyondCapacity() > 0);
     body.put("beyondCapacity", counts.beyondCapacity());
     body.put("params", params);
+    return Reply.ok(body);
+  }
+
+  /**
+   * {@code GET /v1/api/orchestrations/{resource}/orphans}: the executor's last report as it made
+   * it; before its first sweep, the same shape with {@code checkedAt: null} and no orphans.
+   */
+  public static Reply orphans(ResourceType type, Optional<OrphanReport> report) {
+    if (report.isPresent()) {
+      return Reply.ok(report.get());
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("resource", type.name());
+    body.put("checkedAt", null);
+    body.put("orphans", List.of());
+    body.put("note", "the executor has not reported an orphan sweep yet");
     return Reply.ok(body);
   }
 

@@ -2,6 +2,7 @@ package iota.orchestrator.api;
 
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
+import iota.orchestrator.orphans.OrphanReport;
 import iota.orchestrator.topology.InstanceState;
 import iota.orchestrator.topology.Stores;
 import iota.orchestrator.topology.TypeState;
@@ -119,6 +120,40 @@ public final class StreamsPlanQueries implements PlanQueries {
   public CompletableFuture<Reply> summary(ReadRequest request) {
     ResourceType type = type(request);
     return answer(request, Stores.TYPES, stores -> reader.summary(type, stores));
+  }
+
+  /**
+   * Orphan reports live in a global store, so every app instance answers from its own copy: no
+   * owner to look up, nothing to forward.
+   */
+  @Override
+  public CompletableFuture<Reply> orphans(ReadRequest request) {
+    ResourceType type = type(request);
+    KafkaStreams.State state = streams.state();
+    if (!queryable(state)) {
+      return done(Reply.unavailable("the stream processor is " + state + "; state is not readable"));
+    }
+    try {
+      return done(PlanReader.orphans(type, Optional.ofNullable(orphanStore().get(type.name()))));
+    } catch (InvalidStateStoreException e) {
+      return done(Reply.unavailable("the orphan reports are not readable on this instance right now: " + e.getMessage()));
+    }
+  }
+
+  @Override
+  public Optional<OrphanReport> orphanReport(String type) {
+    if (!queryable(streams.state())) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.ofNullable(orphanStore().get(type));
+    } catch (InvalidStateStoreException e) {
+      return Optional.empty();
+    }
+  }
+
+  private ReadOnlyKeyValueStore<String, OrphanReport> orphanStore() {
+    return streams.store(StoreQueryParameters.fromNameAndType(Stores.ORPHANS, QueryableStoreTypes.<String, OrphanReport>keyValueStore()));
   }
 
   @Override

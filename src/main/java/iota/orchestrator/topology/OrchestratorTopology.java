@@ -1,6 +1,7 @@
 package iota.orchestrator.topology;
 
 import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.orphans.OrphanReport;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -12,11 +13,13 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
@@ -36,6 +39,8 @@ import org.slf4j.LoggerFactory;
  *  pod-status ───── parse-pod-status┘   (key = resource type)   [placements,       ├ pod-commands
  *                                                                 instances, types] ├ results
  *  (unusable records at any step ──────────────────────────────────────────────────└ dlq)
+ *
+ *  iota.orchestrator.orphans ── global store "orphans" (the executor's reports, for the REST API)
  * </pre>
  *
  * <p>When every input topic has a single partition, one task reads them all and already sees every
@@ -139,6 +144,11 @@ public final class OrchestratorTopology {
     KStream<String, Output> outputs = routed
         .process(() -> new OrchestratorProcessor(config), Named.as("orchestrate"), Stores.PLACEMENTS, Stores.INSTANCES, Stores.TYPES);
     if (mode == Mode.LIVE) {
+      // The executor's orphan reports, kept as they come and served by every instance from its copy.
+      builder.globalTable(Topics.ORPHANS,
+          Consumed.with(strings, JsonSerde.of(OrphanReport.class)).withName("orphans-source"),
+          Materialized.<String, OrphanReport, KeyValueStore<Bytes, byte[]>>as(Stores.ORPHANS)
+              .withKeySerde(strings).withValueSerde(JsonSerde.of(OrphanReport.class)));
       outputs.to((key, out, ctx) -> out.topic(), Produced.with(strings, Output.serde()).withName("emit"));
     }
     return builder.build();

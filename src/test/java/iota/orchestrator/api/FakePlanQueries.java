@@ -1,5 +1,6 @@
 package iota.orchestrator.api;
 
+import iota.orchestrator.orphans.OrphanReport;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +15,7 @@ final class FakePlanQueries implements PlanQueries {
   volatile Function<ReadRequest, Reply> summary = r -> Reply.ok(Map.of("resource", r.type(), "instances", 0));
   volatile Function<String, Reply> placement = id -> Reply.error(404, "not placed");
   volatile Function<String, Reply> instance = id -> Reply.error(404, "no such instance");
+  volatile Function<String, Optional<OrphanReport>> orphanReports = type -> Optional.empty();
 
   @Override
   public CompletableFuture<Reply> plan(ReadRequest request) {
@@ -37,6 +39,18 @@ final class FakePlanQueries implements PlanQueries {
   public CompletableFuture<Reply> summary(ReadRequest request) {
     requests.add(request);
     return CompletableFuture.supplyAsync(() -> summary.apply(request));
+  }
+
+  @Override
+  public CompletableFuture<Reply> orphans(ReadRequest request) {
+    requests.add(request);
+    return CompletableFuture.completedFuture(orphanReports.apply(request.type()).map(Reply::ok)
+        .orElseGet(() -> Reply.ok(Map.of("resource", request.type(), "orphans", List.of()))));
+  }
+
+  @Override
+  public Optional<OrphanReport> orphanReport(String type) {
+    return orphanReports.apply(type);
   }
 
   @Override
