@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * executor sees Kubernetes and ZooKeeper; the plan it compares them with is the compacted
  * assignments topic ({@link PlanView}), which is the whole plan.
  *
- * <p>A sweep runs at start and then every {@code iota.orphans.interval}: read the plan to its end,
- * list pods and znodes, let {@link OrphanDecision} judge (plain Java), then, when {@code
+ * <p>A sweep runs at start and then every {@code iota.orphans.interval}: list pods and znodes, read
+ * the plan to its end, let {@link OrphanDecision} judge (plain Java), then, when {@code
  * iota.orphans.purge} is on, remove the orphans whose grace ({@code iota.orphans.grace}) has passed.
  * When the plan cannot be read to its end, the sweep stops there: without the whole plan, everything
  * would look orphaned.
@@ -163,9 +163,12 @@ public final class OrphanSweeper implements AutoCloseable {
   /** One sweep; returns the decision it acted on. */
   synchronized OrphanDecision.Result sweepOnce() throws Exception {
     long now = clock.millis();
-    Set<String> planned = plan.planned(settings.planTimeout());
+    // Look first, then read the plan to its end: whatever the executor had applied when we looked
+    // was committed by then, so the plan read afterwards has it, and a pod or znode that is just
+    // being created is not taken for an orphan even for one sweep.
     List<Observed> observed = new ArrayList<>(pods.list());
     observed.addAll(znodes.list(Set.copyOf(types)));
+    Set<String> planned = plan.planned(settings.planTimeout());
     OrphanDecision.Result result = decision.decide(planned, observed, firstSeen, now);
     for (Orphan o : result.orphans()) {
       if (!firstSeen.containsKey(o.observed().key())) {
