@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.model.Json;
+import iota.orchestrator.orphans.OrphanReport;
+import iota.orchestrator.topology.Topics;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -161,5 +164,20 @@ class StreamsApiTest {
               assertTrue(metrics.contains("kafka_stream_"), "Kafka Streams client metrics");
               assertTrue(metrics.contains("iota_orchestrator_dlq_records_total"), "dead letters");
             });
+  }
+
+  @Test
+  @Order(8)
+  void theExecutorsOrphanReportIsServedFromTheGlobalStore() throws Exception {
+    assertTrue(json(app.http.get(API + "/Rule/orphans")).get("checkedAt").isNull(), "no sweep reported yet");
+    OrphanReport report = new OrphanReport("Thing", 1_000, true, 600_000, null,
+        List.of(new OrphanReport.Entry("pod", "iota-dac-9", null, 500, 600_500)), 2);
+    producer.send(new ProducerRecord<>(Topics.ORPHANS, "Thing", Json.bytes(report))).get();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      JsonNode body = json(app.http.get(API + "/Thing/orphans"));
+      assertEquals(1_000, body.get("checkedAt").asLong(), body.toString());
+      assertEquals("iota-dac-9", body.get("orphans").get(0).get("name").asText());
+    });
+    assertTrue(app.http.get("/metrics").body().contains("iota_orchestrator_orphans{kind=\"pod\",type=\"Thing\"} 1.0"));
   }
 }
