@@ -58,6 +58,11 @@ final class Rest {
         .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))));
   }
 
+  /** {@code GET .../:type/orphans}: the executor's last orphan report of the type. */
+  JsonNode orphans(String type) {
+    return ok(send(HttpRequest.newBuilder(URI.create(base + API + type + "/orphans")).GET()));
+  }
+
   private static JsonNode ok(HttpResponse<String> r) {
     if (r.statusCode() != 200) {
       throw new AssertionError(r.request().method() + " " + r.uri() + " answered " + r.statusCode() + ": " + r.body());
