@@ -104,6 +104,8 @@ public final class OrphanSweeper implements AutoCloseable {
   private final Map<String, Long> purged = new HashMap<>();
   private final Set<String> foreignSeen = new HashSet<>();
   private Map<String, Long> firstSeen = Map.of();
+  /** Guards {@link #timer}; not the sweep's monitor, so closing never waits for a sweep to finish. */
+  private final Object lifecycle = new Object();
   private ScheduledExecutorService timer;
 
   /**
@@ -140,12 +142,14 @@ public final class OrphanSweeper implements AutoCloseable {
   }
 
   /** Sweeps now, then every interval, on a thread of its own. */
-  public synchronized void start() {
-    if (timer != null) {
-      return;
+  public void start() {
+    synchronized (lifecycle) {
+      if (timer != null) {
+        return;
+      }
+      timer = Executors.newSingleThreadScheduledExecutor(ThreadUtils.createThreadFactory("iota-orphan-sweeper", true));
+      timer.scheduleWithFixedDelay(this::sweepLogged, 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
     }
-    timer = Executors.newSingleThreadScheduledExecutor(ThreadUtils.createThreadFactory("iota-orphan-sweeper", true));
-    timer.scheduleWithFixedDelay(this::sweepLogged, 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
     log.info("sweeping for orphans every {} (grace {}, {})", settings.interval(), settings.grace(),
         settings.purge() ? "removing them after the grace" : "reporting only: iota.orphans.purge=false");
   }
@@ -153,7 +157,7 @@ public final class OrphanSweeper implements AutoCloseable {
   private void sweepLogged() {
     try {
       sweepOnce();
-    } catch (InterruptedException e) {
+    } catch (InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       log.warn("orphan sweep skipped: {}", e.toString());
@@ -236,16 +240,21 @@ public final class OrphanSweeper implements AutoCloseable {
     }
   }
 
+  /** Interrupts a sweep in progress (its plan read and its wait for the apply lock give way) and stops. */
   @Override
-  public synchronized void close() {
-    if (timer != null) {
-      timer.shutdownNow();
-      try {
-        timer.awaitTermination(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+  public void close() {
+    synchronized (lifecycle) {
+      if (timer != null) {
+        timer.shutdownNow();
+        try {
+          if (!timer.awaitTermination(10, TimeUnit.SECONDS)) {
+            log.warn("the orphan sweep did not stop within 10 s");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        timer = null;
       }
-      timer = null;
     }
     plan.close();
   }

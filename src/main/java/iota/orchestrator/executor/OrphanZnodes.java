@@ -3,6 +3,7 @@ package iota.orchestrator.executor;
 import iota.orchestrator.orphans.Observed;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.utils.ZKPaths;
@@ -35,7 +36,7 @@ final class OrphanZnodes {
   }
 
   /** Every instance znode and bookkeeping node under the root, and one entry per unconfigured folder. */
-  List<Observed> list(java.util.Set<String> types) throws Exception {
+  List<Observed> list(Set<String> types) throws Exception {
     List<Observed> out = new ArrayList<>();
     for (String folder : children(root)) {
       String path = ZKPaths.makePath(root, folder);
@@ -50,7 +51,7 @@ final class OrphanZnodes {
     return out;
   }
 
-  private void addInstances(List<Observed> out, String folder, String type, java.util.Set<String> types) throws Exception {
+  private void addInstances(List<Observed> out, String folder, String type, Set<String> types) throws Exception {
     if (!types.contains(type)) {
       Stat stat = client.checkExists().forPath(folder);
       if (stat != null) {
