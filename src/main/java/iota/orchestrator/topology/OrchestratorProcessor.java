@@ -404,6 +404,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
       if (old == null || old.removed()) {
         long seq = old == null ? 1 : old.seq() + 1;
         putInstance(rt, id, InstanceState.created(view.count(), seq, now).withPlan(view.count(), view.used(), view.reload(), seq));
+        noDeadlineLaterThan(now + shortestTimeout());
         podCommand(record.timestamp(), rt, id, PodCommand.Action.create, "s" + seq, reason);
       } else {
         putInstance(rt, id, old.withPlan(view.count(), view.used(), view.reload(), old.seq() + 1));
@@ -507,6 +508,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     long now = context.currentSystemTimeMs();
     InstanceState state = rt.instances.get(id).withRecreate(now, reason);
     putInstance(rt, id, state);
+    noDeadlineLaterThan(now + shortestTimeout());
     rt.state = rt.state.recreated();
     typeStates.put(rt.type.name(), rt.state);
     LOG.info("recreating pod of {}/{}: {}", rt.type.name(), id, reason);
@@ -533,9 +535,9 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
   /**
    * Recreates every instance whose heartbeat deadline (heartbeat types only) or pod start deadline
    * ({@link PodStartPolicy}, every type) has passed, and remembers the earliest deadline left so
-   * that ticks in between cost nothing. Deadlines only ever move later (a heartbeat, a start, a
-   * recreate or a new instance all set them to now + a timeout or past it), so the cached minimum
-   * stays a safe lower bound.
+   * that ticks in between cost nothing. A heartbeat or a start only moves a deadline later, and a
+   * recreate or a new instance between checks lowers the cached minimum to its own first deadline
+   * ({@link #noDeadlineLaterThan}), so the cached minimum stays a safe lower bound.
    */
   private void checkDeadlines(long now) {
     long earliest = Long.MAX_VALUE;
@@ -577,9 +579,17 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     nextDeadlineCheck = earliest == Long.MAX_VALUE ? now + shortestTimeout() : earliest;
   }
 
-  /** A new instance's first deadline is at least this far away. */
+  /** A new instance's first deadline, or a recreated one's next, is at least this far away. */
   private long shortestTimeout() {
     return Math.min(timeoutMs, startPolicy.timeoutMs());
+  }
+
+  /**
+   * A new deadline between two checks: the two timeouts differ, so it can fall before the cached
+   * earliest one (a start of 60 s after a recreate, while every heartbeat deadline is 89 s away).
+   */
+  private void noDeadlineLaterThan(long deadline) {
+    nextDeadlineCheck = Math.min(nextDeadlineCheck, deadline);
   }
 
   private long deadline(InstanceState s) {

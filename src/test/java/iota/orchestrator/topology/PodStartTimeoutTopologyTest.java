@@ -130,4 +130,34 @@ class PodStartTimeoutTopologyTest {
     }
     assertTrue(f.podCommands.isEmpty(), "no pod status was ever seen, but both workers heartbeat");
   }
+
+  @Test
+  void aStartShorterThanTheHeartbeatTimeoutIsJudgedOnTimeForAnInstanceCreatedBetweenChecks() {
+    start(Map.of("iota.resource.thing.init.instances", "2", "iota.resource.thing.resource.per.instance", "1",
+        "iota.pod.start.timeout", "60s", "iota.heartbeat.timeout", "90s"));
+    f.notify("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[\"a\",\"b\"]}");
+    f.commands();
+    for (int t = 0; t < 70; t += 10) {
+      f.heartbeat("Thing", 0);
+      f.heartbeat("Thing", 1);
+      advanceSeconds(10);
+    }
+    // At 70 s the last check (at 60 s) cached the heartbeat deadlines, all 80 s or more away.
+    f.notify("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"c\"}}");
+    List<JsonNode> created = f.commands();
+    assertEquals("create", created.get(0).get("action").asText());
+    assertEquals("2", created.get(0).get("instanceId").asText());
+    for (int t = 70; t < 129; t += 1) {
+      if (t % 10 == 0) {
+        f.heartbeat("Thing", 0);
+        f.heartbeat("Thing", 1);
+      }
+      advanceSeconds(1);
+    }
+    assertTrue(f.podCommands.isEmpty());
+    advanceSeconds(2);
+    List<JsonNode> commands = f.commands();
+    assertEquals(1, commands.size(), "judged at its own deadline (130 s), not at the next heartbeat one (160 s)");
+    assertEquals("pod iota-dac-2 not Running within 60000 ms of its create (no pod status seen)", commands.get(0).get("reason").asText());
+  }
 }
