@@ -1,6 +1,7 @@
 package iota.orchestrator.config;
 
 import iota.orchestrator.model.Ids;
+import iota.orchestrator.model.KubernetesNames;
 import iota.orchestrator.model.OrchestrationParams;
 import java.io.IOException;
 import java.io.InputStream;
@@ -198,6 +199,9 @@ public final class OrchestratorConfig {
       if (problem != null || n.contains(".")) {
         throw new ConfigException("iota.resources: '" + n + "' is not a usable type name" + (problem == null ? " (contains '.')" : ": " + problem));
       }
+      if (!KubernetesNames.isLabelValue(n)) {
+        throw new ConfigException("iota.resources: '" + n + "' is not usable as a Kubernetes label value (letters, digits, '-', '_', at most 63, starting and ending with a letter or digit)");
+      }
       if (byLower.put(n.toLowerCase(Locale.ROOT), n) != null) {
         throw new ConfigException("iota.resources: '" + n + "' is listed twice");
       }
@@ -221,7 +225,7 @@ public final class OrchestratorConfig {
       if (instanceName == null) {
         throw new ConfigException(prefix + "instance.name: required for resource type " + name);
       }
-      if (!instanceName.matches("[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?")) {
+      if (!KubernetesNames.isInstanceName(instanceName)) {
         throw new ConfigException(prefix + "instance.name: '" + instanceName + "' is not a DNS label prefix (lower case letters, digits, '-')");
       }
       boolean heart = bool(prefix + "heart", typeValue(values, prefix + "heart", base != null && base.heart() ? "true" : "false"));

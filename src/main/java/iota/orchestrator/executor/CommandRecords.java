@@ -4,11 +4,11 @@ import iota.orchestrator.model.Assignment;
 import iota.orchestrator.model.Ids;
 import iota.orchestrator.model.InstanceIds;
 import iota.orchestrator.model.InvalidRecordException;
+import iota.orchestrator.model.KubernetesNames;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.model.PodCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Pattern;
 
 /**
  * Reading and validating the executor's input records. Keys and values come from a topic, so every
@@ -16,12 +16,6 @@ import java.util.regex.Pattern;
  * failure is an {@link InvalidRecordException} whose message is the dead-letter reason.
  */
 final class CommandRecords {
-  /** A DNS label prefix, as {@code iota.resource.<type>.instance.name} requires. */
-  private static final Pattern INSTANCE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?");
-
-  /** A Kubernetes label value, since the resource type becomes the {@code iota.resource} label. */
-  private static final Pattern LABEL_VALUE = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
-
   private CommandRecords() {}
 
   /** The two parts of a key {@code <Resource>/<instanceId>}. */
@@ -84,10 +78,10 @@ final class CommandRecords {
     if (c.action() == null) {
       throw new InvalidRecordException("action must be one of create, delete, recreate");
     }
-    if (c.instanceName() == null || !INSTANCE_NAME.matcher(c.instanceName()).matches()) {
+    if (!KubernetesNames.isInstanceName(c.instanceName())) {
       throw new InvalidRecordException("instanceName is not a DNS label prefix");
     }
-    if (!LABEL_VALUE.matcher(c.resource()).matches()) {
+    if (!KubernetesNames.isLabelValue(c.resource())) {
       throw new InvalidRecordException("resource is not usable as a Kubernetes label value");
     }
     return c;

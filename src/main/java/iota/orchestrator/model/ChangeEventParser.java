@@ -148,7 +148,8 @@ public final class ChangeEventParser {
       return Ids.require(field, node.asText());
     }
     if (node.isIntegralNumber()) {
-      return node.asText();
+      // An integer key is an id like any other: a 200-digit one is as unusable as a 200-character string.
+      return Ids.require(field, node.asText());
     }
     throw new InvalidRecordException(field + " is not a string or an integer");
   }

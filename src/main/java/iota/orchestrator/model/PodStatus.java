@@ -29,8 +29,21 @@ public record PodStatus(
     if (!s.gone() && (s.phase() == null || s.phase().isEmpty())) {
       throw new InvalidRecordException("phase is missing");
     }
+    // Every field is kept in the instance's state and shown on the dashboard: bound them all.
+    if (s.phase() != null && !PHASES.contains(s.phase())) {
+      throw new InvalidRecordException("phase must be one of " + String.join(", ", PHASES));
+    }
+    if (s.podName() != null) {
+      Ids.require("podName", s.podName());
+    }
+    if (s.uid() != null) {
+      Ids.require("uid", s.uid());
+    }
     return s;
   }
+
+  /** The phases of a Kubernetes pod. */
+  public static final java.util.List<String> PHASES = java.util.List.of("Pending", "Running", "Succeeded", "Failed", "Unknown");
 
   /** A phase from which the pod will not come back by itself. */
   public boolean needsRecreate() {

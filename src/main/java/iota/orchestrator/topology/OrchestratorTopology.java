@@ -116,7 +116,8 @@ public final class OrchestratorTopology {
   public static Topology build(OrchestratorConfig config, Mode mode, Routing routing) {
     TypeRegistry types = new TypeRegistry(config.resourceTypes());
     StreamsBuilder builder = new StreamsBuilder();
-    Serde<String> strings = Serdes.String();
+    // Keys become store keys: strict UTF-8, so two different ids can never share one.
+    Serde<String> strings = Utf8Serde.INSTANCE;
     builder.addStateStore(store(Stores.PLACEMENTS, strings));
     builder.addStateStore(store(Stores.INSTANCES, JsonSerde.of(InstanceState.class)));
     builder.addStateStore(store(Stores.TYPES, JsonSerde.of(TypeState.class)));
@@ -156,7 +157,7 @@ public final class OrchestratorTopology {
 
   private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
     return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-            org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), values);
+            org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Utf8Serde.INSTANCE, values);
   }
 
   /** Streams client properties from the configuration; {@code kafka.*} overrides come last. */

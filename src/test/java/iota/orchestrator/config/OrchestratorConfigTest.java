@@ -103,6 +103,15 @@ class OrchestratorConfigTest {
   }
 
   @Test
+  void aTypeNameTheExecutorCouldNotUseAsAPodLabelIsRefusedAtStart() {
+    // The executor labels every pod with its type; a name it would refuse would freeze the type's pods.
+    for (String name : java.util.List.of("Thing:x", "Thing x", "-Thing", "Thing_", "Thïng", "T" + "h".repeat(63))) {
+      String e = error(Map.of("IOTA_RESOURCES", name), Map.of());
+      assertTrue(e.startsWith("iota.resources"), name + ": " + e);
+    }
+  }
+
+  @Test
   void requiredKeysSayWhichEnvironmentVariableSetsThem() {
     OrchestratorConfig c = OrchestratorConfig.of(Map.of());
     assertEquals("iota.bootstrap.servers: required (environment IOTA_BOOTSTRAP_SERVERS)",

@@ -36,4 +36,15 @@ class AssignmentJsonTest {
     byte[] fast = AssignmentJson.write("Th\"ing", "ü", Long.MAX_VALUE, Integer.MAX_VALUE, EncodedIds.of(List.of("a")), Long.MIN_VALUE);
     assertArrayEquals(Json.bytes(Assignment.of("Th\"ing", "ü", Long.MAX_VALUE, Integer.MAX_VALUE, List.of("a"), Long.MIN_VALUE)), fast);
   }
+
+  @Test
+  void characterOutsideTheBasicPlaneIsWrittenAsFourBytesOfUtf8NotTwelveOfEscapes() {
+    String emoji = "\uD83D\uDE00";
+    String id = emoji.repeat(32);
+    byte[] written = AssignmentJson.write("Thing", "0", 1, 10, EncodedIds.of(List.of(id)), 0);
+    byte[] empty = AssignmentJson.write("Thing", "0", 1, 10, EncodedIds.of(List.of()), 0);
+    assertEquals(Ids.utf8Length(id) + 2, written.length - empty.length, new String(written, StandardCharsets.UTF_8));
+    assertEquals(id, Json.read(written, Assignment.class).resources().ids().get(0));
+    assertArrayEquals(("[\"" + id + "\"]").getBytes(StandardCharsets.UTF_8), Json.bytes(List.of(id)));
+  }
 }

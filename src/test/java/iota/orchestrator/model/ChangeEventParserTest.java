@@ -92,6 +92,54 @@ class ChangeEventParserTest {
   }
 
   @Test
+  void integerIdsAreValidatedLikeStrings() {
+    String digits = "9".repeat(200);
+    assertTrue(reason("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":" + digits + "}}").contains("k.id is longer than 128"));
+    assertTrue(reason("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[1," + digits + "]}").contains("keys[1] is longer than 128"));
+    assertTrue(reason("{\"o\":\"bd\",\"t\":\"Thing\",\"where\":{\"id\":{\"$in\":[" + digits + "]}}}").contains("where.id.$in[0] is longer than 128"));
+    assertTrue(reason("{\"o\":\"c\",\"t\":\"Thing\",\"instance\":{\"id\":" + digits + "}}").contains("instance.id is longer than 128"));
+    assertEquals(List.of("9".repeat(128)), parse("{\"o\":\"c\",\"t\":\"Thing\",\"k\":" + "9".repeat(128) + "}").ids());
+  }
+
+  @Test
+  void escapedLoneSurrogatesAndBidiControlsAreRejected() {
+    assertTrue(reason("{\"o\":\"c\",\"t\":\"Thing\",\"k\":\"a\\uD800\"}").contains("surrogate"));
+    assertTrue(reason("{\"o\":\"c\",\"t\":\"Thing\",\"k\":\"a\\u202Eb\"}").contains("bidirectional"));
+    assertTrue(reason("{\"o\":\"c\",\"t\":\"Th\\uDC00ing\",\"k\":\"a\"}").contains("t must not contain"));
+  }
+
+  @Test
+  void sixtyFourEmojiAreOverTheByteLimit() {
+    String emoji = "\uD83D\uDE00";
+    assertEquals(List.of(emoji.repeat(32)), parse("{\"o\":\"c\",\"t\":\"Thing\",\"k\":\"" + emoji.repeat(32) + "\"}").ids());
+    assertTrue(reason("{\"o\":\"c\",\"t\":\"Thing\",\"k\":\"" + emoji.repeat(64) + "\"}").contains("longer than 128 bytes"));
+  }
+
+  @Test
+  void podStatusFieldsAreValidated() {
+    String ok = "{\"resource\":\"Thing\",\"instanceId\":\"3\",\"podName\":\"iota-dac-3\",\"phase\":\"Running\",\"uid\":\"u-1\",\"gone\":false,\"observedAt\":1}";
+    assertEquals("Running", PodStatus.parse(ok.getBytes(StandardCharsets.UTF_8)).phase());
+    for (String bad : List.of(
+        ok.replace("\"Running\"", "\"" + "R".repeat(200) + "\""),
+        ok.replace("\"Running\"", "\"Sleeping\""),
+        ok.replace("\"iota-dac-3\"", "\"" + "p".repeat(300) + "\""),
+        ok.replace("\"u-1\"", "\"u\\u202E\""),
+        ok.replace("\"Thing\"", "\"T/x\""))) {
+      assertThrows(InvalidRecordException.class, () -> PodStatus.parse(bad.getBytes(StandardCharsets.UTF_8)), bad);
+    }
+  }
+
+  @Test
+  void podInventoryEntriesMustBeInstanceIds() {
+    var ok = Json.tree("{\"resource\":\"Thing\",\"inventory\":[\"0\",1],\"observedAt\":5}".getBytes(StandardCharsets.UTF_8));
+    assertEquals(List.of("0", "1"), PodInventory.parse(ok).inventory());
+    for (String bad : List.of("{\"resource\":\"Thing\",\"inventory\":[{\"a\":1}]}", "{\"resource\":\"Thing\",\"inventory\":[" + "1".repeat(200) + "]}",
+        "{\"resource\":\"Thing\",\"inventory\":null}", "{\"resource\":\"T\\uD800\",\"inventory\":[]}")) {
+      assertThrows(InvalidRecordException.class, () -> PodInventory.parse(Json.tree(bad.getBytes(StandardCharsets.UTF_8))), bad);
+    }
+  }
+
+  @Test
   void heartbeatAcceptsNumericAndStringInstanceIdsAndExtraFields() {
     assertEquals(new HeartBeat("Thing", "3"), HeartBeat.parse("{\"resource\":\"Thing\",\"instanceId\":3,\"ts\":1,\"load\":{\"cpu\":0.3}}".getBytes(StandardCharsets.UTF_8)));
     assertEquals(new HeartBeat("Thing", "12"), HeartBeat.parse("{\"resource\":\"Thing\",\"instanceId\":\"12\"}".getBytes(StandardCharsets.UTF_8)));
