@@ -90,6 +90,8 @@ public final class OrchestratorConfig {
     DEFAULTS.put("iota.orphans.interval", "5m");
     DEFAULTS.put("iota.orphans.grace", "10m");
     DEFAULTS.put("iota.orphans.purge", "true");
+    DEFAULTS.put("iota.record.max.bytes", "1000000");
+    DEFAULTS.put("iota.health.failure.window", "2m");
   }
 
   private static final Pattern TYPE_KEY =
@@ -271,6 +273,8 @@ public final class OrchestratorConfig {
     intIn("iota.executor.max.attempts", get("iota.executor.max.attempts"), 8, 1, 1000);
     intIn("iota.executor.zookeeper.writers", get("iota.executor.zookeeper.writers"), 4, 1, 64);
     intIn("iota.assignment.max.bytes", get("iota.assignment.max.bytes"), ASSIGNMENT_MAX_BYTES_DEFAULT, ASSIGNMENT_MAX_BYTES_MIN, ASSIGNMENT_MAX_BYTES_MAX);
+    intIn("iota.record.max.bytes", get("iota.record.max.bytes"), 1_000_000, 16 * 1024, 64 * 1024 * 1024);
+    duration("iota.health.failure.window");
     bool("iota.api.protect.reads", get("iota.api.protect.reads"));
     duration("iota.orphans.interval");
     duration("iota.orphans.grace");

@@ -9,27 +9,39 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends a record that could not be read or processed to {@link Topics#DLQ} — its original key and
- * value bytes, with the reason, source topic, partition and offset in headers — and lets the
- * stream go on. The record is written through the task's producer, so under exactly-once it is
- * part of the same transaction as the input offset it replaces.
+ * Sends a record that could not be read, processed or written to {@link Topics#DLQ} — with the
+ * reason, source topic, partition and offset in headers — and lets the stream go on. The dead
+ * letter is written through the task's producer, so under exactly-once it is part of the same
+ * transaction as the input offset it replaces; it is always small ({@link DeadLetter}).
  *
- * <p>An {@link InvalidRecordException} is bad input: logged at INFO without a stack trace. Anything
- * else is a bug worth a WARN with the trace, and the trace goes into a header too.
+ * <p>Reading and processing: the dead letter holds the original key and value bytes. An {@link
+ * InvalidRecordException} is bad input: logged at INFO without a stack trace. Anything else is a
+ * bug worth a WARN with the trace, and the trace goes into a header too.
+ *
+ * <p>Writing: an output over its topic's limit is caught by the sink's serializer ({@link
+ * OversizedRecordException}) before the producer sees it; its dead letter holds the key, the
+ * first bytes of the value and its size, and the output is dropped. A record the broker refuses
+ * after the send (anything but a retriable error, which is retried) is dead-lettered the same
+ * way; under exactly-once such a refusal has already doomed the transaction, which is why the
+ * serializer checks sizes first.
  */
-public final class DeadLetterHandler implements ProcessingExceptionHandler, DeserializationExceptionHandler {
+public final class DeadLetterHandler
+    implements ProcessingExceptionHandler, DeserializationExceptionHandler, ProductionExceptionHandler {
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHandler.class);
   private static final AtomicLong SENT = new AtomicLong();
+  private static final AtomicLong DROPPED_OUTPUTS = new AtomicLong();
+
+  private int maxBytes = 1_000_000;
 
   /** Dead-letter records produced by this JVM since start (for metrics). */
   public static long sent() {
@@ -41,44 +53,102 @@ public final class DeadLetterHandler implements ProcessingExceptionHandler, Dese
     SENT.incrementAndGet();
   }
 
+  /** Outputs dropped because they could not be written, since start (for metrics). */
+  public static long droppedOutputs() {
+    return DROPPED_OUTPUTS.get();
+  }
+
   @Override
-  public void configure(Map<String, ?> configs) {}
+  public void configure(Map<String, ?> configs) {
+    Object max = configs.get(RecordLimits.PROPERTY);
+    if (max != null) {
+      maxBytes = Integer.parseInt(max.toString().trim());
+    }
+  }
 
   @Override
   public ProcessingExceptionHandler.Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-    return ProcessingExceptionHandler.Response.resume(List.of(deadLetter(context, exception)));
+    return ProcessingExceptionHandler.Response.resume(List.of(inputDeadLetter(context, exception)));
   }
 
   @Override
   public DeserializationExceptionHandler.Response handleError(
       ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
-    return DeserializationExceptionHandler.Response.resume(List.of(deadLetter(context, exception)));
+    return DeserializationExceptionHandler.Response.resume(List.of(inputDeadLetter(context, exception)));
   }
 
-  private static ProducerRecord<byte[], byte[]> deadLetter(ErrorHandlerContext context, Exception exception) {
-    String reason = exception.getMessage() == null ? exception.getClass().getName() : exception.getMessage();
+  @Override
+  public ProductionExceptionHandler.Response handleSerializationError(
+      ErrorHandlerContext context, ProducerRecord record, Exception exception, SerializationExceptionOrigin origin) {
+    DeadLetter letter = outputDeadLetter(context, record.topic(), exception);
+    if (exception instanceof OversizedRecordException big) {
+      letter.prefix(keyBytes(record.key()), big.prefix(), big.size());
+      LOG.error("not writing a record to {} (key {}), dead-lettered instead: {}", record.topic(), abbreviate(record.key()), exception.getMessage());
+    } else {
+      letter.prefix(keyBytes(record.key()), new byte[0], -1);
+      LOG.error("cannot serialize the {} of a record for {} (key {}); dead-lettered", origin, record.topic(), abbreviate(record.key()), exception);
+    }
+    return ProductionExceptionHandler.Response.resume(List.of(sent(letter)));
+  }
+
+  @Override
+  public ProductionExceptionHandler.Response handleError(
+      ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
+    if (exception instanceof RetriableException) {
+      // Slow or briefly unavailable broker: the task is reprocessed from its last commit.
+      return ProductionExceptionHandler.Response.retry();
+    }
+    DeadLetter letter = outputDeadLetter(context, record.topic(), exception);
+    letter.prefix(record.key(), record.value() == null ? new byte[0] : record.value(), record.value() == null ? 0 : record.value().length);
+    LOG.error("the broker refused a record for {} (key {}); dead-lettered", record.topic(), abbreviate(record.key()), exception);
+    return ProductionExceptionHandler.Response.resume(List.of(sent(letter)));
+  }
+
+  private DeadLetter outputDeadLetter(ErrorHandlerContext context, String topic, Exception exception) {
+    DROPPED_OUTPUTS.incrementAndGet();
+    return new DeadLetter(maxBytes)
+        .reason(exception, message(exception), null)
+        .header(Topics.DLQ_HEADER_OUTPUT_TOPIC, topic)
+        .origin(context);
+  }
+
+  private ProducerRecord<byte[], byte[]> inputDeadLetter(ErrorHandlerContext context, Exception exception) {
+    String reason = message(exception);
+    String trace = null;
     if (exception instanceof InvalidRecordException) {
       LOG.info("dead-lettering {}-{}@{}: {}", context.topic(), context.partition(), context.offset(), reason);
     } else {
       LOG.warn("dead-lettering {}-{}@{} after an unexpected error in {}", context.topic(), context.partition(), context.offset(), context.processorNodeId(), exception);
+      StringWriter w = new StringWriter();
+      exception.printStackTrace(new PrintWriter(w));
+      trace = w.toString();
     }
-    Headers headers = new RecordHeaders();
-    context.headers().forEach(headers::add);
-    headers.add(Topics.DLQ_HEADER_EXCEPTION, utf8(exception.getClass().getName()));
-    headers.add(Topics.DLQ_HEADER_MESSAGE, utf8(reason));
-    if (!(exception instanceof InvalidRecordException)) {
-      StringWriter trace = new StringWriter();
-      exception.printStackTrace(new PrintWriter(trace));
-      headers.add(Topics.DLQ_HEADER_STACKTRACE, utf8(trace.toString()));
-    }
-    headers.add(Topics.DLQ_HEADER_TOPIC, utf8(String.valueOf(context.topic())));
-    headers.add(Topics.DLQ_HEADER_PARTITION, utf8(String.valueOf(context.partition())));
-    headers.add(Topics.DLQ_HEADER_OFFSET, utf8(String.valueOf(context.offset())));
-    SENT.incrementAndGet();
-    return new ProducerRecord<>(Topics.DLQ, null, context.sourceRawKey(), context.sourceRawValue(), headers);
+    DeadLetter letter = new DeadLetter(maxBytes)
+        .copyHeaders(context.headers())
+        .reason(exception, reason, trace)
+        .origin(context)
+        .payload(context.sourceRawKey(), context.sourceRawValue());
+    return sent(letter);
   }
 
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
+  private static ProducerRecord<byte[], byte[]> sent(DeadLetter letter) {
+    SENT.incrementAndGet();
+    return letter.record();
+  }
+
+  private static String message(Exception exception) {
+    return exception.getMessage() == null ? exception.getClass().getName() : exception.getMessage();
+  }
+
+  private static byte[] keyBytes(Object key) {
+    if (key == null) {
+      return null;
+    }
+    return key instanceof byte[] b ? b : key.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String abbreviate(Object key) {
+    String s = key instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(key);
+    return s.length() <= 80 ? s : s.substring(0, 80) + "…";
   }
 }

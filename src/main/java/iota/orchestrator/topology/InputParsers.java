@@ -4,11 +4,13 @@ import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.model.ChangeEvent;
 import iota.orchestrator.model.ChangeEventParser;
 import iota.orchestrator.model.HeartBeat;
+import iota.orchestrator.model.Ids;
 import iota.orchestrator.model.InvalidRecordException;
 import iota.orchestrator.model.OrchestrateRequest;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.model.PodInventory;
 import iota.orchestrator.model.PodStatus;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -25,7 +27,11 @@ import org.apache.kafka.streams.processor.api.Record;
 final class InputParsers {
   private InputParsers() {}
 
-  static ProcessorSupplier<byte[], byte[], String, Input> changes(TypeRegistry types) {
+  /**
+   * @param maxInputBytes the largest encoded {@link Input} the by-type repartition takes: a bulk
+   *     change whose ids would not fit is forwarded as consecutive chunks that each fit
+   */
+  static ProcessorSupplier<byte[], byte[], String, Input> changes(TypeRegistry types, int maxInputBytes) {
     return () -> new Parser() {
       @Override
       public void process(Record<byte[], byte[]> record) {
@@ -37,7 +43,9 @@ final class InputParsers {
         ResourceType own = types.type(event.table());
         if (own != null) {
           ChangeEventParser.requireIds(event);
-          forward(record, own.name(), Input.change(event, false));
+          for (ChangeEvent chunk : chunks(event, maxInputBytes)) {
+            forward(record, own.name(), Input.change(chunk, false));
+          }
           return;
         }
         List<ResourceType> dependents = types.dependents(event.table());
@@ -91,6 +99,48 @@ final class InputParsers {
         forward(record, status.resource(), Input.pod(status));
       }
     };
+  }
+
+  /**
+   * {@code event} itself when its encoded {@link Input} fits in {@code maxBytes}, else its ids cut
+   * into consecutive chunks that each fit, in message order. The cut depends on the message alone,
+   * not on the routing, so a replay (which always repartitions) makes the same decisions as a live
+   * app that does not. An instance that takes ids from several chunks reloads once per chunk.
+   */
+  static List<ChangeEvent> chunks(ChangeEvent event, int maxBytes) {
+    List<String> ids = event.ids();
+    // Every id costs at most twice its 128 bytes (each a quote or backslash) plus quotes and comma.
+    long worst = (long) ids.size() * (2L * Ids.MAX_BYTES + 3);
+    int envelope = Json.bytes(Input.change(new ChangeEvent(event.op(), event.rawOp(), event.table(), List.of()), false)).length;
+    if (envelope + worst <= maxBytes) {
+      return List.of(event);
+    }
+    List<ChangeEvent> out = new ArrayList<>();
+    int from = 0;
+    long size = envelope;
+    for (int i = 0; i < ids.size(); i++) {
+      int cost = encodedLength(ids.get(i)) + 1;
+      if (i > from && size + cost > maxBytes) {
+        out.add(new ChangeEvent(event.op(), event.rawOp(), event.table(), ids.subList(from, i)));
+        from = i;
+        size = envelope;
+      }
+      size += cost;
+    }
+    out.add(new ChangeEvent(event.op(), event.rawOp(), event.table(), ids.subList(from, ids.size())));
+    return out.size() == 1 ? List.of(event) : out;
+  }
+
+  /** Bytes of {@code id} as a JSON string: its UTF-8, quotes, and a backslash per quote or backslash. */
+  private static int encodedLength(String id) {
+    int n = Ids.utf8Length(id) + 2;
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c == '"' || c == '\\') {
+        n++;
+      }
+    }
+    return n;
   }
 
   private static void requireType(TypeRegistry types, String name) {

@@ -114,6 +114,14 @@ public final class OrchestratorTopology {
   }
 
   public static Topology build(OrchestratorConfig config, Mode mode, Routing routing) {
+    return build(config, mode, routing, RecordLimits.of(config));
+  }
+
+  /**
+   * @param limits the largest record each sink writes; a larger one goes to the DLQ instead
+   *     ({@link RecordLimits})
+   */
+  public static Topology build(OrchestratorConfig config, Mode mode, Routing routing, RecordLimits limits) {
     TypeRegistry types = new TypeRegistry(config.resourceTypes());
     StreamsBuilder builder = new StreamsBuilder();
     // Keys become store keys: strict UTF-8, so two different ids can never share one.
@@ -124,7 +132,7 @@ public final class OrchestratorTopology {
 
     Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray());
     KStream<String, Input> changes = builder.stream(Topics.CM_NOTIFY, raw.withName("cm-notify-source"))
-        .process(InputParsers.changes(types), Named.as("parse-change"));
+        .process(InputParsers.changes(types, limits.valueLimit(Topics.BY_TYPE_REPARTITION)), Named.as("parse-change"));
     KStream<String, Input> inputs = changes.merge(
         builder.stream(Topics.REQUESTS, raw.withName("requests-source"))
             .process(InputParsers.requests(), Named.as("parse-request")),
@@ -141,7 +149,7 @@ public final class OrchestratorTopology {
         ? inputs
         : inputs.repartition(Repartitioned.<String, Input>as(Topics.BY_TYPE_REPARTITION)
             .withKeySerde(strings)
-            .withValueSerde(JsonSerde.of(Input.class)));
+            .withValueSerde(JsonSerde.of(Input.class).limitedTo(limits)));
     KStream<String, Output> outputs = routed
         .process(() -> new OrchestratorProcessor(config), Named.as("orchestrate"), Stores.PLACEMENTS, Stores.INSTANCES, Stores.TYPES);
     if (mode == Mode.LIVE) {
@@ -150,7 +158,7 @@ public final class OrchestratorTopology {
           Consumed.with(strings, JsonSerde.of(OrphanReport.class)).withName("orphans-source"),
           Materialized.<String, OrphanReport, KeyValueStore<Bytes, byte[]>>as(Stores.ORPHANS)
               .withKeySerde(strings).withValueSerde(JsonSerde.of(OrphanReport.class)));
-      outputs.to((key, out, ctx) -> out.topic(), Produced.with(strings, Output.serde()).withName("emit"));
+      outputs.to((key, out, ctx) -> out.topic(), Produced.with(strings, Output.serde(limits)).withName("emit"));
     }
     return builder.build();
   }
@@ -175,6 +183,9 @@ public final class OrchestratorTopology {
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
     p.put("processing.exception.handler.global.enabled", true);
     p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+    p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+    // The handler keeps every dead letter well below what the producer would accept.
+    p.put(RecordLimits.PROPERTY, RecordLimits.of(config).maxBytes());
     // max.task.idle.ms stays at its default (0): when changes and requests are both buffered, the
     // task takes them in timestamp order, which is the order a replay of the retained topics
     // reproduces. (-1 would take whatever is buffered first and let a replay diverge.)

@@ -13,7 +13,13 @@ public record Output(String topic, byte[] value) {
 
   /** Writes just the value bytes; the topic is read by the sink's topic-name extractor. */
   public static Serde<Output> serde() {
-    Serializer<Output> ser = (topic, out) -> out == null ? null : out.value();
+    return serde(null);
+  }
+
+  /** As {@link #serde()}, refusing a value over its topic's limit (null: no limit). */
+  static Serde<Output> serde(RecordLimits limits) {
+    Serializer<Output> plain = (topic, out) -> out == null ? null : out.value();
+    Serializer<Output> ser = limits == null ? plain : new SizeCheckedSerializer<>(plain, limits);
     Deserializer<Output> de = (topic, bytes) -> new Output(topic, bytes);
     return org.apache.kafka.common.serialization.Serdes.serdeFrom(ser, de);
   }

@@ -39,4 +39,10 @@ public final class Topics {
   public static final String DLQ_HEADER_TOPIC = "__streams.errors.topic";
   public static final String DLQ_HEADER_PARTITION = "__streams.errors.partition";
   public static final String DLQ_HEADER_OFFSET = "__streams.errors.offset";
+  /** Set when the dead letter holds only a prefix: the size in bytes of the whole value. */
+  public static final String DLQ_HEADER_ORIGINAL_BYTES = "iota.dlq.original.bytes";
+  /** For an output the broker would refuse: the topic it was meant for. */
+  public static final String DLQ_HEADER_OUTPUT_TOPIC = "iota.dlq.output.topic";
+  /** Set when some of the source record's headers did not fit into the dead letter. */
+  public static final String DLQ_HEADER_HEADERS_DROPPED = "iota.dlq.headers.dropped";
 }
