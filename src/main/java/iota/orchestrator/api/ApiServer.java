@@ -17,6 +17,8 @@ import iota.orchestrator.model.OrchestrateRequest;
 import iota.orchestrator.model.OrchestrationParams;
 import iota.orchestrator.model.RequestResult;
 import iota.orchestrator.topology.DeadLetterHandler;
+import iota.orchestrator.topology.StreamsApp;
+import iota.orchestrator.topology.StreamsHealth;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -66,7 +68,7 @@ public final class ApiServer implements AutoCloseable {
   private final Map<String, ResourceType> types = new LinkedHashMap<>();
   private final PlanQueries queries;
   private final OrchestrateGateway gateway;
-  private final Supplier<KafkaStreams.State> streamsState;
+  private final StreamsHealth health;
   private final OrchestratorMetrics metrics;
   private final Auth auth;
   private final Cors cors;
@@ -79,7 +81,8 @@ public final class ApiServer implements AutoCloseable {
    * @param config host, port, token, CORS origins, request timeout and resource types
    * @param queries plan reads
    * @param gateway orchestrate requests
-   * @param streamsState the Streams client's state, for the health endpoints
+   * @param streamsState the Streams client's state, for the health endpoints (no thread failures
+   *     are known this way: for fakes and tests)
    * @param metrics scraped on {@code /metrics}; also records request latency
    */
   public ApiServer(
@@ -88,11 +91,24 @@ public final class ApiServer implements AutoCloseable {
       OrchestrateGateway gateway,
       Supplier<KafkaStreams.State> streamsState,
       OrchestratorMetrics metrics) {
+    this(config, queries, gateway, new StreamsHealth(streamsState, Map::of, Duration.ofMinutes(2), Duration.ofMinutes(1), System::currentTimeMillis), metrics);
+  }
+
+  /**
+   * @param health the stream app's health (state, thread failures, stalled commits), for the
+   *     health endpoints
+   */
+  public ApiServer(
+      OrchestratorConfig config,
+      PlanQueries queries,
+      OrchestrateGateway gateway,
+      StreamsHealth health,
+      OrchestratorMetrics metrics) {
     this.config = config;
     config.resourceTypes().forEach(t -> types.put(t.name(), t));
     this.queries = queries;
     this.gateway = gateway;
-    this.streamsState = streamsState;
+    this.health = health;
     this.metrics = metrics;
     this.auth = Auth.fromConfig(config);
     this.cors = new Cors(config.get("iota.cors.origins"));
@@ -107,15 +123,18 @@ public final class ApiServer implements AutoCloseable {
    * scaled out. {@link #close()} closes the Kafka clients it created; {@code streams} and {@code
    * metrics} stay the caller's.
    */
-  public static ApiServer forStreams(OrchestratorConfig config, KafkaStreams streams, OrchestratorMetrics metrics) {
+  public static ApiServer forStreams(OrchestratorConfig config, StreamsApp app, OrchestratorMetrics metrics) {
+    KafkaStreams streams = app.streams();
     StreamsPlanQueries queries = new StreamsPlanQueries(streams, config, Auth.fromConfig(config));
     metrics.bindStreams(streams);
     metrics.bindDeadLetters(DeadLetterHandler::sent);
+    metrics.bindDroppedOutputs(DeadLetterHandler::droppedOutputs);
+    metrics.bindHealth(app.health());
     metrics.bindPlan(config.resourceTypes().stream().map(ResourceType::name).toList(), queries::localCounts);
     metrics.bindOrphans(config.resourceTypes().stream().map(ResourceType::name).toList(), queries::orphanReport);
     KafkaOrchestrateGateway gateway = KafkaOrchestrateGateway.create(config);
     try {
-      ApiServer server = new ApiServer(config, queries, gateway, streams::state, metrics);
+      ApiServer server = new ApiServer(config, queries, gateway, app.health(), metrics);
       server.owned.add(gateway);
       return server;
     } catch (RuntimeException e) {
@@ -386,16 +405,35 @@ public final class ApiServer implements AutoCloseable {
 
   // ---- health and metrics
 
+  /**
+   * 503 DOWN when a restart is the right response (Streams in ERROR, threads replaced in a loop);
+   * 200 DEGRADED with the problems when it is not ready but live; 200 UP otherwise.
+   */
   private void liveness(Context ctx) {
-    KafkaStreams.State state = streamsState.get();
-    boolean failed = state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR;
-    write(ctx, new Reply(failed ? 503 : 200, Json.string(Map.of("status", failed ? "DOWN" : "UP", "streams", state.name())), Map.of()));
+    StreamsHealth.Report r = health.report();
+    String status = !r.live() ? "DOWN" : r.ready() ? "UP" : "DEGRADED";
+    Map<String, Object> body = healthBody(r, status);
+    body.put("threadFailures", r.threadFailures());
+    if (r.lastFailure() != null) {
+      body.put("lastThreadFailure", r.lastFailure());
+      body.put("lastThreadFailureAt", r.lastFailureAt().toString());
+    }
+    write(ctx, new Reply(r.live() ? 200 : 503, Json.string(body), Map.of()));
   }
 
   private void readiness(Context ctx) {
-    KafkaStreams.State state = streamsState.get();
-    boolean ready = state == KafkaStreams.State.RUNNING;
-    write(ctx, new Reply(ready ? 200 : 503, Json.string(Map.of("status", ready ? "READY" : "NOT_READY", "streams", state.name())), Map.of()));
+    StreamsHealth.Report r = health.report();
+    write(ctx, new Reply(r.ready() ? 200 : 503, Json.string(healthBody(r, r.ready() ? "READY" : "NOT_READY")), Map.of()));
+  }
+
+  private static Map<String, Object> healthBody(StreamsHealth.Report r, String status) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", status);
+    body.put("streams", r.streams().name());
+    if (!r.problems().isEmpty()) {
+      body.put("problems", r.problems().stream().map(p -> Map.of("condition", p.condition().name(), "reason", p.reason())).toList());
+    }
+    return body;
   }
 
   private void scrape(Context ctx) {

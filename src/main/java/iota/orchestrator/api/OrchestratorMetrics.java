@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
+import iota.orchestrator.topology.StreamsHealth;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -76,6 +77,30 @@ public final class OrchestratorMetrics implements AutoCloseable {
     FunctionCounter.builder("iota.orchestrator.dlq.records", sent, LongSupplier::getAsLong)
         .description("Records sent to the dead-letter topic by this process")
         .register(registry);
+  }
+
+  /** Exposes the number of outputs dropped (dead-lettered) because they could not be written. */
+  public void bindDroppedOutputs(LongSupplier dropped) {
+    FunctionCounter.builder("iota.orchestrator.dlq.dropped.outputs", dropped, LongSupplier::getAsLong)
+        .description("Outputs not written (over the record limit or refused by the broker) and dead-lettered instead")
+        .register(registry);
+  }
+
+  /**
+   * Exposes the stream app's health: readiness and liveness as 0/1, stream-thread failures, and
+   * one 0/1 gauge per condition (tag {@code condition}); the reasons are on {@code /healthz}.
+   */
+  public void bindHealth(StreamsHealth health) {
+    Gauge.builder("iota.orchestrator.ready", health, h -> h.report().ready() ? 1 : 0)
+        .description("1 when /readyz answers 200").register(registry);
+    Gauge.builder("iota.orchestrator.live", health, h -> h.report().live() ? 1 : 0)
+        .description("1 when /healthz answers 200").register(registry);
+    FunctionCounter.builder("iota.orchestrator.stream.thread.failures", health, h -> h.report().threadFailures())
+        .description("Stream threads that died and were replaced").register(registry);
+    for (StreamsHealth.Condition c : StreamsHealth.Condition.values()) {
+      Gauge.builder("iota.orchestrator.health.problem", health, h -> h.report().has(c) ? 1 : 0)
+          .description("1 while the condition holds").tag("condition", c.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
+    }
   }
 
   /** Binds the Kafka Streams client's own metrics (thread, task, store, client). */

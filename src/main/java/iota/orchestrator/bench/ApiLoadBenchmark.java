@@ -451,7 +451,7 @@ public final class ApiLoadBenchmark {
     private App(OrchestratorConfig config, String hostPort) {
       this.hostPort = hostPort;
       this.streams = new StreamsApp(config);
-      this.server = ApiServer.forStreams(config, streams.streams(), metrics).start();
+      this.server = ApiServer.forStreams(config, streams, metrics).start();
     }
 
     static App start(String bootstrap, Path stateDir) {

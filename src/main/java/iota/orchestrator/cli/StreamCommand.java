@@ -55,7 +55,7 @@ public final class StreamCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     StreamsApp app = new StreamsApp(config);
     OrchestratorMetrics metrics = new OrchestratorMetrics();
-    ApiServer api = ApiServer.forStreams(config, app.streams(), metrics);
+    ApiServer api = ApiServer.forStreams(config, app, metrics);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping");
       api.close();

@@ -182,7 +182,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
     }
 
     OrchestratorMetrics metrics = keep(new OrchestratorMetrics());
-    api = keep(ApiServer.forStreams(config, streams.streams(), metrics).start());
+    api = keep(ApiServer.forStreams(config, streams, metrics).start());
     awaitRunning(Duration.ofSeconds(60));
     ready = new Ready("http://" + Ports.HOST + ":" + api.port(), mqtt.uri(), kafka.bootstrapServers(),
         zookeeper.connectString(), kubernetes.url(), kubeconfig.toString());

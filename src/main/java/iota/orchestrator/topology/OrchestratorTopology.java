@@ -8,7 +8,11 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.HashMap;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serde;
@@ -79,6 +83,9 @@ public final class OrchestratorTopology {
     DIRECT
   }
 
+  /** The topics a live application writes. */
+  static final List<String> OUTPUTS = List.of(Topics.ASSIGNMENTS, Topics.POD_COMMANDS, Topics.RESULTS, Topics.DLQ);
+
   /** The input topics a live application reads. */
   static final List<String> LIVE_INPUTS = List.of(Topics.CM_NOTIFY, Topics.REQUESTS, Topics.HEARTBEAT, Topics.POD_STATUS);
 
@@ -111,6 +118,30 @@ public final class OrchestratorTopology {
       LOG.warn("could not describe the input topics {} ({}); routing through the by-type repartition", inputs, e.toString());
       return Routing.BY_TYPE;
     }
+  }
+
+  /**
+   * The {@code max.message.bytes} of each of {@code topics} that could be read; a topic that
+   * could not (missing, no permission) is left out and keeps the configured limit.
+   */
+  static Map<String, Integer> maxMessageBytes(Admin admin, List<String> topics) {
+    List<ConfigResource> resources = topics.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+    Map<String, Integer> limits = new HashMap<>();
+    var futures = admin.describeConfigs(resources).values();
+    for (var f : futures.entrySet()) {
+      try {
+        ConfigEntry e = f.getValue().get(30, TimeUnit.SECONDS).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+        if (e != null && e.value() != null) {
+          limits.put(f.getKey().name(), Integer.parseInt(e.value()));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return limits;
+      } catch (ExecutionException | TimeoutException | RuntimeException e) {
+        LOG.warn("could not read max.message.bytes of {} ({}); keeping iota.record.max.bytes for it", f.getKey().name(), e.toString());
+      }
+    }
+    return limits;
   }
 
   public static Topology build(OrchestratorConfig config, Mode mode, Routing routing) {

@@ -14,8 +14,11 @@ import org.slf4j.LoggerFactory;
 /** The orchestration topology running as a Kafka Streams client: start, observe, close. */
 public final class StreamsApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
+  /** A thread may go this long processing without a commit (rebalances, slow brokers) before it counts as stuck. */
+  private static final Duration MIN_COMMIT_STALL = Duration.ofSeconds(30);
 
   private final KafkaStreams streams;
+  private final StreamsHealth health;
 
   public StreamsApp(OrchestratorConfig config) {
     this(config, OrchestratorTopology.properties(config));
@@ -23,16 +26,24 @@ public final class StreamsApp implements AutoCloseable {
 
   public StreamsApp(OrchestratorConfig config, Properties properties) {
     OrchestratorTopology.Routing routing;
+    RecordLimits limits;
     try (Admin admin = Admin.create(new StreamsConfig(properties).getAdminConfigs("iota-orchestrator-routing"))) {
       routing = OrchestratorTopology.routingFor(admin);
+      limits = RecordLimits.of(config).withTopicLimits(OrchestratorTopology.maxMessageBytes(admin, OrchestratorTopology.OUTPUTS));
     }
     LOG.info("inputs reach the orchestrator {}", routing == OrchestratorTopology.Routing.DIRECT
         ? "directly (every input topic has one partition)" : "through the by-type repartition");
-    this.streams = new KafkaStreams(OrchestratorTopology.build(config, OrchestratorTopology.Mode.LIVE, routing), properties);
+    LOG.info("largest records written: {}", limits);
+    this.streams = new KafkaStreams(OrchestratorTopology.build(config, OrchestratorTopology.Mode.LIVE, routing, limits), properties);
+    Duration commit = config.duration("iota.commit.interval");
+    Duration stall = commit.multipliedBy(20).compareTo(MIN_COMMIT_STALL) > 0 ? commit.multipliedBy(20) : MIN_COMMIT_STALL;
+    this.health = StreamsHealth.of(streams, config.duration("iota.health.failure.window"), stall);
     streams.setUncaughtExceptionHandler(exception -> {
       // Bad records never get here (the DLQ handler takes them); what does is a bug or a broken
       // environment. Replacing the thread lets the task be revived from its changelog, which is
-      // the state of the last committed transaction.
+      // the state of the last committed transaction. The health check counts it: Streams' own
+      // state stays RUNNING while a thread is replaced, however often.
+      health.threadFailed(exception);
       LOG.error("stream thread failed; replacing it", exception);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
@@ -45,6 +56,11 @@ public final class StreamsApp implements AutoCloseable {
 
   public KafkaStreams streams() {
     return streams;
+  }
+
+  /** Thread failures, replacement loops and stalled commits, beside the client's state. */
+  public StreamsHealth health() {
+    return health;
   }
 
   public KafkaStreams.State state() {

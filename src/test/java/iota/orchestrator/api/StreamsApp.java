@@ -37,7 +37,7 @@ final class StreamsApp implements AutoCloseable {
     this.hostPort = "127.0.0.1:" + port;
     this.app = new iota.orchestrator.topology.StreamsApp(config);
     this.streams = app.streams();
-    this.server = ApiServer.forStreams(config, streams, metrics).start();
+    this.server = ApiServer.forStreams(config, app, metrics).start();
     this.http = new Http(server.port());
   }
 
