@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * OversizedRecordException}) before the producer sees it; its dead letter holds the key, the
  * first bytes of the value and its size, and the output is dropped. A record the broker refuses
  * after the send (anything but a retriable error, which is retried) is dead-lettered the same
- * way; under exactly-once such a refusal has already doomed the transaction, which is why the
- * serializer checks sizes first.
+ * way; under exactly-once such a refusal has already doomed the transaction (the producer's
+ * transaction is in an abortable error: the dead letter and the commit fail with it, and Streams
+ * replaces the thread, measured on a real broker in EdgeFailuresIntegrationTest), which is why the
+ * serializer checks sizes first and the stream app reads the topics' limits at start.
  */
 public final class DeadLetterHandler
     implements ProcessingExceptionHandler, DeserializationExceptionHandler, ProductionExceptionHandler {
@@ -97,6 +99,12 @@ public final class DeadLetterHandler
     if (exception instanceof RetriableException) {
       // Slow or briefly unavailable broker: the task is reprocessed from its last commit.
       return ProductionExceptionHandler.Response.retry();
+    }
+    if (Topics.DLQ.equals(record.topic())) {
+      // A dead letter of a dead letter would be refused the same way, again and again.
+      DROPPED_OUTPUTS.incrementAndGet();
+      LOG.error("the broker refused a dead letter (key {}); dropped", abbreviate(record.key()), exception);
+      return ProductionExceptionHandler.Response.resume();
     }
     DeadLetter letter = outputDeadLetter(context, record.topic(), exception);
     letter.prefix(record.key(), record.value() == null ? new byte[0] : record.value(), record.value() == null ? 0 : record.value().length);
