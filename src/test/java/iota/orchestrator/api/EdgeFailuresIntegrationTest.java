@@ -151,6 +151,10 @@ class EdgeFailuresIntegrationTest {
     HttpResponse<String> ready = app.http.get("/readyz");
     assertEquals(200, ready.statusCode(), ready.body());
     assertEquals(0, json(app.http.get("/healthz")).get("threadFailures").asInt());
+    // The stall check reads these two thread metrics: they must exist under these names.
+    String metrics = app.http.get("/metrics").body();
+    assertTrue(metrics.contains("kafka_stream_thread_commit_total") && metrics.contains("kafka_stream_thread_process_total"), "thread metrics");
+    assertTrue(metrics.contains("iota_orchestrator_dlq_dropped_outputs_total 1.0"), "one output dropped");
   }
 
   @Test
