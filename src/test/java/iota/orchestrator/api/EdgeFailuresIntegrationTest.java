@@ -123,6 +123,15 @@ class EdgeFailuresIntegrationTest {
     return ids;
   }
 
+  private static double dropped() {
+    for (String line : app.http.get("/metrics").body().split("\n")) {
+      if (line.startsWith("iota_orchestrator_dlq_dropped_outputs_total ")) {
+        return Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+      }
+    }
+    return 0;
+  }
+
   private static JsonNode json(HttpResponse<String> r) {
     return Json.tree(r.body().getBytes(StandardCharsets.UTF_8));
   }
@@ -184,5 +193,34 @@ class EdgeFailuresIntegrationTest {
     await().atMost(Duration.ofSeconds(60)).until(() -> assignments.getOrDefault("Rule/0", "").contains("r99-"));
     await().atMost(Duration.ofSeconds(60)).until(() -> app.http.get("/readyz").statusCode() == 200);
     assertEquals(200, app.http.get("/healthz").statusCode());
+  }
+
+  @Test
+  @Order(3)
+  void underAtLeastOnceABrokerRefusalIsCountedAndDroppedAndTheThreadLives() throws Exception {
+    app.close();
+    app = StreamsApp.start(kafka.bootstrapServers(), "edge-failures-alos", dir.resolve("state-alos"), false, Map.of(
+        "iota.processing.guarantee", "at_least_once",
+        "iota.resource.thing.init.instances", "1",
+        "iota.resource.thing.resource.per.instance", "4999",
+        "iota.resource.rule.init.instances", "1",
+        "iota.resource.rule.resource.per.instance", "4999",
+        "iota.health.failure.window", "8s"));
+    await().atMost(Duration.ofSeconds(60)).until(app::running);
+    // It replays the inputs from the start; wait until it has written Rule/0 with the last id.
+    StreamsApp.bulkCreate(producer, "Rule", List.of("alos-1"));
+    await().atMost(Duration.ofSeconds(60)).until(() -> assignments.getOrDefault("Rule/0", "").contains("alos-1"));
+    double droppedBefore = dropped();
+
+    setTopicMax(10_000);
+    StreamsApp.bulkCreate(producer, "Rule", List.of("alos-2"));
+    await().atMost(Duration.ofSeconds(60)).until(() -> dropped() > droppedBefore);
+    assertEquals(200, app.http.get("/readyz").statusCode(), "the refusal cost the record, not the thread");
+
+    setTopicMax(1_000_000);
+    StreamsApp.bulkCreate(producer, "Rule", List.of("alos-3"));
+    await().atMost(Duration.ofSeconds(60)).until(() -> assignments.getOrDefault("Rule/0", "").contains("alos-3"));
+    assertEquals(0, json(app.http.get("/healthz")).get("threadFailures").asInt(), "no thread died");
+    assertEquals(200, app.http.get("/readyz").statusCode());
   }
 }
