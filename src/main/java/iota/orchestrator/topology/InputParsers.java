@@ -3,6 +3,7 @@ package iota.orchestrator.topology;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.model.ChangeEvent;
 import iota.orchestrator.model.ChangeEventParser;
+import iota.orchestrator.model.EncodedIds;
 import iota.orchestrator.model.HeartBeat;
 import iota.orchestrator.model.Ids;
 import iota.orchestrator.model.InvalidRecordException;
@@ -119,7 +120,7 @@ final class InputParsers {
     int from = 0;
     long size = envelope;
     for (int i = 0; i < ids.size(); i++) {
-      int cost = encodedLength(ids.get(i)) + 1;
+      int cost = EncodedIds.encodedLength(ids.get(i)) + 1;
       if (i > from && size + cost > maxBytes) {
         out.add(new ChangeEvent(event.op(), event.rawOp(), event.table(), ids.subList(from, i)));
         from = i;
@@ -129,18 +130,6 @@ final class InputParsers {
     }
     out.add(new ChangeEvent(event.op(), event.rawOp(), event.table(), ids.subList(from, ids.size())));
     return out.size() == 1 ? List.of(event) : out;
-  }
-
-  /** Bytes of {@code id} as a JSON string: its UTF-8, quotes, and a backslash per quote or backslash. */
-  private static int encodedLength(String id) {
-    int n = Ids.utf8Length(id) + 2;
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (c == '"' || c == '\\') {
-        n++;
-      }
-    }
-    return n;
   }
 
   private static void requireType(TypeRegistry types, String name) {
