@@ -7,8 +7,11 @@ import iota.orchestrator.model.InvalidRecordException;
 import iota.orchestrator.model.KubernetesNames;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.model.PodCommand;
+import iota.orchestrator.topology.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * Reading and validating the executor's input records. Keys and values come from a topic, so every
@@ -62,6 +65,27 @@ final class CommandRecords {
       Ids.require("resources.ids[]", id);
     }
     return a;
+  }
+
+  /**
+   * The sequence of a tombstone, from its {@value Topics#ASSIGNMENT_SEQ_HEADER} header. A tombstone
+   * without one is refused: a removal that cannot be fenced could delete a live instance.
+   */
+  static long tombstoneSeq(Headers headers) {
+    Header header = headers.lastHeader(Topics.ASSIGNMENT_SEQ_HEADER);
+    if (header == null || header.value() == null) {
+      throw new InvalidRecordException("a tombstone needs its sequence in header " + Topics.ASSIGNMENT_SEQ_HEADER);
+    }
+    long seq;
+    try {
+      seq = Long.parseLong(new String(header.value(), StandardCharsets.UTF_8));
+    } catch (NumberFormatException e) {
+      seq = -1;
+    }
+    if (seq < 0) {
+      throw new InvalidRecordException("header " + Topics.ASSIGNMENT_SEQ_HEADER + " is not a sequence number");
+    }
+    return seq;
   }
 
   static PodCommand podCommand(InstanceKey key, byte[] value) {

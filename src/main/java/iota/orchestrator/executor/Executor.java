@@ -67,7 +67,9 @@ import org.slf4j.MDC;
  * committed (synchronously) only after the effects of the records before it are applied, so a crash
  * means applying some records again, which both appliers make harmless. Within a poll batch the
  * states of one instance are coalesced: only the newest is written (preceded by a removal when a
- * tombstone came in between, since the instance id was then re-used and its sequence restarted).
+ * tombstone came in between, since the instance id was then re-used). Every write and removal is
+ * fenced by the instance's sequence (a tombstone's is in its {@code Topics.ASSIGNMENT_SEQ_HEADER}
+ * header; one without it is dead-lettered), see {@link ZooKeeperApplier}.
  *
  * <p>Failures come in two kinds, and only one of them may cost a command its place:
  *
@@ -408,7 +410,8 @@ public final class Executor implements AutoCloseable {
       try {
         InstanceKey key = CommandRecords.key(record.key());
         Assignment state = CommandRecords.assignment(key, record.value());
-        instances.computeIfAbsent(key.toString(), k -> new Instance(key, record.offset())).add(record, state);
+        long seq = state == null ? CommandRecords.tombstoneSeq(record.headers()) : state.seq();
+        instances.computeIfAbsent(key.toString(), k -> new Instance(key, record.offset())).add(record, state, seq);
       } catch (InvalidRecordException e) {
         if (!deadLetter(record, e, 0, round)) {
           blockedAt = Math.min(blockedAt, record.offset());
@@ -687,7 +690,10 @@ public final class Executor implements AutoCloseable {
     final InstanceKey key;
     final long firstOffset;
     ConsumerRecord<byte[], byte[]> last;
+    /** The newest state, or null when the newest record is a tombstone. */
     Assignment state;
+    /** The newest record's sequence: the state's, or the tombstone's from its header. */
+    long seq;
     boolean tombstoneBefore;
 
     Instance(InstanceKey key, long firstOffset) {
@@ -695,24 +701,25 @@ public final class Executor implements AutoCloseable {
       this.firstOffset = firstOffset;
     }
 
-    void add(ConsumerRecord<byte[], byte[]> record, Assignment newState) {
+    void add(ConsumerRecord<byte[], byte[]> record, Assignment newState, long newSeq) {
       if (last != null && state == null) {
         // The instance was removed and its id taken again in this batch: remove, then write anew.
         tombstoneBefore = true;
       }
       last = record;
       state = newState;
+      seq = newSeq;
     }
 
     ZooKeeperApplier.Outcome apply(ZooKeeperApplier zookeeper) {
       if (state == null) {
-        return zookeeper.remove(key.resource(), key.instanceId());
+        return zookeeper.remove(key.resource(), key.instanceId(), seq);
       }
       return tombstoneBefore ? zookeeper.replace(state) : zookeeper.upsert(state);
     }
 
     String commandId() {
-      return key + (state == null ? "@removed" : "@" + state.seq());
+      return key + (state == null ? "@removed@" : "@") + seq;
     }
   }
 }

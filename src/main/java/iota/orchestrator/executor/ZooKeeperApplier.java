@@ -53,9 +53,14 @@ import org.slf4j.LoggerFactory;
  * (or {@code NodeExists}/{@code NoNode}) and the whole decision is re-read and retried. The
  * applier remembers the sequence and version it last wrote or read for each instance, so the usual
  * write of a newer state skips the read: one round trip, still guarded by the same version check (a
- * remembered version that is out of date fails the transaction, and the retry reads). A removal
- * deletes the instance subtree and its sequence node in one transaction, so a later re-use of the
- * instance id may start its sequence again.
+ * remembered version that is out of date fails the transaction, and the retry reads).
+ *
+ * <p>Removals and replacements are fenced the same way, so a zombie executor can neither roll an
+ * instance back nor remove it: a tombstone carries the removal's sequence (the topology puts it in
+ * a record header, and continues an instance id's sequence across removals), the removal deletes the
+ * subtree and writes that sequence into the sequence node in one transaction, and the sequence node
+ * stays. A state or a tombstone of the id's earlier life, replayed afterwards, is older than it and
+ * refused as {@link Outcome#STALE}. The sequence nodes are bounded by the instance ids ever used.
  *
  * <p>Failures are split by what they mean for the command: ZooKeeper unreachable (connection loss,
  * session expiry, timeouts) is a {@link DependencyUnavailableException}; anything else (no
@@ -119,32 +124,37 @@ public final class ZooKeeperApplier {
    * different instances from several threads at once (the executor does, one thread per instance).
    */
   public Outcome upsert(Assignment state) {
-    return write(state.resource(), state.instanceId(), state, false);
-  }
-
-  /** Deletes the instance subtree and its bookkeeping (a tombstone). */
-  public Outcome remove(String resource, String instanceId) {
-    return write(resource, instanceId, null, true);
+    return write(state.resource(), state.instanceId(), state.seq(), state, false);
   }
 
   /**
-   * Deletes whatever is there and writes the state, in one transaction, ignoring the stored
-   * sequence: the instance was removed and its id taken again, so its sequence may have restarted.
+   * Deletes the instance subtree (a tombstone of sequence {@code seq}) unless a newer sequence is
+   * already applied. The sequence node stays, holding {@code seq}, so that a state or a removal of
+   * the id's earlier life, replayed later, is refused as stale.
    */
-  public Outcome replace(Assignment state) {
-    return write(state.resource(), state.instanceId(), state, true);
+  public Outcome remove(String resource, String instanceId, long seq) {
+    return write(resource, instanceId, seq, null, true);
   }
 
-  private Outcome write(String resource, String instanceId, Assignment state, boolean removeFirst) {
+  /**
+   * Deletes whatever is there and writes the state, in one transaction, unless an equal or newer
+   * sequence is already applied: the instance was removed and its id taken again, so the old
+   * subtree (with anything a worker left below it) goes.
+   */
+  public Outcome replace(Assignment state) {
+    return write(state.resource(), state.instanceId(), state.seq(), state, true);
+  }
+
+  private Outcome write(String resource, String instanceId, long seq, Assignment state, boolean removeFirst) {
     awaitConnection();
     try {
+      ensurePersistent(ZKPaths.makePath(root, SEQ_DIR, resource));
       if (state != null) {
         ensurePersistent(ZKPaths.makePath(root, resource));
-        ensurePersistent(ZKPaths.makePath(root, SEQ_DIR, resource));
       }
       for (int attempt = 1; ; attempt++) {
         try {
-          return writeOnce(resource, instanceId, state, removeFirst, attempt == 1);
+          return writeOnce(resource, instanceId, seq, state, removeFirst, attempt == 1);
         } catch (KeeperException.BadVersionException
             | KeeperException.NodeExistsException
             | KeeperException.NoNodeException
@@ -156,9 +166,9 @@ public final class ZooKeeperApplier {
           log.debug("concurrent change of {} ({}), re-reading", instancePath(resource, instanceId), e.code());
           if (e instanceof KeeperException.NoNodeException) {
             knownParents.clear();
+            ensurePersistent(ZKPaths.makePath(root, SEQ_DIR, resource));
             if (state != null) {
               ensurePersistent(ZKPaths.makePath(root, resource));
-              ensurePersistent(ZKPaths.makePath(root, SEQ_DIR, resource));
             }
           }
         }
@@ -176,14 +186,14 @@ public final class ZooKeeperApplier {
     }
   }
 
-  private Outcome writeOnce(String resource, String instanceId, Assignment state, boolean removeFirst, boolean fastPath)
+  private Outcome writeOnce(String resource, String instanceId, long seq, Assignment state, boolean removeFirst, boolean fastPath)
       throws Exception {
     String instance = instancePath(resource, instanceId);
     String seqNode = seqPath(resource, instanceId);
     Stat seqStat = new Stat();
     Known known = fastPath && !removeFirst ? knownSeqs.get(seqNode) : null;
     Long stored;
-    if (known != null && state.seq() > known.seq()) {
+    if (known != null && seq > known.seq()) {
       // Newer than what we last saw there: write at once; the version check below still decides.
       stored = known.seq();
       seqStat.setVersion(known.version());
@@ -194,50 +204,42 @@ public final class ZooKeeperApplier {
         knownSeqs.put(seqNode, new Known(stored, seqStat.getVersion()));
       }
     }
+    String what = state == null ? "removal" : "seq";
+    if (stored != null && seq < stored) {
+      log.info("refused {} {} for {}: seq {} is already applied", what, seq, instance, stored);
+      return Outcome.STALE;
+    }
+    if (stored != null && seq == stored) {
+      log.debug("{} {} of {} is already applied", what, seq, instance);
+      return state == null ? Outcome.ALREADY_ABSENT : Outcome.ALREADY_APPLIED;
+    }
     List<CuratorOp> ops = new ArrayList<>();
+    // The version-checked write of the sequence node is the guard for the whole transaction: it
+    // comes first, so a writer that got in between fails it before anything else is touched.
+    ops.add(
+        stored == null
+            ? client.transactionOp().create().forPath(seqNode, seqData(seq))
+            : client.transactionOp().setData().withVersion(seqStat.getVersion()).forPath(seqNode, seqData(seq)));
 
     if (removeFirst) {
       List<String> subtree = subtreeDeepestFirst(instance);
       for (String path : subtree) {
         ops.add(client.transactionOp().delete().forPath(path));
       }
-      if (stored != null) {
-        ops.add(client.transactionOp().delete().withVersion(seqStat.getVersion()).forPath(seqNode));
-      }
       if (state == null) {
-        if (ops.isEmpty()) {
-          return Outcome.ALREADY_ABSENT;
-        }
-        knownSeqs.remove(seqNode);
-        client.transaction().forOperations(ops);
-        log.info("removed {} ({} znodes)", instance, subtree.size());
-        return Outcome.REMOVED;
+        commit(ops, seqNode, seq, stored);
+        log.info("removed {} at seq {} ({} znodes)", instance, seq, subtree.size());
+        return subtree.isEmpty() ? Outcome.ALREADY_ABSENT : Outcome.REMOVED;
       }
-      stored = null;
-      ops.add(client.transactionOp().create().forPath(seqNode, seqData(state.seq())));
       ops.add(client.transactionOp().create().forPath(instance, Json.bytes(state.data())));
       ops.add(client.transactionOp().create().forPath(instance + "/resources", Json.bytes(state.resources())));
       ops.add(client.transactionOp().create().forPath(instance + "/_reload", Json.bytes(state.reload())));
       ops.add(client.transactionOp().create().forPath(instance + "/tmp", EMPTY));
-      client.transaction().forOperations(ops);
-      knownSeqs.put(seqNode, new Known(state.seq(), 0));
-      log.info("replaced {} with seq {}", instance, state.seq());
+      commit(ops, seqNode, seq, stored);
+      log.info("replaced {} with seq {}", instance, seq);
       return Outcome.APPLIED;
     }
 
-    if (stored != null && state.seq() < stored) {
-      log.info("refused seq {} for {}: seq {} is already applied", state.seq(), instance, stored);
-      return Outcome.STALE;
-    }
-    if (stored != null && state.seq() == stored) {
-      log.debug("seq {} of {} is already applied", state.seq(), instance);
-      return Outcome.ALREADY_APPLIED;
-    }
-    // The version-checked write of the sequence node is the guard for the whole transaction.
-    ops.add(
-        stored == null
-            ? client.transactionOp().create().forPath(seqNode, seqData(state.seq()))
-            : client.transactionOp().setData().withVersion(seqStat.getVersion()).forPath(seqNode, seqData(state.seq())));
     if (stored != null && fastPath) {
       // We wrote this instance before (its sequence is there), so its four znodes exist: update
       // them without asking. Should one have been deleted behind our back, the transaction fails
@@ -253,6 +255,13 @@ public final class ZooKeeperApplier {
         ops.add(client.transactionOp().create().forPath(instance + "/tmp", EMPTY));
       }
     }
+    commit(ops, seqNode, seq, stored);
+    log.info("applied seq {} to {}", seq, instance);
+    return Outcome.APPLIED;
+  }
+
+  /** Runs the transaction whose first operation writes the sequence node, and remembers what it wrote. */
+  private void commit(List<CuratorOp> ops, String seqNode, long seq, Long stored) throws Exception {
     List<CuratorTransactionResult> results;
     try {
       results = client.transaction().forOperations(ops);
@@ -262,9 +271,7 @@ public final class ZooKeeperApplier {
     }
     // The first operation is the sequence node's: created (version 0) or set (its new version).
     Stat written = results.get(0).getResultStat();
-    knownSeqs.put(seqNode, new Known(state.seq(), stored == null || written == null ? 0 : written.getVersion()));
-    log.info("applied seq {} to {}", state.seq(), instance);
-    return Outcome.APPLIED;
+    knownSeqs.put(seqNode, new Known(seq, stored == null || written == null ? 0 : written.getVersion()));
   }
 
   private CuratorOp put(String path, byte[] data) throws Exception {

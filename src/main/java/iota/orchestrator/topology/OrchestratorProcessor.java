@@ -609,19 +609,23 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     return true;
   }
 
-  /** Writes the whole state of one instance (a tombstone once removed) and records it as written. */
+  /**
+   * Writes the whole state of one instance, or once removed a tombstone with the removal's sequence
+   * in a header, and records it as written.
+   */
   private void emit(TypeRuntime rt, int id, long now) {
     String type = rt.type.name();
     InstanceState s = rt.instances.get(id);
     String key = Assignment.key(type, String.valueOf(id));
-    byte[] value;
     if (s.removed()) {
-      value = null;
+      RecordHeaders headers = new RecordHeaders();
+      headers.add(Topics.ASSIGNMENT_SEQ_HEADER, Long.toString(s.seq()).getBytes(StandardCharsets.UTF_8));
+      context.forward(new Record<>(key, new Output(Topics.ASSIGNMENTS, null), now, headers));
     } else {
       InstanceView view = rt.plan.instance(id);
-      value = AssignmentJson.write(type, String.valueOf(id), s.seq(), view.count(), rt.encoded.current(type, view), view.reload());
+      byte[] value = AssignmentJson.write(type, String.valueOf(id), s.seq(), view.count(), rt.encoded.current(type, view), view.reload());
+      context.forward(new Record<>(key, new Output(Topics.ASSIGNMENTS, value), now));
     }
-    context.forward(new Record<>(key, new Output(Topics.ASSIGNMENTS, value), now));
     InstanceState emitted = s.emitted();
     rt.instances.put(id, emitted);
     instances.put(key, emitted);

@@ -29,6 +29,13 @@ public final class Topics {
   /** Records that could not be used: original bytes, reason and origin in headers. */
   public static final String DLQ = "iota.orchestrator.dlq";
 
+  /**
+   * Header of a tombstone on {@link #ASSIGNMENTS}: the removal's sequence number as decimal text. A
+   * tombstone has no value to carry it, and without it the executor could not tell a removal from
+   * the instance id's previous life apart from one of its current life.
+   */
+  public static final String ASSIGNMENT_SEQ_HEADER = "iota.seq";
+
   /** Name of the repartition that re-keys every input by resource type. */
   public static final String BY_TYPE_REPARTITION = "by-type";
 

@@ -30,6 +30,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -107,8 +108,10 @@ class ExecutorTest {
     return consumer.append(Topics.ASSIGNMENTS, 0, resource + "/" + id, Json.bytes(Assignment.of(resource, id, seq, 10, ids, seq)));
   }
 
-  private long tombstone(String resource, String id) {
-    return consumer.append(Topics.ASSIGNMENTS, 0, resource + "/" + id, null);
+  private long tombstone(String resource, String id, long seq) {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(Topics.ASSIGNMENT_SEQ_HEADER, Long.toString(seq).getBytes(StandardCharsets.UTF_8));
+    return consumer.append(Topics.ASSIGNMENTS, 0, resource + "/" + id, null, headers);
   }
 
   private long command(String commandId, Action action, String id, String instanceName) {
@@ -169,16 +172,56 @@ class ExecutorTest {
     assign("Thing", "2", 5, List.of("old"));
     assign("Thing", "3", 1, List.of("x"));
     executor.pollOnce();
+    curator.create().forPath(ROOT + "/Thing/2/tmp/worker-flag");
 
-    tombstone("Thing", "3");
-    tombstone("Thing", "2");
-    assign("Thing", "2", 0, List.of("new"));
+    tombstone("Thing", "3", 2);
+    tombstone("Thing", "2", 6);
+    assign("Thing", "2", 7, List.of("new"));
     executor.pollOnce();
 
     assertNull(curator.checkExists().forPath(ROOT + "/Thing/3"));
     assertEquals("{\"ids\":[\"new\"]}", data(ROOT + "/Thing/2/resources"));
-    assertEquals("{\"seq\":0}", data(ROOT + "/.seq/Thing/2"));
+    assertEquals(List.of(), curator.getChildren().forPath(ROOT + "/Thing/2/tmp"), "written afresh, not over the old life");
+    assertEquals("{\"seq\":7}", data(ROOT + "/.seq/Thing/2"));
     assertEquals(5L, committed(ASSIGNMENTS));
+  }
+
+  @Test
+  void aZombiesOldTombstoneAndOldStateLeaveTheLiveInstanceAlone() throws Exception {
+    stepped(3, Path.of("templates"));
+    assign("Thing", "2", 9, List.of("live"));
+    executor.pollOnce();
+
+    // Records of the id's previous life, replayed by an executor that lost its partitions.
+    tombstone("Thing", "2", 4);
+    executor.pollOnce();
+    assign("Thing", "2", 3, List.of("older"));
+    tombstone("Thing", "2", 4);
+    assign("Thing", "2", 5, List.of("old"));
+    executor.pollOnce();
+
+    assertEquals("{\"ids\":[\"live\"]}", data(ROOT + "/Thing/2/resources"));
+    assertEquals("{\"seq\":9}", data(ROOT + "/.seq/Thing/2"));
+    assertTrue(deadLetters().isEmpty(), "stale records are done with, not failures");
+    assertEquals(5L, committed(ASSIGNMENTS));
+  }
+
+  @Test
+  void aTombstoneWithoutASequenceIsDeadLetteredAndRemovesNothing() throws Exception {
+    stepped(3, Path.of("templates"));
+    assign("Thing", "1", 3, List.of("a"));
+    executor.pollOnce();
+
+    consumer.append(Topics.ASSIGNMENTS, 0, "Thing/1", null);
+    assign("Thing", "0", 1, List.of("b"));
+    executor.pollOnce();
+
+    assertEquals("{\"ids\":[\"a\"]}", data(ROOT + "/Thing/1/resources"));
+    assertEquals("{\"ids\":[\"b\"]}", data(ROOT + "/Thing/0/resources"));
+    assertEquals(1, deadLetters().size());
+    assertTrue(header(deadLetters().get(0), Topics.DLQ_HEADER_MESSAGE).contains(Topics.ASSIGNMENT_SEQ_HEADER),
+        header(deadLetters().get(0), Topics.DLQ_HEADER_MESSAGE));
+    assertEquals(3L, committed(ASSIGNMENTS));
   }
 
   @Test

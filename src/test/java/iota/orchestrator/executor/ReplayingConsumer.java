@@ -6,11 +6,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 
 /**
  * A {@link MockConsumer} that behaves like a broker-backed one where the executor relies on it: the
@@ -29,9 +33,16 @@ final class ReplayingConsumer extends MockConsumer<byte[], byte[]> {
 
   /** Appends a record to the log at the partition's next offset; returns that offset. */
   synchronized long append(String topic, int partition, String key, byte[] value) {
+    return append(topic, partition, key, value, new RecordHeaders());
+  }
+
+  /** As {@link #append(String, int, String, byte[])}, with headers. */
+  synchronized long append(String topic, int partition, String key, byte[] value, Headers headers) {
     TopicPartition tp = new TopicPartition(topic, partition);
     long offset = nextOffset.merge(tp, 1L, Long::sum) - 1;
-    log.add(new ConsumerRecord<>(topic, partition, offset, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
+    byte[] keyBytes = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+    log.add(new ConsumerRecord<>(topic, partition, offset, ConsumerRecord.NO_TIMESTAMP, TimestampType.NO_TIMESTAMP_TYPE,
+        keyBytes == null ? -1 : keyBytes.length, value == null ? -1 : value.length, keyBytes, value, headers, Optional.empty()));
     notifyAll();
     return offset;
   }

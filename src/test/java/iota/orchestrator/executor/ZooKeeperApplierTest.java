@@ -172,29 +172,86 @@ class ZooKeeperApplierTest {
   }
 
   @Test
-  void tombstoneRemovesTheSubtreeAndItsBookkeeping() throws Exception {
+  void tombstoneRemovesTheSubtreeAndKeepsItsSequence() throws Exception {
     applier.upsert(Assignment.of("Thing", "2", 9, 10, List.of("a"), 0));
     applier.upsert(Assignment.of("Thing", "3", 1, 10, List.of("b"), 0));
 
-    assertEquals(Outcome.REMOVED, applier.remove("Thing", "2"));
-    assertEquals(Outcome.ALREADY_ABSENT, applier.remove("Thing", "2"));
+    assertEquals(Outcome.REMOVED, applier.remove("Thing", "2", 10));
+    assertEquals(Outcome.ALREADY_ABSENT, applier.remove("Thing", "2", 10));
 
     assertNull(client.checkExists().forPath(ROOT + "/Thing/2"));
-    assertNull(client.checkExists().forPath(ROOT + "/.seq/Thing/2"));
+    assertEquals("{\"seq\":10}", data(ROOT + "/.seq/Thing/2"));
     assertNotNull(client.checkExists().forPath(ROOT + "/Thing/3/resources"));
-    // The id is free again, and its sequence may start over.
-    assertEquals(Outcome.APPLIED, applier.upsert(Assignment.of("Thing", "2", 1, 10, List.of("c"), 0)));
+    // The id is free again; the topology continues its sequence after the removal.
+    assertEquals(Outcome.APPLIED, applier.upsert(Assignment.of("Thing", "2", 11, 10, List.of("c"), 0)));
     assertEquals("{\"ids\":[\"c\"]}", data(ROOT + "/Thing/2/resources"));
   }
 
   @Test
-  void replaceIgnoresTheOldSequence() throws Exception {
-    applier.upsert(Assignment.of("Thing", "4", 12, 10, List.of("a"), 5));
+  void aRemovalOlderThanTheStoredSequenceIsRefusedAsStale() throws Exception {
+    applier.upsert(Assignment.of("Thing", "2", 9, 10, List.of("live"), 0));
 
-    assertEquals(Outcome.APPLIED, applier.replace(Assignment.of("Thing", "4", 0, 10, List.of("z"), 0)));
+    // A zombie executor replaying the tombstone of the id's previous life.
+    assertEquals(Outcome.STALE, applier.remove("Thing", "2", 4));
+
+    assertEquals("{\"ids\":[\"live\"]}", data(ROOT + "/Thing/2/resources"));
+    assertEquals("{\"seq\":9}", data(ROOT + "/.seq/Thing/2"));
+  }
+
+  @Test
+  void aRemovedInstanceIsNotBroughtBackByAnOlderState() throws Exception {
+    applier.upsert(Assignment.of("Thing", "6", 3, 10, List.of("a"), 0));
+    applier.remove("Thing", "6", 4);
+
+    assertEquals(Outcome.STALE, applier.upsert(Assignment.of("Thing", "6", 3, 10, List.of("a"), 0)));
+    assertEquals(Outcome.STALE, applier.replace(Assignment.of("Thing", "6", 2, 10, List.of("old"), 0)));
+
+    assertNull(client.checkExists().forPath(ROOT + "/Thing/6"));
+  }
+
+  @Test
+  void aRemovalOfAnInstanceNeverWrittenStillRecordsItsSequence() throws Exception {
+    assertEquals(Outcome.ALREADY_ABSENT, applier.remove("Thing", "8", 5));
+
+    assertEquals(Outcome.STALE, applier.upsert(Assignment.of("Thing", "8", 4, 10, List.of("late"), 0)));
+    assertNull(client.checkExists().forPath(ROOT + "/Thing/8"));
+  }
+
+  @Test
+  void replaceRewritesTheSubtreeWhenNewer() throws Exception {
+    applier.upsert(Assignment.of("Thing", "4", 12, 10, List.of("a"), 5));
+    client.create().forPath(ROOT + "/Thing/4/tmp/worker-flag");
+
+    assertEquals(Outcome.APPLIED, applier.replace(Assignment.of("Thing", "4", 14, 10, List.of("z"), 0)));
 
     assertEquals("{\"ids\":[\"z\"]}", data(ROOT + "/Thing/4/resources"));
-    assertEquals("{\"seq\":0}", data(ROOT + "/.seq/Thing/4"));
+    assertEquals("{\"seq\":14}", data(ROOT + "/.seq/Thing/4"));
+    assertEquals(List.of(), client.getChildren().forPath(ROOT + "/Thing/4/tmp"), "the old life's subtree is gone");
+  }
+
+  @Test
+  void replaceOlderThanTheStoredSequenceIsRefused() throws Exception {
+    applier.upsert(Assignment.of("Thing", "4", 12, 10, List.of("live"), 5));
+
+    assertEquals(Outcome.STALE, applier.replace(Assignment.of("Thing", "4", 0, 10, List.of("zombie"), 0)));
+    assertEquals(Outcome.ALREADY_APPLIED, applier.replace(Assignment.of("Thing", "4", 12, 10, List.of("live"), 5)));
+
+    assertEquals("{\"ids\":[\"live\"]}", data(ROOT + "/Thing/4/resources"));
+    assertEquals("{\"seq\":12}", data(ROOT + "/.seq/Thing/4"));
+  }
+
+  @Test
+  void aRemovalRacingANewerWriteOfAnotherExecutorLosesTheRace() throws Exception {
+    applier.upsert(Assignment.of("Thing", "7", 1, 10, List.of("a"), 0));
+    CuratorFramework other = ZooKeeperClients.create(config(null));
+    try {
+      new ZooKeeperApplier(other, ROOT, Duration.ofMillis(500)).upsert(Assignment.of("Thing", "7", 9, 10, List.of("b"), 0));
+    } finally {
+      other.close();
+    }
+
+    assertEquals(Outcome.STALE, applier.remove("Thing", "7", 2));
+    assertEquals("{\"ids\":[\"b\"]}", data(ROOT + "/Thing/7/resources"));
   }
 
   @Test
@@ -227,7 +284,7 @@ class ZooKeeperApplierTest {
 
       // The orchestrator itself keeps full control, through updates and removal.
       secured.upsert(Assignment.of("Thing", "0", 2, 10, List.of("a", "b"), 1));
-      assertEquals(Outcome.REMOVED, secured.remove("Thing", "0"));
+      assertEquals(Outcome.REMOVED, secured.remove("Thing", "0", 3));
     }
   }
 

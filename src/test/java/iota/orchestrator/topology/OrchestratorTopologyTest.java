@@ -487,15 +487,23 @@ class OrchestratorTopologyTest {
     f.flush();
     f.notify("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[\"h\",\"i\",\"j\",\"k\",\"l\",\"m\"]}");
     f.flush();
+    List<Long> tombstoneSeqs = new ArrayList<>();
     for (TestRecord<String, String> r : f.assignments.readRecordsToList()) {
       if (r.key().equals("Thing/3")) {
         seqs.add(r.value() == null ? -1 : TopologyFixture.tree(r.value()).get("seq").asLong());
+        if (r.value() == null) {
+          var header = r.headers().lastHeader(Topics.ASSIGNMENT_SEQ_HEADER);
+          assertNotNull(header, "a tombstone carries its sequence in a header");
+          tombstoneSeqs.add(Long.parseLong(new String(header.value(), java.nio.charset.StandardCharsets.UTF_8)));
+        }
       }
     }
     assertEquals(4, seqs.size(), seqs.toString());
     assertTrue(seqs.get(0) < seqs.get(1));
     assertEquals(-1, seqs.get(2), "tombstone when the instance is removed");
-    assertTrue(seqs.get(3) > seqs.get(1), "a recreated instance id continues its sequence");
+    assertEquals(1, tombstoneSeqs.size());
+    assertTrue(tombstoneSeqs.get(0) > seqs.get(1), "the removal is newer than every state before it: " + tombstoneSeqs);
+    assertTrue(seqs.get(3) > tombstoneSeqs.get(0), "a recreated instance id continues its sequence after the removal");
   }
 
   @Test
