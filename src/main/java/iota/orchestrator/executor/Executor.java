@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -387,7 +388,7 @@ public final class Executor implements AutoCloseable {
     Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
     for (TopicPartition tp : records.partitions()) {
       List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
-      long next = tp.topic().equals(Topics.ASSIGNMENTS) ? applyAssignments(batch, round) : applyPodCommands(batch, round);
+      long next = tp.topic().equals(Topics.ASSIGNMENTS) ? applyAssignments(batch, round) : applyPodCommands(tp, batch, round);
       long first = batch.get(0).offset();
       long end = batch.get(batch.size() - 1).offset() + 1;
       if (next > first) {
@@ -482,8 +483,26 @@ public final class Executor implements AutoCloseable {
     }
   }
 
+  /**
+   * A lower bound of {@code tp}'s committed end: what the last fetch reported (read_committed: the
+   * last stable offset), at least past this batch. Every command below it was decided before now.
+   */
+  private long logEndAtLeast(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> batch) {
+    long end = batch.get(batch.size() - 1).offset() + 1;
+    try {
+      OptionalLong lag = consumer.currentLag(tp);
+      if (lag.isPresent()) {
+        end = Math.max(end, consumer.position(tp) + lag.getAsLong());
+      }
+    } catch (RuntimeException e) {
+      log.debug("no lag known for {}; the batch bounds its end: {}", tp, e.toString());
+    }
+    return end;
+  }
+
   /** Applies pod commands in order, stopping at the first one that is not done. */
-  private long applyPodCommands(List<ConsumerRecord<byte[], byte[]>> batch, Round round) {
+  private long applyPodCommands(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> batch, Round round) {
+    long logEnd = logEndAtLeast(tp, batch);
     for (ConsumerRecord<byte[], byte[]> record : batch) {
       if (round.kubernetesDown || round.over()) {
         return record.offset();
@@ -499,7 +518,7 @@ public final class Executor implements AutoCloseable {
       }
       try (MDC.MDCCloseable ignored = MDC.putCloseable(MDC_COMMAND_ID, command.commandId())) {
         try {
-          KubernetesApplier.Outcome outcome = kubernetes.apply(command);
+          KubernetesApplier.Outcome outcome = kubernetes.apply(command, new KubernetesApplier.Position(tp.toString(), record.offset(), logEnd));
           log.debug("{} {}: {}", command.action(), command.podName(), outcome);
           attempts.remove(RecordId.of(record));
         } catch (DependencyUnavailableException e) {

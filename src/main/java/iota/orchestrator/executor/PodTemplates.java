@@ -37,6 +37,11 @@ public final class PodTemplates {
   public static final String MANAGED_BY = "iota-orchestrator";
   /** The id of the command that created the pod. */
   public static final String ANNOTATION_COMMAND_ID = "iota.orchestrator/command-id";
+  /**
+   * {@code <pod-commands partition>@<offset>}: every command of that partition below the offset was
+   * decided before this pod was created (see {@link KubernetesApplier}).
+   */
+  public static final String ANNOTATION_CREATED_AFTER = "iota.orchestrator/created-after";
   /** Why the pod was created, for whoever reads {@code kubectl describe}. */
   public static final String ANNOTATION_REASON = "iota.orchestrator/reason";
   public static final String ENV_INSTANCE_ID = "INSTANCE_ID";

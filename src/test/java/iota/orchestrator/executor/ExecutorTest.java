@@ -225,6 +225,26 @@ class ExecutorTest {
   }
 
   @Test
+  void recreatesQueuedDuringAnOutageReplaceThePodOnce() {
+    stepped(3, Path.of("templates"));
+    command("c0", Action.create, "0", "iota-dac");
+    executor.pollOnce();
+    String first = k8s.pods().inNamespace(NS).withName("iota-dac-0").get().getMetadata().getUid();
+
+    // The executor was away for several heartbeat timeouts; each produced one recreate.
+    command("r1", Action.recreate, "0", "iota-dac");
+    command("r2", Action.recreate, "0", "iota-dac");
+    command("r3", Action.recreate, "0", "iota-dac");
+    assertEquals(Duration.ZERO, executor.pollOnce());
+
+    var pod = k8s.pods().inNamespace(NS).withName("iota-dac-0").get();
+    assertTrue(!first.equals(pod.getMetadata().getUid()), "the dead pod was replaced");
+    assertEquals("r1", pod.getMetadata().getAnnotations().get("iota.orchestrator/command-id"),
+        "the recreates decided before that pod existed leave it alone");
+    assertEquals(4L, committed(POD_COMMANDS));
+  }
+
+  @Test
   void unreadableRecordsGoToTheDeadLetterTopicAtOnceAndTheRestIsApplied() throws Exception {
     stepped(3, Path.of("templates"));
     byte[] garbage = "{not json".getBytes(StandardCharsets.UTF_8);

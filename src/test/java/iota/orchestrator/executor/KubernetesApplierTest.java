@@ -1,5 +1,6 @@
 package iota.orchestrator.executor;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
@@ -21,10 +24,14 @@ import iota.orchestrator.model.PodCommand.Action;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class KubernetesApplierTest {
   private static final String NS = "iota";
@@ -157,6 +164,106 @@ class KubernetesApplierTest {
     // A later, different re-create does replace it.
     assertEquals(Outcome.RECREATED, applier.apply(command("r2", Action.recreate, "2")));
     assertNotEquals(newUid, pod("iota-dac-2").getMetadata().getUid());
+  }
+
+  /** The command at {@code offset} of pod-commands partition 0, applied when the log reached {@code end}. */
+  private static KubernetesApplier.Position at(long offset, long end) {
+    return new KubernetesApplier.Position("iota.orchestrator.pod-commands-0", offset, end);
+  }
+
+  @Test
+  void recreatesQueuedBeforeThePodWasCreatedAreSkippedAndALaterOneApplies() {
+    // After an outage: create at 0, recreates at 1, 2 and 3 all in the log before the executor is back.
+    assertEquals(Outcome.CREATED, applier.apply(command("c0", Action.create, "2"), at(0, 4)));
+    String created = pod("iota-dac-2").getMetadata().getUid();
+
+    for (long offset = 1; offset <= 3; offset++) {
+      assertEquals(Outcome.SKIPPED_STALE, applier.apply(command("r" + offset, Action.recreate, "2"), at(offset, 4)));
+    }
+    assertEquals(created, pod("iota-dac-2").getMetadata().getUid(), "the pod made after those commands stays");
+
+    // A recreate decided after that pod existed replaces it.
+    assertEquals(Outcome.RECREATED, applier.apply(command("r4", Action.recreate, "2"), at(4, 5)));
+    assertNotEquals(created, pod("iota-dac-2").getMetadata().getUid());
+  }
+
+  @Test
+  void aPodPositionAheadOfTheLogIsNotTrusted() {
+    // The pod says it was made after offset 50, but this partition only reaches 4: the topic was
+    // recreated since, and its offsets say nothing about that pod.
+    applier.apply(command("c0", Action.create, "3"), at(49, 50));
+    String old = pod("iota-dac-3").getMetadata().getUid();
+
+    assertEquals(Outcome.RECREATED, applier.apply(command("r1", Action.recreate, "3"), at(3, 4)));
+    assertNotEquals(old, pod("iota-dac-3").getMetadata().getUid());
+  }
+
+  private void terminating(String instanceId) {
+    Pod pod = new PodTemplates(Path.of("templates")).render(command("old", Action.create, instanceId), NS);
+    pod.getMetadata().setFinalizers(List.of("test.iota/hold"));
+    client.pods().inNamespace(NS).resource(pod).create();
+    client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).delete();
+    assertNotNull(pod(pod.getMetadata().getName()).getMetadata().getDeletionTimestamp(), "held by its finalizer");
+  }
+
+  private void releaseFinalizer(String name) {
+    client.pods().inNamespace(NS).withName(name).edit(p -> {
+      p.getMetadata().setFinalizers(List.of());
+      return p;
+    });
+  }
+
+  @Test
+  void aCreateMeetingATerminatingPodIsNotDoneUntilItHasCreated() {
+    terminating("6");
+    KubernetesApplier impatient = new KubernetesApplier(client, NS, new PodTemplates(Path.of("templates")), Duration.ofMillis(300));
+
+    CommandFailedException e = assertThrows(CommandFailedException.class, () -> impatient.apply(command("c1", Action.create, "6")));
+
+    assertTrue(e.getMessage().contains("terminating"), e.getMessage());
+    assertEquals("old", pod("iota-dac-6").getMetadata().getAnnotations().get("iota.orchestrator/command-id"));
+  }
+
+  /** Runs {@code command} on another thread, releases the terminating pod once the applier waits for it. */
+  private Outcome applyWhileReleasing(PodCommand command, String podName) throws Exception {
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(KubernetesApplier.class);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    ch.qos.logback.classic.Level level = logger.getLevel();
+    logger.setLevel(ch.qos.logback.classic.Level.INFO);
+    try {
+      CompletableFuture<Outcome> outcome = CompletableFuture.supplyAsync(() -> applier.apply(command));
+      await().atMost(Duration.ofSeconds(10)).until(() -> appender.list.stream().anyMatch(l -> l.getFormattedMessage().contains("terminating")));
+      assertFalse(outcome.isDone(), "it waits for the old pod");
+
+      releaseFinalizer(podName);
+
+      return outcome.get(20, TimeUnit.SECONDS);
+    } finally {
+      logger.setLevel(level);
+      logger.detachAppender(appender);
+    }
+  }
+
+  @Test
+  void aCreateWaitsUntilATerminatingPodIsGoneThenCreates() throws Exception {
+    terminating("7");
+
+    assertEquals(Outcome.CREATED, applyWhileReleasing(command("c1", Action.create, "7"), "iota-dac-7"));
+
+    Pod created = pod("iota-dac-7");
+    assertNull(created.getMetadata().getDeletionTimestamp());
+    assertEquals("c1", created.getMetadata().getAnnotations().get("iota.orchestrator/command-id"));
+  }
+
+  @Test
+  void aRecreateOfATerminatingPodWaitsAndCreates() throws Exception {
+    terminating("8");
+
+    assertEquals(Outcome.RECREATED, applyWhileReleasing(command("r1", Action.recreate, "8"), "iota-dac-8"));
+
+    assertEquals("r1", pod("iota-dac-8").getMetadata().getAnnotations().get("iota.orchestrator/command-id"));
   }
 
   @Test
