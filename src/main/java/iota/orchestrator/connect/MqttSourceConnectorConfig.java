@@ -48,7 +48,15 @@ public final class MqttSourceConnectorConfig extends AbstractConfig {
   public static final String KEY_STORE_PASSWORD = "mqtt.ssl.key.store.password";
   /** Ours (Confluent has no equivalent): the bound between the MQTT client and {@code poll()}. */
   public static final String QUEUE_CAPACITY = "mqtt.queue.capacity";
+  /** Ours: the same bound in bytes of payload. */
+  public static final String QUEUE_MAX_BYTES = "mqtt.queue.max.bytes";
+  /** Ours: the largest payload written as a record; larger ones are dead-lettered. */
+  public static final String MAX_PAYLOAD_BYTES = "mqtt.max.payload.bytes";
+  /** Ours: where payloads over {@link #MAX_PAYLOAD_BYTES} go, with the reason. */
+  public static final String DLQ_TOPIC = "mqtt.dlq.topic";
 
+  /** How much of an oversized payload its dead letter keeps. */
+  static final int DLQ_KEPT_BYTES = 1024;
   private static final Set<String> URI_SCHEMES = Set.of("tcp", "ssl", "ws", "wss");
   private static final Pattern KAFKA_TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
   private static final String GROUP_MQTT = "MQTT";
@@ -93,6 +101,23 @@ public final class MqttSourceConnectorConfig extends AbstractConfig {
           "Messages held between the MQTT client and Kafka Connect. When full, the client stops reading "
               + "from the broker until Connect catches up (backpressure); nothing is dropped.",
           GROUP_MQTT, 10, ConfigDef.Width.SHORT, "Queue capacity")
+      .define(QUEUE_MAX_BYTES, Type.LONG, 16L * 1024 * 1024, Range.atLeast(1), Importance.LOW,
+          "Payload bytes held between the MQTT client and Kafka Connect, besides the message count: one "
+              + "1 MB message weighs as much as thousands of small ones. A message always fits an empty queue.",
+          GROUP_MQTT, 11, ConfigDef.Width.SHORT, "Queue bytes")
+      .define(MAX_PAYLOAD_BYTES, Type.INT, 1_000_000, Range.atLeast(1), Importance.MEDIUM,
+          "Largest payload written to the Kafka topic. Keep it below the worker producer's max.request.size "
+              + "(default 1,048,576) and the topic's max.message.bytes, less room for the key and headers: a "
+              + "record the producer refuses would fail the task and, unacknowledged, fail it again after every "
+              + "restart. A larger payload is acknowledged and written to " + DLQ_TOPIC + " instead, with its "
+              + "first bytes and the reason.",
+          GROUP_KAFKA, 2, ConfigDef.Width.SHORT, "Max payload bytes")
+      .define(DLQ_TOPIC, Type.STRING, "iota.orchestrator.dlq", MqttSourceConnectorConfig::validateKafkaTopic,
+          Importance.MEDIUM,
+          "Kafka topic for payloads over " + MAX_PAYLOAD_BYTES + ": key the MQTT topic, value the payload's first "
+              + DLQ_KEPT_BYTES + " bytes, the reason in header __streams.errors.message (as the orchestrator's "
+              + "other dead letters), the payload size in mqtt.payload.bytes.",
+          GROUP_KAFKA, 3, ConfigDef.Width.MEDIUM, "Dead-letter topic")
       .define(KAFKA_TOPIC, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, MqttSourceConnectorConfig::validateKafkaTopic,
           Importance.HIGH,
           "Kafka topic every MQTT message is written to. Key: the MQTT topic; value: the payload bytes; "
@@ -142,6 +167,18 @@ public final class MqttSourceConnectorConfig extends AbstractConfig {
 
   public int queueCapacity() {
     return getInt(QUEUE_CAPACITY);
+  }
+
+  public long queueMaxBytes() {
+    return getLong(QUEUE_MAX_BYTES);
+  }
+
+  public int maxPayloadBytes() {
+    return getInt(MAX_PAYLOAD_BYTES);
+  }
+
+  public String dlqTopic() {
+    return getString(DLQ_TOPIC);
   }
 
   /** Paho options for these settings: automatic reconnect on, manual acks set on the client itself. */

@@ -4,9 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import iota.orchestrator.topology.Topics;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -34,7 +33,13 @@ import org.slf4j.LoggerFactory;
  * session, redelivers it after any reconnect or restart, so a crash between MQTT and Kafka costs a
  * duplicate, never a loss.
  *
- * <p>Between the client's callback thread and {@link #poll()} sits a bounded queue; when it is full
+ * <p>A payload over {@code mqtt.max.payload.bytes}, which the producer would refuse (failing the
+ * task, and again after every restart, since the message stays unacknowledged), becomes a record on
+ * {@code mqtt.dlq.topic} with the reason and its first bytes, and is acknowledged once that is
+ * written.
+ *
+ * <p>Between the client's callback thread and {@link #poll()} sits a queue bounded in messages and in
+ * payload bytes; when it is full
  * the callback blocks, the client stops reading its socket, and the broker holds further messages.
  * A connection or subscription that fails at start is retried from {@code poll()} with backoff;
  * once connected, Paho reconnects by itself and every reconnect subscribes again.
@@ -45,6 +50,8 @@ public class MqttSourceTask extends SourceTask {
   public static final String HEADER_RETAINED = "mqtt.retained";
   public static final String HEADER_DUPLICATE = "mqtt.duplicate";
   public static final String HEADER_MESSAGE_ID = "mqtt.message.id";
+  /** On a dead letter: the size of the payload it stands for. */
+  public static final String HEADER_PAYLOAD_BYTES = "mqtt.payload.bytes";
   /** Set by the connector on each task: the client id this task uses. */
   static final String TASK_CLIENT_ID = "mqtt.task.client.id";
 
@@ -57,7 +64,7 @@ public class MqttSourceTask extends SourceTask {
   private MqttSourceConnectorConfig config;
   private MqttAsyncClient client;
   private MqttConnectOptions options;
-  private BlockingQueue<SourceRecord> queue;
+  private RecordQueue<SourceRecord> queue;
   private AckTracker acks;
   private String[] topicFilters;
   private int[] qosLevels;
@@ -79,7 +86,7 @@ public class MqttSourceTask extends SourceTask {
   public void start(Map<String, String> props) {
     config = new MqttSourceConnectorConfig(props);
     String clientId = props.getOrDefault(TASK_CLIENT_ID, config.clientId("iota-mqtt-source"));
-    queue = new ArrayBlockingQueue<>(config.queueCapacity());
+    queue = new RecordQueue<>(config.queueCapacity(), config.queueMaxBytes());
     topicFilters = config.topics().toArray(String[]::new);
     qosLevels = new int[topicFilters.length];
     Arrays.fill(qosLevels, config.qos());
@@ -107,14 +114,8 @@ public class MqttSourceTask extends SourceTask {
         trySubscribe();
       }
     }
-    SourceRecord first = queue.poll(POLL_WAIT_MS, TimeUnit.MILLISECONDS);
-    if (first == null) {
-      return null;
-    }
-    List<SourceRecord> batch = new ArrayList<>(Math.min(queue.size() + 1, config.queueCapacity()));
-    batch.add(first);
-    queue.drainTo(batch, config.queueCapacity() - 1);
-    return batch;
+    List<SourceRecord> batch = new ArrayList<>();
+    return queue.drainTo(batch, config.queueCapacity(), POLL_WAIT_MS, TimeUnit.MILLISECONDS) == 0 ? null : batch;
   }
 
   /**
@@ -268,10 +269,33 @@ public class MqttSourceTask extends SourceTask {
     headers.addBoolean(HEADER_RETAINED, message.isRetained());
     headers.addBoolean(HEADER_DUPLICATE, message.isDuplicate());
     headers.addInt(HEADER_MESSAGE_ID, message.getId());
+    byte[] payload = message.getPayload();
+    if (payload.length > config.maxPayloadBytes()) {
+      return deadLetter(topic, payload, headers);
+    }
     // No source partition or offset: an MQTT broker has no position to resume from; the persistent
     // session and the acknowledgements are the resume mechanism.
     return new SourceRecord(null, null, config.kafkaTopic(), null,
-        Schema.STRING_SCHEMA, topic, Schema.BYTES_SCHEMA, message.getPayload(), null, headers);
+        Schema.STRING_SCHEMA, topic, Schema.BYTES_SCHEMA, payload, null, headers);
+  }
+
+  /**
+   * The record standing for a payload the producer could not take: written to the dead-letter
+   * topic with the payload's first bytes and the reason, and acknowledged like any other once
+   * written, so one oversized message cannot stop the change feed.
+   */
+  private SourceRecord deadLetter(String topic, byte[] payload, ConnectHeaders headers) {
+    String reason = "MQTT payload of " + payload.length + " bytes on " + topic + " is over "
+        + MqttSourceConnectorConfig.MAX_PAYLOAD_BYTES + " (" + config.maxPayloadBytes() + "); not written to "
+        + config.kafkaTopic() + ", first bytes kept";
+    LOG.error("{}: dead-lettered to {}", reason, config.dlqTopic());
+    headers.addString(Topics.DLQ_HEADER_EXCEPTION, "iota.orchestrator.connect.PayloadTooLarge");
+    headers.addString(Topics.DLQ_HEADER_MESSAGE, reason);
+    headers.addString(Topics.DLQ_HEADER_TOPIC, config.kafkaTopic());
+    headers.addInt(HEADER_PAYLOAD_BYTES, payload.length);
+    byte[] kept = Arrays.copyOf(payload, Math.min(payload.length, Math.min(config.maxPayloadBytes(), MqttSourceConnectorConfig.DLQ_KEPT_BYTES)));
+    return new SourceRecord(null, null, config.dlqTopic(), null,
+        Schema.STRING_SCHEMA, topic, Schema.BYTES_SCHEMA, kept, null, headers);
   }
 
   private final class Callback implements MqttCallbackExtended {
@@ -313,7 +337,7 @@ public class MqttSourceTask extends SourceTask {
       SourceRecord record = toRecord(topic, message);
       acks.track(record, message.getId(), message.getQos(), connection);
       // Blocking here is the backpressure; waking up now and then lets stop() end the wait.
-      while (!queue.offer(record, OFFER_WAIT_MS, TimeUnit.MILLISECONDS)) {
+      while (!queue.offer(record, ((byte[]) record.value()).length, OFFER_WAIT_MS, TimeUnit.MILLISECONDS)) {
         if (stopping) {
           return;
         }

@@ -3,17 +3,20 @@ package iota.orchestrator.connect;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import iota.orchestrator.embedded.EmbeddedConnect;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.embedded.EmbeddedMqttBroker;
+import iota.orchestrator.topology.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,6 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MqttBridgeIntegrationTest {
   private static final String KAFKA_TOPIC = "iota.cm-notify";
+  /** Below the embedded MQTT broker's message limit, so that a payload over it can be published at all. */
+  private static final int PRODUCER_MAX_BYTES = 200_000;
   static String connectorName;
   static String bridgeClientId;
 
@@ -58,14 +63,17 @@ class MqttBridgeIntegrationTest {
     kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
     mqtt = EmbeddedMqttBroker.start(dir.resolve("mqtt"), 0);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(KAFKA_TOPIC, 1, (short) 1))).all().get();
+      admin.createTopics(List.of(new NewTopic(KAFKA_TOPIC, 1, (short) 1), new NewTopic(Topics.DLQ, 1, (short) 1))).all().get();
     }
-    connect = EmbeddedConnect.start(dir.resolve("connect"), kafka.bootstrapServers(), 0);
+    connect = startConnect();
     Map<String, Object> shipped = new ObjectMapper().readValue(
         Path.of("connectors/iota-mqtt-source.json").toFile(), new TypeReference<>() {});
     @SuppressWarnings("unchecked")
     Map<String, String> config = new HashMap<>((Map<String, String>) shipped.get("config"));
     config.put("mqtt.server.uri", mqtt.uri());
+    // The worker's producer takes PRODUCER_MAX_BYTES here (see startConnect), so the bridge's
+    // limit follows it down, as a site lowering max.request.size would set it.
+    config.put("mqtt.max.payload.bytes", String.valueOf(PRODUCER_MAX_BYTES - 50_000));
     connectorName = (String) shipped.get("name");
     bridgeClientId = config.get("mqtt.client.id");
     connect.putConnector(connectorName, config);
@@ -126,12 +134,48 @@ class MqttBridgeIntegrationTest {
     for (int i = 0; i < 5; i++) {
       publish("while-down-" + i);
     }
-    connect = EmbeddedConnect.start(dir.resolve("connect"), kafka.bootstrapServers(), 0);
+    connect = startConnect();
 
     // At least once: a redelivery may repeat a value, but none may be missing or out of order.
     List<String> values = awaitValues(5).stream()
         .map(r -> new String(r.value(), StandardCharsets.UTF_8)).distinct().toList();
     assertEquals(List.of("while-down-0", "while-down-1", "while-down-2", "while-down-3", "while-down-4"), values);
+  }
+
+  @Test
+  @Order(3)
+  void aPayloadOverTheProducersLimitIsDeadLetteredWithItsReasonAndTheNextMessageArrives() throws Exception {
+    poll(Duration.ofMillis(200));
+    byte[] big = new byte[PRODUCER_MAX_BYTES + 100_000];
+    Arrays.fill(big, (byte) 'x');
+    try (KafkaConsumer<String, byte[]> dlq = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ConsumerConfig.GROUP_ID_CONFIG, "bridge-dlq-" + UUID.randomUUID(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+        new StringDeserializer(), new ByteArrayDeserializer())) {
+      dlq.subscribe(List.of(Topics.DLQ));
+
+      publisher.publish("cm/notify", big, 1, false);
+      publish("after-the-big-one");
+
+      assertEquals(List.of("after-the-big-one"),
+          awaitValues(1).stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).distinct().toList());
+      List<ConsumerRecord<String, byte[]>> dead = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        dlq.poll(Duration.ofMillis(200)).forEach(dead::add);
+        return !dead.isEmpty();
+      });
+      String reason = new String(dead.get(0).headers().lastHeader(Topics.DLQ_HEADER_MESSAGE).value(), StandardCharsets.UTF_8);
+      assertTrue(reason.contains(big.length + " bytes"), reason);
+      assertEquals("cm/notify", dead.get(0).key());
+      assertTrue(dead.get(0).value().length < PRODUCER_MAX_BYTES);
+      assertTrue(connect.taskStates(connectorName).stream().allMatch(t -> t.endsWith("RUNNING")), connect.taskStates(connectorName)::toString);
+    }
+  }
+
+  private static EmbeddedConnect startConnect() {
+    return EmbeddedConnect.start(dir.resolve("connect"), kafka.bootstrapServers(), 0,
+        Map.of("producer.max.request.size", String.valueOf(PRODUCER_MAX_BYTES)));
   }
 
   private static void publish(String payload) throws Exception {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import iota.orchestrator.embedded.EmbeddedMqttBroker;
+import iota.orchestrator.topology.Topics;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -131,6 +132,54 @@ class MqttSourceTaskTest {
       expected.add("m" + i);
     }
     assertEquals(expected, values);
+  }
+
+  @Test
+  void theQueueIsBoundedInBytesNotOnlyInMessages(TestInfo info) throws Exception {
+    MqttSourceTask task = start(info, Map.of("mqtt.queue.max.bytes", "1000"));
+    String payload = "x".repeat(400);
+    for (int i = 0; i < 8; i++) {
+      publish(payload);
+    }
+    // Two fit (800 bytes), a third waits in the client's callback for room; none are polled yet.
+    await().atMost(Duration.ofSeconds(15)).until(() -> task.unacknowledged() >= 3);
+
+    List<SourceRecord> values = new ArrayList<>();
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      List<SourceRecord> batch = task.poll();
+      if (batch != null) {
+        long bytes = batch.stream().mapToLong(r -> ((byte[]) r.value()).length).sum();
+        assertTrue(bytes <= 1000, "a poll returned " + bytes + " bytes, over the 1000-byte bound");
+        for (SourceRecord r : batch) {
+          values.add(r);
+          task.commitRecord(r, null);
+        }
+      }
+      return values.size() == 8;
+    });
+  }
+
+  @Test
+  void aPayloadOverTheLimitBecomesADeadLetterWithItsReasonAndIsAcknowledged(TestInfo info) throws Exception {
+    MqttSourceTask task = start(info, Map.of("mqtt.max.payload.bytes", "100"));
+    String big = "{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[" + "\"id\",".repeat(100) + "\"z\"]}";
+    publish(big);
+    publish("next");
+
+    List<SourceRecord> records = pollUntil(task, 2);
+
+    SourceRecord dead = records.get(0);
+    assertEquals("iota.orchestrator.dlq", dead.topic());
+    assertEquals(topic, dead.key());
+    assertEquals(100, ((byte[]) dead.value()).length, "the first bytes are kept, for people to look at");
+    String reason = (String) dead.headers().lastWithName(Topics.DLQ_HEADER_MESSAGE).value();
+    assertTrue(reason.contains(big.length() + " bytes") && reason.contains("mqtt.max.payload.bytes"), reason);
+    assertEquals("iota.cm-notify", dead.headers().lastWithName(Topics.DLQ_HEADER_TOPIC).value());
+    assertEquals("next", new String((byte[]) records.get(1).value(), StandardCharsets.UTF_8));
+    assertEquals("iota.cm-notify", records.get(1).topic());
+
+    records.forEach(r -> task.commitRecord(r, null));
+    assertEquals(0, task.unacknowledged());
   }
 
   @Test
