@@ -21,8 +21,10 @@ import picocli.CommandLine.Spec;
           + "stores (create events/s), and end to end on the embedded platform (MQTT publish -> znode "
           + "latency at 1,000 events/s, highest sustained create rate), and the REST placement lookup "
           + "under load, local and forwarded, while 1,000 change events/s are ingested; "
-          + "and at the scale of a fleet (scale): ingesting 500,000 Things, memory, REST reads at that size, "
-          + "kill -9 and restart of embedded in a child JVM, and the topology's own rate on a real broker.",
+          + "at the scale of a fleet (scale): ingesting 500,000 Things, memory, REST reads at that size, "
+          + "kill -9 and restart of embedded in a child JVM, and the topology's own rate on a real broker; "
+          + "and the MQTT bridge alone (bridge), single messages, against the embedded Moquette and "
+          + "(where installed) mosquitto 2.",
       "Run it on an otherwise idle machine: the figures are wall-clock."
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -35,11 +37,15 @@ public final class BenchCommand implements Callable<Integer> {
     e2e,
     api,
     scale,
+    bridge,
     all
   }
 
-  @Option(names = "--only", defaultValue = "all", description = "planner, topology, e2e, api, scale or all (default ${DEFAULT-VALUE})")
+  @Option(names = "--only", defaultValue = "all", description = "planner, topology, e2e, api, scale, bridge or all (default ${DEFAULT-VALUE})")
   Suite only;
+
+  @Option(names = "--bridge-messages", defaultValue = "20000", description = "single messages per broker for the bridge benchmark (default ${DEFAULT-VALUE})")
+  int bridgeMessages;
 
   @Option(names = "--topology-events", defaultValue = "200000", description = "create events for the topology benchmark (default ${DEFAULT-VALUE})")
   int topologyEvents;
@@ -70,6 +76,9 @@ public final class BenchCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--scale-resources and --scale-events must be at least 1");
       }
       ScaleBenchmark.run(out, new ScaleBenchmark.Settings(scaleResources, scaleEvents, ScaleBenchmark.Settings.defaults().timeout()));
+    }
+    if (only == Suite.bridge || only == Suite.all) {
+      iota.orchestrator.bench.BridgeBenchmark.run(out, bridgeMessages, java.util.List.of(10, 100, 1000));
     }
     return 0;
   }
