@@ -4,6 +4,7 @@ import iota.orchestrator.admin.TopicReader;
 import iota.orchestrator.model.Assignment;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.topology.Topics;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -11,12 +12,15 @@ import java.util.TreeMap;
 final class AssignmentsTopic {
   private AssignmentsTopic() {}
 
-  /** The newest sequence per {@code <Resource>/<id>}; instances whose last record is a tombstone are left out. */
+  /**
+   * The newest sequence per {@code <Resource>/<id>}; for an instance whose last record is a
+   * tombstone, the removal's sequence from its header (ZooKeeper keeps that one as well).
+   */
   static Map<String, Long> lastSequences(String bootstrapServers) {
     Map<String, Long> out = new TreeMap<>();
     TopicReader.readCommitted(bootstrapServers, Topics.ASSIGNMENTS, r -> {
       if (r.value() == null) {
-        out.remove(r.key());
+        out.put(r.key(), Long.parseLong(new String(r.headers().lastHeader(Topics.ASSIGNMENT_SEQ_HEADER).value(), StandardCharsets.UTF_8)));
       } else {
         out.put(r.key(), Json.read(r.value(), Assignment.class).seq());
       }
