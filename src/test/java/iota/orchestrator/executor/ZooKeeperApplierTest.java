@@ -42,7 +42,7 @@ class ZooKeeperApplierTest {
   @BeforeEach
   void start() throws Exception {
     server = new TestingServer(true);
-    client = ZooKeeperClients.create(config(null));
+    client = connected(config(null));
     applier = new ZooKeeperApplier(client, ROOT, Duration.ofMillis(500));
   }
 
@@ -59,6 +59,16 @@ class ZooKeeperApplierTest {
     return auth == null
         ? OrchestratorConfig.of(Map.of("iota.zookeeper.connect", server.getConnectString()))
         : OrchestratorConfig.of(Map.of("iota.zookeeper.connect", server.getConnectString(), "iota.zookeeper.auth", auth));
+  }
+
+  /**
+   * A started client that is connected: the appliers here wait only 500 ms for a lost connection
+   * (the outage test needs that short), less than a first connect can take on a busy machine.
+   */
+  private static CuratorFramework connected(OrchestratorConfig config) throws InterruptedException {
+    CuratorFramework c = ZooKeeperClients.create(config);
+    assertTrue(c.blockUntilConnected(30, TimeUnit.SECONDS), "ZooKeeper test server not reachable");
+    return c;
   }
 
   private String data(String path) throws Exception {
@@ -119,7 +129,7 @@ class ZooKeeperApplierTest {
     applier.upsert(Assignment.of("Thing", "0", 1, 10, List.of("a"), 0));
     applier.upsert(Assignment.of("Thing", "0", 2, 10, List.of("a", "b"), 0));
     // A second executor (a zombie of a rebalance, say) moves the instance on to seq 5.
-    CuratorFramework other = ZooKeeperClients.create(config(null));
+    CuratorFramework other = connected(config(null));
     try {
       new ZooKeeperApplier(other, ROOT, Duration.ofMillis(500)).upsert(Assignment.of("Thing", "0", 5, 10, List.of("e"), 0));
     } finally {
@@ -243,7 +253,7 @@ class ZooKeeperApplierTest {
   @Test
   void aRemovalRacingANewerWriteOfAnotherExecutorLosesTheRace() throws Exception {
     applier.upsert(Assignment.of("Thing", "7", 1, 10, List.of("a"), 0));
-    CuratorFramework other = ZooKeeperClients.create(config(null));
+    CuratorFramework other = connected(config(null));
     try {
       new ZooKeeperApplier(other, ROOT, Duration.ofMillis(500)).upsert(Assignment.of("Thing", "7", 9, 10, List.of("b"), 0));
     } finally {
