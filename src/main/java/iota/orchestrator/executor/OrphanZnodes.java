@@ -42,16 +42,20 @@ final class OrphanZnodes {
       String path = ZKPaths.makePath(root, folder);
       if (folder.equals(ZooKeeperApplier.SEQ_DIR)) {
         for (String type : children(path)) {
-          addInstances(out, ZKPaths.makePath(path, type), type, types);
+          addInstances(out, ZKPaths.makePath(path, type), type, types, true);
         }
       } else {
-        addInstances(out, path, folder, types);
+        addInstances(out, path, folder, types, false);
       }
     }
     return out;
   }
 
-  private void addInstances(List<Observed> out, String folder, String type, Set<String> types) throws Exception {
+  /**
+   * @param fences the folder is {@code .seq/<type>}: a sequence node without its instance znode is
+   *     the fence a removal leaves (see {@link ZooKeeperApplier}), expected, never an orphan
+   */
+  private void addInstances(List<Observed> out, String folder, String type, Set<String> types, boolean fences) throws Exception {
     if (!types.contains(type)) {
       Stat stat = client.checkExists().forPath(folder);
       if (stat != null) {
@@ -61,6 +65,9 @@ final class OrphanZnodes {
     }
     for (String id : children(folder)) {
       String path = ZKPaths.makePath(folder, id);
+      if (fences && client.checkExists().forPath(ZKPaths.makePath(root, type, id)) == null) {
+        continue;
+      }
       Stat stat = client.checkExists().forPath(path);
       if (stat != null) {
         out.add(new Observed(Observed.Kind.znode, path, type, id, Long.toString(stat.getCzxid())));

@@ -170,6 +170,20 @@ class OrphanSweeperIntegrationTest {
   }
 
   @Test
+  void theSequenceNodeARemovalLeavesAsItsFenceIsNoOrphan() throws Exception {
+    // What ZooKeeperApplier.remove leaves: the subtree gone, the sequence node kept at the removal's.
+    curator.create().creatingParentsIfNeeded().forPath(ROOT + "/.seq/Thing/5", "{\"seq\":9}".getBytes());
+    try (OrphanSweeper sweeper = sweeper(true)) {
+      sweeper.sweepOnce();
+      clock.advance(GRACE.multipliedBy(2));
+      sweeper.sweepOnce();
+
+      assertTrue(listed(lastReport("Thing")).stream().noneMatch(o -> o.endsWith("/.seq/Thing/5")), listed(lastReport("Thing"))::toString);
+      assertTrue(znodeExists(ROOT + "/.seq/Thing/5"), "the fence stays");
+    }
+  }
+
+  @Test
   void withPurgeOffOrphansAreReportedButNeverRemoved() throws Exception {
     try (OrphanSweeper sweeper = sweeper(false)) {
       sweeper.sweepOnce();
