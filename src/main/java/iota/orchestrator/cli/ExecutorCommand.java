@@ -36,12 +36,16 @@ public final class ExecutorCommand implements Callable<Integer> {
   @Option(names = "--templates-dir", paramLabel = "DIR", description = "Folder of <instanceName>/pod-template.yml (iota.templates.dir, default templates).")
   Path templatesDir;
 
+  @Option(names = "--instance-id", description = "Stable identity in the executor's consumer group, e.g. the pod name (iota.instance.id / IOTA_INSTANCE_ID): restarted with the same one it takes its partitions back at once.")
+  String instanceId;
+
   /** The options given, as configuration keys; options not given are absent so lower sources apply. */
   public Map<String, String> flags() {
     return cluster.flags()
         .put("iota.zookeeper.connect", zookeeper)
         .put("iota.kubernetes.namespace", namespace)
         .put("iota.templates.dir", templatesDir)
+        .put("iota.instance.id", instanceId)
         .map();
   }
 

@@ -39,6 +39,9 @@ public final class StreamCommand implements Callable<Integer> {
   @Option(names = "--http-port", description = "REST API port (iota.http.port, default 7070)")
   Integer httpPort;
 
+  @Option(names = "--instance-id", description = "stable identity of this instance in the consumer group, e.g. the StatefulSet pod name (iota.instance.id / IOTA_INSTANCE_ID): restarted with the same one it takes its tasks back at once")
+  String instanceId;
+
   @Option(names = "--application-server", description = "host:port other instances reach this one's REST API at (iota.application.server); required when scaled out")
   String applicationServer;
 
@@ -50,6 +53,7 @@ public final class StreamCommand implements Callable<Integer> {
         .put("iota.heartbeat.timeout", heartbeatTimeout)
         .put("iota.http.port", httpPort)
         .put("iota.application.server", applicationServer)
+        .put("iota.instance.id", instanceId)
         .map());
     config.bootstrapServers();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -65,7 +69,9 @@ public final class StreamCommand implements Callable<Integer> {
     }, "shutdown"));
     app.start();
     api.start();
-    LOG.info("stream app {} running; REST API on port {}", config.get("iota.application.id"), api.port());
+    LOG.info("stream app {} running{}; REST API on port {}", config.get("iota.application.id"),
+        config.instanceId() == null ? " as a dynamic group member (no iota.instance.id: a restart waits for the old member's session)"
+            : " as instance " + config.instanceId(), api.port());
     stopped.await();
     return 0;
   }

@@ -62,6 +62,7 @@ public final class OrchestratorConfig {
     DEFAULTS.put("iota.config.file", null);
     DEFAULTS.put("iota.bootstrap.servers", null);
     DEFAULTS.put("iota.application.id", "iota-orchestrator");
+    DEFAULTS.put("iota.instance.id", null);
     DEFAULTS.put("iota.state.dir", "data/streams");
     DEFAULTS.put("iota.processing.guarantee", "exactly_once_v2");
     DEFAULTS.put("iota.num.standby.replicas", "0");
@@ -287,6 +288,10 @@ public final class OrchestratorConfig {
     if (auth != null && !auth.matches("[^:]+:.+")) {
       throw new ConfigException("iota.zookeeper.auth: expected user:password for digest authentication");
     }
+    String instance = get("iota.instance.id");
+    if (instance != null && !instance.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,199}")) {
+      throw new ConfigException("iota.instance.id: expected letters, digits, '.', '_' or '-' (at most 200, e.g. a pod name), got '" + instance + "'");
+    }
     String server = get("iota.application.server");
     if (server != null && !server.matches("[^:/]+:\\d{1,5}")) {
       throw new ConfigException("iota.application.server: expected host:port, got '" + server + "'");
@@ -338,6 +343,16 @@ public final class OrchestratorConfig {
     flags.putAll(overrides);
     kafka.forEach((k, v) -> flags.putIfAbsent("kafka." + k, v));
     return from(Map.of(), flags);
+  }
+
+  /**
+   * This process's stable identity in its consumer groups (Kafka static membership, {@code
+   * group.instance.id}), or null for a dynamic member. A process restarted with the same identity
+   * takes its partitions back at once instead of waiting for the old member's session to expire.
+   */
+  public String instanceId() {
+    String v = get("iota.instance.id");
+    return v == null || v.isBlank() ? null : v.trim();
   }
 
   public String bootstrapServers() {

@@ -34,6 +34,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -180,6 +181,7 @@ public final class Executor implements AutoCloseable {
   private final CountDownLatch stopping = new CountDownLatch(1);
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> termination = new CompletableFuture<>();
+  private final CompletableFuture<Void> assigned = new CompletableFuture<>();
   private Map<TopicPartition, OffsetAndMetadata> uncommitted = Map.of();
   private int outageRounds;
   private Thread thread;
@@ -267,6 +269,11 @@ public final class Executor implements AutoCloseable {
     // A fresh group must apply the whole compacted plan, not only what arrives from now on.
     p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "iota-executor");
+    if (config.instanceId() != null) {
+      // Static membership: an executor restarted under the same identity (its pod name) gets its
+      // partitions back at once; without it the group waits out the dead member's session (45 s).
+      p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
+    }
     // Correctness, not tuning, so no override may change these: offsets are committed by hand after
     // the effects, and aborted topology transactions must never reach ZooKeeper or Kubernetes.
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -312,6 +319,15 @@ public final class Executor implements AutoCloseable {
     return termination;
   }
 
+  /**
+   * Completes once the consumer holds partitions of its topics for the first time, so that a
+   * command written from then on is applied without waiting for a rebalance (what {@code embedded}
+   * waits for before it says READY). Never completes for an executor whose group gives it nothing.
+   */
+  public CompletableFuture<Void> assigned() {
+    return assigned;
+  }
+
   /** Subscribes the consumer; the loop thread does this itself, tests driving {@link #pollOnce()} call it. */
   void subscribe() {
     consumer.subscribe(
@@ -327,6 +343,9 @@ public final class Executor implements AutoCloseable {
           @Override
           public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             log.info("applying commands of {}", partitions);
+            if (!partitions.isEmpty()) {
+              assigned.complete(null);
+            }
           }
         });
   }
@@ -354,7 +373,7 @@ public final class Executor implements AutoCloseable {
     } finally {
       commitLeftovers();
       try {
-        consumer.close(settings.closeTimeout());
+        closeConsumer();
       } catch (RuntimeException e) {
         log.warn("closing the consumer failed", e);
       }
@@ -627,7 +646,7 @@ public final class Executor implements AutoCloseable {
       }
     } else {
       try {
-        consumer.close(settings.closeTimeout());
+        closeConsumer();
       } catch (RuntimeException e) {
         failure = e;
       }
@@ -659,6 +678,16 @@ public final class Executor implements AutoCloseable {
       throw failure;
     }
     log.info("executor closed");
+  }
+
+  /**
+   * Closes the consumer leaving its group, also as a static member (which by default stays until
+   * its session expires, waiting for a restart under the same identity): a stop is deliberate, so
+   * another executor should take the partitions now. A crash sends nothing, and a restart under the
+   * same identity takes the partitions back at once.
+   */
+  private void closeConsumer() {
+    consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(settings.closeTimeout()));
   }
 
   private static byte[] utf8(String s) {

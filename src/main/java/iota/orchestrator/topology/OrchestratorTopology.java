@@ -225,6 +225,13 @@ public final class OrchestratorTopology {
     if (server != null) {
       p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server);
     }
+    String instance = config.instanceId();
+    if (instance != null) {
+      // Static membership: Kafka Streams suffixes it per stream thread, and the group hands a
+      // restarted instance its tasks back at once instead of waiting out the dead member's session.
+      // Only the main consumer is in a group; the restore and global consumers must not carry it.
+      p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instance);
+    }
     p.putAll(config.kafkaOverrides());
     return p;
   }

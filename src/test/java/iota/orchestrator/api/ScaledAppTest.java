@@ -59,7 +59,14 @@ class ScaledAppTest {
             "iota.resource.thing.resource.per.instance", "3",
             "iota.resource.rule.init.instances", "3");
     for (String name : List.of("a", "b", "c")) {
-      apps.add(StreamsApp.start(kafka.bootstrapServers(), "api-scaled", dir.resolve("state-" + name), true, overrides));
+      // Static members, as deploy/ runs them: a stop must still hand the tasks over at once.
+      // Their session is the default 45 s, so a stop that left a static member in the group would
+      // keep its tasks from the others for longer than the owner test allows.
+      Map<String, String> instance = new java.util.HashMap<>(overrides);
+      instance.put("iota.instance.id", "scaled-" + name);
+      instance.put("kafka.session.timeout.ms", "45000");
+      instance.put("kafka.heartbeat.interval.ms", "3000");
+      apps.add(StreamsApp.start(kafka.bootstrapServers(), "api-scaled", dir.resolve("state-" + name), true, instance));
     }
     producer = StreamsApp.producer(kafka.bootstrapServers());
     StreamsApp.bulkCreate(producer, "Thing", THINGS);

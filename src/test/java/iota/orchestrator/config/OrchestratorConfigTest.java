@@ -3,6 +3,7 @@ package iota.orchestrator.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -88,6 +89,7 @@ class OrchestratorConfigTest {
         error(Map.of(), Map.of("iota.zookeeper.root", "iota/")));
     assertEquals("iota.application.server: expected host:port, got 'http://x:1'",
         error(Map.of(), Map.of("iota.application.server", "http://x:1")));
+    assertTrue(error(Map.of(), Map.of("iota.instance.id", "pod/0")).startsWith("iota.instance.id: expected letters, digits"));
     assertTrue(error(Map.of("IOTA_RESOURCES", "Thing,Thing"), Map.of()).contains("listed twice"));
     assertTrue(error(Map.of("IOTA_RESOURCE_THING_INSTANCE_NAME", "Iota_Dac"), Map.of()).contains("DNS label"));
   }
@@ -134,5 +136,17 @@ class OrchestratorConfigTest {
     assertEquals(Duration.ofMinutes(5), OrchestratorConfig.parseDuration("k", "5m"));
     assertEquals(Duration.ofSeconds(90), OrchestratorConfig.parseDuration("k", "PT90S"));
     assertThrows(ConfigException.class, () -> OrchestratorConfig.parseDuration("k", "0s"));
+  }
+
+  @Test
+  void anInstanceIdMakesTheStreamsAndExecutorConsumersStaticMembers() {
+    OrchestratorConfig c = OrchestratorConfig.from(Map.of("IOTA_INSTANCE_ID", "iota-orchestrator-stream-1"), Map.of("iota.bootstrap.servers", "k:9092"));
+    assertEquals("iota-orchestrator-stream-1", c.instanceId());
+    java.util.Properties streams = iota.orchestrator.topology.OrchestratorTopology.properties(c);
+    assertEquals("iota-orchestrator-stream-1", streams.get("main.consumer.group.instance.id"));
+    assertFalse(streams.containsKey("group.instance.id"), "the restore and global consumers must not be static members");
+    assertNull(OrchestratorConfig.of(Map.of()).instanceId());
+    assertFalse(iota.orchestrator.topology.OrchestratorTopology.properties(OrchestratorConfig.of(Map.of("iota.bootstrap.servers", "k:9092")))
+        .containsKey("main.consumer.group.instance.id"));
   }
 }

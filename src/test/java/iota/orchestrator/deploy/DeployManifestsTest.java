@@ -101,4 +101,19 @@ class DeployManifestsTest {
       assertTrue(Files.exists(Path.of("templates", instanceName, "pod-template.yml")));
     }
   }
+
+  @Test
+  void bothProcessesJoinTheirGroupsUnderTheirPodName() throws Exception {
+    Container stream = one(load("stream.yaml"), StatefulSet.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    EnvVar podName = env(stream, "POD_NAME");
+    assertEquals("metadata.name", podName.getValueFrom().getFieldRef().getFieldPath());
+    assertEquals("$(POD_NAME)", env(stream, "IOTA_INSTANCE_ID").getValue());
+    Container executor = one(load("executor.yaml"), Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertEquals("metadata.name", env(executor, "IOTA_INSTANCE_ID").getValueFrom().getFieldRef().getFieldPath());
+  }
+
+  private static EnvVar env(Container c, String name) {
+    return c.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError(c.getName() + " has no " + name));
+  }
 }
