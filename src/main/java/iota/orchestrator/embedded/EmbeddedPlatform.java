@@ -20,7 +20,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
@@ -48,6 +56,7 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedPlatform implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPlatform.class);
   public static final String CONNECTOR_NAME = "iota-mqtt-source";
+  private static final Duration READY_REPORT_INTERVAL = Duration.ofSeconds(5);
 
   /** What to start, and where. Port 0 means any free port. */
   public record Options(
@@ -86,6 +95,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
   public record Ready(String http, String mqtt, String kafka, String zookeeper, String kubernetes, String kubeconfig) {}
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final List<CompletableFuture<?>> pending = new CopyOnWriteArrayList<>();
   private final Options options;
   private OrchestratorConfig config;
   private EmbeddedZooKeeper zookeeper;
@@ -117,10 +127,10 @@ public final class EmbeddedPlatform implements AutoCloseable {
       p.startAll(base);
       return p;
     } catch (RuntimeException | Error e) {
-      p.close();
+      p.settleAndClose();
       throw e;
     } catch (Exception e) {
-      p.close();
+      p.settleAndClose();
       throw new IllegalStateException("embedded platform failed to start: " + e.getMessage(), e);
     }
   }
@@ -129,11 +139,15 @@ public final class EmbeddedPlatform implements AutoCloseable {
     Path data = options.dataDir().toAbsolutePath().normalize();
     Files.createDirectories(data);
     long t0 = System.nanoTime();
+    // Kafka is the long pole of a start (log recovery, the controller, the broker's registration),
+    // so the servers that do not need it start meanwhile, and so does the bridge next to the
+    // topology and the executor: started one after the other they made a restart 28 s long.
+    CompletableFuture<EmbeddedKafka> kafkaStarted = inBackground("kafka", () -> EmbeddedKafka.start(data.resolve("kafka"), options.kafkaPort()));
     zookeeper = keep(EmbeddedZooKeeper.start(data.resolve("zookeeper"), options.zookeeperPort()));
-    kafka = keep(EmbeddedKafka.start(data.resolve("kafka"), options.kafkaPort()));
     mqtt = keep(EmbeddedMqttBroker.start(data.resolve("mqtt"), options.mqttPort()));
     kubernetes = keep(SimulatedKubernetes.start(options.kubernetesPort()));
     Path kubeconfig = kubernetes.writeKubeconfig(data.resolve("kubeconfig"));
+    kafka = join(kafkaStarted);
 
     int httpPort = Ports.orFree(options.httpPort());
     apiToken = resolveToken(data);
@@ -147,6 +161,9 @@ public final class EmbeddedPlatform implements AutoCloseable {
     overrides.put("iota.heartbeat.timeout", options.heartbeatTimeout().toMillis() + "ms");
     overrides.put("iota.templates.dir", templatesDir(base, data).toString());
     overrides.put("iota.api.token", apiToken);
+    if (base.instanceId() == null) {
+      overrides.put("iota.instance.id", instanceId(data));
+    }
     if (base.get("iota.commit.interval").equals("100ms")) {
       // A change waits for two commits (the repartition, then the outputs), so commit more often
       // than the default; but each exactly-once commit blocks the stream thread for several ms on
@@ -154,8 +171,9 @@ public final class EmbeddedPlatform implements AutoCloseable {
       // the e2e benchmark at 1,000 events/s: p50 1.7 s at 10 ms, 0.5 s at 20 ms, 0.17 s at 50 ms).
       overrides.put("iota.commit.interval", "50ms");
     }
-    // After a kill -9 the dead member keeps its tasks until its session times out: on a laptop,
-    // 10 s rather than the default 45 s before a restart resumes.
+    // A restart takes its partitions back at once (static membership, the identity kept in the
+    // data dir); a member that does not come back holds them this long: on a laptop 10 s rather
+    // than the default 45 s.
     overrides.put("kafka.consumer.session.timeout.ms", "10000");
     overrides.put("kafka.consumer.heartbeat.interval.ms", "2000");
     config = base.with(overrides);
@@ -164,8 +182,17 @@ public final class EmbeddedPlatform implements AutoCloseable {
     // The bridge acknowledges an MQTT message only once Kafka has it, and the broker keeps only a
     // few messages in flight per subscriber (Moquette: 10), so every producer round trip gates the
     // next messages: Kafka 4's default linger.ms of 5 ms alone capped the bridge near 1,300 msg/s.
-    connect = keep(EmbeddedConnect.start(data.resolve("connect"), kafka.bootstrapServers(), 0, Map.of("producer.linger.ms", "0")));
-    connect.putConnector(CONNECTOR_NAME, bridgeConfig());
+    Map<String, String> bridge = bridgeConfig();
+    CompletableFuture<EmbeddedConnect> connectStarted = inBackground("connect", () -> {
+      EmbeddedConnect c = EmbeddedConnect.start(data.resolve("connect"), kafka.bootstrapServers(), 0, Map.of("producer.linger.ms", "0"));
+      try {
+        c.putConnector(CONNECTOR_NAME, bridge);
+      } catch (RuntimeException e) {
+        c.close();
+        throw e;
+      }
+      return c;
+    });
 
     streams = keep(new StreamsApp(config));
     streams.start();
@@ -174,6 +201,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
     KubernetesClient k8s = keep(kubernetes.newClient(config.get("iota.kubernetes.namespace")));
     executor = keep(new Executor(config, k8s, curator));
     executor.start();
+    connect = join(connectStarted);
 
     if (options.simulateWorkers()) {
       Duration interval = Duration.ofMillis(Math.max(200, options.heartbeatTimeout().toMillis() / 3));
@@ -183,15 +211,79 @@ public final class EmbeddedPlatform implements AutoCloseable {
 
     OrchestratorMetrics metrics = keep(new OrchestratorMetrics());
     api = keep(ApiServer.forStreams(config, streams, metrics).start());
-    awaitRunning(Duration.ofSeconds(60));
+    awaitReady();
     ready = new Ready("http://" + Ports.HOST + ":" + api.port(), mqtt.uri(), kafka.bootstrapServers(),
         zookeeper.connectString(), kubernetes.url(), kubeconfig.toString());
     LOG.info("embedded platform up in {} ms", (System.nanoTime() - t0) / 1_000_000);
   }
 
   private <T extends AutoCloseable> T keep(T resource) {
-    started.push(resource);
+    synchronized (started) {
+      started.push(resource);
+    }
     return resource;
+  }
+
+  /** Starts a part on its own thread; once started it is kept (closed with the platform). */
+  private <T extends AutoCloseable> CompletableFuture<T> inBackground(String name, Callable<T> start) {
+    CompletableFuture<T> future = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        future.complete(keep(start.call()));
+      } catch (Throwable e) {
+        future.completeExceptionally(e);
+      }
+    }, "embedded-start-" + name);
+    t.setDaemon(true);
+    t.start();
+    pending.add(future);
+    return future;
+  }
+
+  private static <T> T join(CompletableFuture<T> future) throws Exception {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  /** After a failed start: lets the parts still starting finish (so they are kept), then closes all. */
+  private void settleAndClose() {
+    for (CompletableFuture<?> f : pending) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException ignored) {
+        // that part failed to start; the cause is reported by whoever joined it
+      }
+    }
+    close();
+  }
+
+  /**
+   * This installation's identity in its consumer groups, made once and kept in the data dir: a
+   * restart after kill -9 rejoins as the same static member and takes its partitions back at once.
+   */
+  private static String instanceId(Path data) throws IOException {
+    Path file = data.resolve("instance-id");
+    if (Files.exists(file)) {
+      String id = Files.readString(file, StandardCharsets.UTF_8).trim();
+      if (!id.isEmpty()) {
+        return id;
+      }
+    }
+    byte[] bytes = new byte[6];
+    new SecureRandom().nextBytes(bytes);
+    String id = "embedded-" + HexFormat.of().formatHex(bytes);
+    Path tmp = Files.createTempFile(data, ".instance-id", ".tmp");
+    Files.writeString(tmp, id + "\n", StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return id;
   }
 
   private void applyTopics() throws Exception {
@@ -268,19 +360,42 @@ public final class EmbeddedPlatform implements AutoCloseable {
   }
 
   /**
-   * Waits for the topology to run and for the bridge's task to run. A task runs once its start()
-   * returned, and the bridge's returns subscribed (see MqttSourceTask), so after this a change
-   * published on {@code cm/notify} is delivered or queued for the bridge, even on the first start.
+   * Waits until a change published now is applied without a wait: the topology RUNNING, the
+   * executor holding its partitions, and the bridge's task running (a task runs once its start()
+   * returned, and the bridge's returns subscribed, see MqttSourceTask). A long restore or a
+   * rebalance after a corrupted task is waited out, however long it takes, saying every few seconds
+   * what is still missing; only a topology or an executor that failed for good ends the start.
    */
-  private void awaitRunning(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (streams.state() != KafkaStreams.State.RUNNING) {
-      if (streams.state() == KafkaStreams.State.ERROR || System.nanoTime() > deadline) {
-        throw new IllegalStateException("the topology did not reach RUNNING (state " + streams.state() + ")");
+  private void awaitReady() throws InterruptedException {
+    long began = System.nanoTime();
+    long nextReport = began + READY_REPORT_INTERVAL.toNanos();
+    while (true) {
+      KafkaStreams.State state = streams.state();
+      if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+        throw new IllegalStateException("the topology stopped while starting (state " + state + "); see the errors above");
       }
-      Thread.sleep(50);
+      if (executor.termination().isDone()) {
+        throw new IllegalStateException("the executor stopped while starting; see the errors above");
+      }
+      List<String> waiting = new ArrayList<>();
+      if (state != KafkaStreams.State.RUNNING) {
+        String restore = streams.restoreProgress();
+        waiting.add("the topology (" + state + (restore.isEmpty() ? ", waiting for its tasks" : ", restoring " + restore) + ")");
+      }
+      if (!executor.assigned().isDone()) {
+        waiting.add("the executor's partitions (its consumer group is rebalancing)");
+      }
+      if (waiting.isEmpty()) {
+        break;
+      }
+      long now = System.nanoTime();
+      if (now >= nextReport) {
+        LOG.info("not ready after {} s: waiting for {}", (now - began) / 1_000_000_000, String.join(" and ", waiting));
+        nextReport = now + READY_REPORT_INTERVAL.toNanos();
+      }
+      Thread.sleep(20);
     }
-    connect.awaitRunning(CONNECTOR_NAME, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    connect.awaitRunning(CONNECTOR_NAME, Duration.ofSeconds(60));
   }
 
   public Ready ready() {
@@ -343,8 +458,14 @@ public final class EmbeddedPlatform implements AutoCloseable {
   /** Stops everything, newest first; each part gets its own chance even if another fails. */
   @Override
   public synchronized void close() {
-    while (!started.isEmpty()) {
-      AutoCloseable c = started.pop();
+    while (true) {
+      AutoCloseable c;
+      synchronized (started) {
+        if (started.isEmpty()) {
+          break;
+        }
+        c = started.pop();
+      }
       try {
         c.close();
       } catch (Exception e) {

@@ -19,6 +19,7 @@ public final class StreamsApp implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final StreamsHealth health;
+  private final RestoreLog restoring = new RestoreLog();
 
   public StreamsApp(OrchestratorConfig config) {
     this(config, OrchestratorTopology.properties(config));
@@ -48,6 +49,15 @@ public final class StreamsApp implements AutoCloseable {
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     streams.setStateListener((now, before) -> LOG.info("streams state {} -> {}", before, now));
+    streams.setGlobalStateRestoreListener(restoring);
+  }
+
+  /**
+   * What restoring the stores still has to read, or an empty string when nothing is being restored:
+   * what a start waiting for RUNNING says it waits for.
+   */
+  public String restoreProgress() {
+    return restoring.progress();
   }
 
   public void start() {
