@@ -196,6 +196,9 @@ public final class EmbeddedPlatform implements AutoCloseable {
 
     streams = keep(new StreamsApp(config));
     streams.start();
+    // The REST server (Javalin, the result waiter's consumer) took 1-17 s to start after the rest.
+    OrchestratorMetrics metrics = keep(new OrchestratorMetrics());
+    CompletableFuture<ApiServer> apiStarted = inBackground("api", () -> ApiServer.forStreams(config, streams, metrics).start());
 
     CuratorFramework curator = keep(ZooKeeperClients.create(config));
     KubernetesClient k8s = keep(kubernetes.newClient(config.get("iota.kubernetes.namespace")));
@@ -209,8 +212,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
           config.get("iota.kubernetes.namespace"), config.resourceTypes(), kafka.bootstrapServers(), interval).start());
     }
 
-    OrchestratorMetrics metrics = keep(new OrchestratorMetrics());
-    api = keep(ApiServer.forStreams(config, streams, metrics).start());
+    api = join(apiStarted);
     awaitReady();
     ready = new Ready("http://" + Ports.HOST + ":" + api.port(), mqtt.uri(), kafka.bootstrapServers(),
         zookeeper.connectString(), kubernetes.url(), kubeconfig.toString());
