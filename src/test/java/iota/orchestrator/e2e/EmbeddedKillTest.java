@@ -45,11 +45,14 @@ import org.junit.jupiter.api.Test;
 class EmbeddedKillTest {
   /**
    * A change published at READY must be applied well within this; without static membership the
-   * executor's group waited out the killed member's 45 s session, the topology's its 10 s.
+   * executor's group waited out the killed member's 45 s session. Not tighter: right after a
+   * restart the executor also re-creates the pods the simulated Kubernetes forgot, and on the
+   * shared two cores under other builds that put a change 7 s behind READY (1-4 s otherwise).
    */
-  private static final Duration APPLIED_AFTER_READY = Duration.ofSeconds(5);
+  private static final Duration APPLIED_AFTER_READY = Duration.ofSeconds(15);
   private static final String EXECUTOR_GROUP = "iota-orchestrator-executor";
   private static final String HOST = "127.0.0.1";
+  private static final Duration START_PATIENCE = Duration.ofSeconds(180);
 
   private final Path dataDir = E2e.dataDir("kill9");
   private final int http = fixedPort();
@@ -161,7 +164,9 @@ class EmbeddedKillTest {
     }, "embedded-stdout-" + name);
     reader.setDaemon(true);
     reader.start();
-    E2e.await().until(ready::isDone);
+    // A start is every server of the platform in a fresh JVM: on the shared two cores under other
+    // builds one took 60 s (ZooKeeper 4 s, Kafka 31 s), against 5-10 s on an idle machine.
+    E2e.await().atMost(START_PATIENCE).until(ready::isDone);
     ready.join();
   }
 
