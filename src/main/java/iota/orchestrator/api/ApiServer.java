@@ -178,11 +178,17 @@ public final class ApiServer implements AutoCloseable {
     c.startup.showJavalinBanner = false;
     c.startup.showOldJavalinVersionWarning = false;
     c.http.maxRequestSize = MAX_BODY_BYTES;
+    // A path that exists with another method is a 405 naming the allowed ones, not a 404.
+    c.http.prefer405over404 = true;
+    // Errors Jetty answers before any route runs are JSON too.
+    c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+    c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
     c.staticFiles.add(
         s -> {
           s.hostedPath = "/";
           s.directory = "/dashboard";
           s.location = Location.CLASSPATH;
+          s.headers = SecurityHeaders.ALL;
         });
     c.events.handlerAdded(
         h -> {
@@ -205,7 +211,11 @@ public final class ApiServer implements AutoCloseable {
     c.routes.get("/healthz", this::liveness);
     c.routes.get("/readyz", this::readiness);
     c.routes.get("/metrics", this::scrape);
-    c.routes.options("/v1/*", this::preflight);
+    // Preflights per route rather than one "/v1/*": a catch-all OPTIONS route would make every
+    // unknown path a 405 (some method "matches" it) instead of a 404.
+    for (String path : List.of(API, API + "/{resource}", API + "/{resource}/summary", API + "/{resource}/orchestrate", API + "/{resource}/{id}/instances", API + "/{resource}/instances/{instanceId}")) {
+      c.routes.options(path, this::preflight);
+    }
 
     c.routes.exception(ApiException.class, (e, ctx) -> write(ctx, Reply.error(e.status(), e.getMessage())));
     c.routes.exception(HttpResponseException.class, this::httpError);
@@ -218,7 +228,11 @@ public final class ApiServer implements AutoCloseable {
 
   private void beforeEveryRequest(Context ctx) {
     ctx.attribute(START_NANOS, System.nanoTime());
-    ctx.header("X-Content-Type-Options", "nosniff");
+    SecurityHeaders.ALL.forEach(ctx::header);
+    if (Collections.list(ctx.req().getHeaders("Authorization")).size() > 1) {
+      // Proxies and servers disagree on which of several credentials counts; accept none of them.
+      throw new ApiException(400, "more than one Authorization header");
+    }
     String origin = ctx.header("Origin");
     if (cors.allows(origin)) {
       ctx.header("Access-Control-Allow-Origin", origin);
@@ -487,11 +501,22 @@ public final class ApiServer implements AutoCloseable {
     String message =
         switch (e.getStatus()) {
           case 404 -> "not found";
-          case 405 -> "method not allowed";
+          case 405 -> methodNotAllowed(e, ctx);
           case 413 -> "request body is larger than " + MAX_BODY_BYTES + " bytes";
           default -> e.getMessage() == null ? "request failed" : e.getMessage();
         };
     write(ctx, Reply.error(e.getStatus(), message));
+  }
+
+  /** Names the allowed methods, in {@code Allow} and in the message. */
+  private static String methodNotAllowed(HttpResponseException e, Context ctx) {
+    String allowed = e.getDetails().get("availableMethods");
+    if (allowed == null || allowed.isBlank()) {
+      return "method not allowed";
+    }
+    String methods = String.join(", ", java.util.Arrays.stream(allowed.split("[,\\s]+")).filter(m -> !m.isBlank() && !m.equals("OPTIONS")).toList());
+    ctx.header("Allow", methods);
+    return "method " + ctx.method().name() + " not allowed (allowed: " + methods + ")";
   }
 
   private void internalError(Exception e, Context ctx) {

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -198,6 +199,120 @@ class ApiServerTest {
     HttpResponse<String> r = http.get("/v1/api/nothing-here");
     assertEquals(404, r.statusCode());
     assertEquals("not found", error(r));
+  }
+
+  // ---- errors raised before routing, headers of every answer
+
+  private static String raw(String requestLine, String... headerLines) {
+    StringBuilder b = new StringBuilder(requestLine).append("\r\n");
+    boolean host = false;
+    for (String h : headerLines) {
+      b.append(h).append("\r\n");
+      host |= h.regionMatches(true, 0, "Host:", 0, 5);
+    }
+    if (!host) {
+      b.append("Host: localhost\r\n");
+    }
+    return b.append("Connection: close\r\n\r\n").toString();
+  }
+
+  @Test
+  void errorsJettyRaisesBeforeRoutingAreJson() {
+    start();
+    String api = ApiServer.API;
+    String chunk = "x".repeat(ApiServer.MAX_BODY_BYTES + 1);
+    Map<String, Integer> expected = new LinkedHashMap<>();
+    Map<String, String> requests = new LinkedHashMap<>();
+    requests.put("NUL in the path", raw("GET " + api + "/Thing%00 HTTP/1.1"));
+    requests.put("NUL in an id", raw("GET " + api + "/Thing/a%00b/instances HTTP/1.1"));
+    requests.put("encoded dot segments", raw("GET " + api + "/%2e%2e/%2e%2e/healthz HTTP/1.1"));
+    requests.put("malformed escape", raw("GET " + api + "/Thing%zz HTTP/1.1"));
+    requests.put("bad request line", raw("GET /a b c HTTP/1.1"));
+    requests.put("unsupported version", raw("GET / HTTP/7.0"));
+    requests.put("bad host header", raw("GET " + api + " HTTP/1.1", "Host: a b:c:d"));
+    requests.put("two host headers", raw("GET " + api + " HTTP/1.1", "Host: one", "Host: two"));
+    requests.put("oversized header", raw("GET " + api + " HTTP/1.1", "X-Big: " + "x".repeat(20_000)));
+    requests.put("unknown path outside the API", raw("GET /nothing-here HTTP/1.1"));
+    requests.put("method not allowed", raw("DELETE " + api + "/Thing HTTP/1.1", "Authorization: Bearer " + TOKEN));
+    requests.put(
+        "chunked body over the limit",
+        raw("POST " + api + "/Thing/orchestrate HTTP/1.1", "Authorization: Bearer " + TOKEN, "Content-Type: application/json", "Transfer-Encoding: chunked")
+            .replace("Connection: close\r\n\r\n", "Connection: close\r\n\r\n" + Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n0\r\n\r\n"));
+    expected.put("encoded dot segments", 404);
+    expected.put("oversized header", 431);
+    expected.put("unknown path outside the API", 404);
+    expected.put("method not allowed", 405);
+    expected.put("chunked body over the limit", 413);
+    expected.put("unsupported version", 505);
+    List<String> wrong = new ArrayList<>();
+    for (Map.Entry<String, String> c : requests.entrySet()) {
+      RawHttp.Answer a = RawHttp.exchange(server.port(), c.getValue());
+      int status = expected.getOrDefault(c.getKey(), 400);
+      String type = a.header("Content-Type");
+      JsonNode body = type != null && type.startsWith("application/json") ? Json.tree(a.body().getBytes(StandardCharsets.UTF_8)) : null;
+      if (a.status() != status || body == null || !body.isObject() || body.size() != 1 || !body.path("error").isTextual() || body.get("error").asText().isBlank()) {
+        wrong.add(c.getKey() + ": " + a.status() + " " + type + " " + abbreviate(a.body()));
+      }
+    }
+    assertEquals(List.of(), wrong, "every error is {\"error\": \"...\"} with the right status");
+    assertTrue(sent.isEmpty(), "nothing reached the gateway");
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 160 ? s : s.substring(0, 160) + "...";
+  }
+
+  @Test
+  void methodNotAllowedNamesTheAllowedMethods() {
+    start();
+    RawHttp.Answer a = RawHttp.exchange(server.port(), raw("PUT " + ApiServer.API + "/Thing/orchestrate HTTP/1.1", "Authorization: Bearer " + TOKEN, "Content-Length: 0"));
+    assertEquals(405, a.status(), a.body());
+    assertEquals("POST", a.header("Allow"));
+  }
+
+  @Test
+  void moreThanOneAuthorizationHeaderIs400() {
+    start();
+    String valid = "Authorization: Bearer " + TOKEN;
+    for (String request :
+        List.of(
+            raw("POST " + ApiServer.API + "/Thing/orchestrate HTTP/1.1", valid, "Authorization: Bearer other", "Content-Length: 0"),
+            raw("POST " + ApiServer.API + "/Thing/orchestrate HTTP/1.1", valid, valid, "Content-Length: 0"),
+            raw("GET " + ApiServer.API + "/Thing HTTP/1.1", "Authorization: Bearer other", valid))) {
+      RawHttp.Answer a = RawHttp.exchange(server.port(), request);
+      assertEquals(400, a.status(), request);
+      assertEquals("more than one Authorization header", Json.tree(a.body().getBytes(StandardCharsets.UTF_8)).get("error").asText());
+    }
+    assertTrue(sent.isEmpty(), "no request was sent");
+    assertTrue(queries.requests.isEmpty(), "no read was made");
+  }
+
+  @Test
+  void dashboardCannotBeFramedAndAllowsOnlyItsOwnScripts() {
+    start();
+    for (String path : List.of("/", "/index.html", "/app.js", ApiServer.API + "/Thing", "/v1/api/nothing-here")) {
+      HttpResponse<String> r = http.get(path);
+      assertEquals("DENY", r.headers().firstValue("X-Frame-Options").orElse(null), path);
+      String csp = r.headers().firstValue("Content-Security-Policy").orElse("");
+      assertTrue(csp.contains("frame-ancestors 'none'"), path + ": " + csp);
+      assertTrue(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), path + ": " + csp);
+    }
+  }
+
+  @Test
+  void dashboardPageHasNoInlineScript() {
+    start();
+    String page = http.get("/").body();
+    java.util.regex.Matcher scripts = java.util.regex.Pattern.compile("<script\\b([^>]*)>(.*?)</script>", java.util.regex.Pattern.DOTALL | java.util.regex.Pattern.CASE_INSENSITIVE).matcher(page);
+    int external = 0;
+    while (scripts.find()) {
+      assertTrue(scripts.group(1).contains("src="), "script without src: " + scripts.group());
+      assertTrue(scripts.group(2).isBlank(), "script with a body: " + scripts.group());
+      external++;
+    }
+    assertTrue(external > 0, "the page loads its script from a file");
+    assertFalse(java.util.regex.Pattern.compile("\\son[a-z]+\\s*=", java.util.regex.Pattern.CASE_INSENSITIVE).matcher(page).find(), "no inline event handlers");
+    assertFalse(page.contains("javascript:"), "no javascript: URLs");
   }
 
   // ---- orchestrate
