@@ -35,6 +35,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -64,6 +65,7 @@ import org.slf4j.LoggerFactory;
  */
 final class OrchestratorProcessor implements Processor<String, Input, String, Output> {
   private static final Logger LOG = LoggerFactory.getLogger(OrchestratorProcessor.class);
+  private static final StringSerializer KEYS = new StringSerializer();
 
   private final TypeRegistry types;
   private final long timeoutMs;
@@ -75,10 +77,12 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
 
   private ProcessorContext<String, Output> context;
   private KeyValueStore<String, String> placements;
+  private KeyValueStore<String, String> byInstance;
   private KeyValueStore<String, InstanceState> instances;
   private KeyValueStore<String, TypeState> typeStates;
   private final Map<String, TypeRuntime> runtimes = new HashMap<>();
   private long graceStart;
+  private boolean indexChecked;
   private long nextDeadlineCheck;
 
   OrchestratorProcessor(OrchestratorConfig config) {
@@ -131,6 +135,8 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
   public void init(ProcessorContext<String, Output> context) {
     this.context = context;
     this.placements = context.getStateStore(Stores.PLACEMENTS);
+    this.byInstance = context.getStateStore(Stores.INSTANCE_RESOURCES);
+    indexChecked = false;
     this.instances = context.getStateStore(Stores.INSTANCES);
     this.typeStates = context.getStateStore(Stores.TYPES);
     runtimes.clear();
@@ -183,6 +189,43 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
         if (rt != null) {
           rt.plan.restorePlacement(kv.key.substring(typeName.length() + 1), Integer.parseInt(kv.value));
         }
+      }
+    }
+  }
+
+  /** The {@link Stores#INSTANCE_RESOURCES} key of a placement. */
+  static String indexKey(String type, String instanceId, String resourceId) {
+    return type + "/" + instanceId + "/" + resourceId;
+  }
+
+  /**
+   * Fills the by-instance index of a type whose index is empty while its plan is not: stores written
+   * before the index existed. Done once per task start, at the first tick (a punctuation, where
+   * store writes join the task's transaction like any other). Afterwards the index is written with
+   * every placement change, in the same call and transaction, so it never needs checking again.
+   */
+  private void indexPlacementsIfMissing() {
+    indexChecked = true;
+    for (TypeRuntime rt : runtimes.values()) {
+      String type = rt.type.name();
+      try (KeyValueIterator<String, String> it = byInstance.prefixScan(type + "/", KEYS)) {
+        if (it.hasNext()) {
+          continue;
+        }
+      }
+      long written = 0;
+      for (var e : rt.instances.entrySet()) {
+        if (e.getValue().removed()) {
+          continue;
+        }
+        String instanceId = String.valueOf(e.getKey());
+        for (String id : rt.plan.instance(e.getKey()).resources()) {
+          byInstance.put(indexKey(type, instanceId, id), "");
+          written++;
+        }
+      }
+      if (written > 0) {
+        LOG.info("indexed {} placements of {} by instance (stores written before the index existed)", written, type);
       }
     }
   }
@@ -245,6 +288,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
         Optional<Integer> instance = rt.plan.instanceOf(id);
         if (instance.isPresent()) {
           placements.put(type.name() + "/" + id, String.valueOf(instance.get()));
+          byInstance.put(indexKey(type.name(), String.valueOf(instance.get()), id), "");
           rt.encoded.added(instance.get(), id);
         }
       }
@@ -254,7 +298,10 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
       }
     } else if (event.op().removes()) {
       for (String id : new HashSet<>(event.ids())) {
-        rt.plan.instanceOf(id).ifPresent(instance -> rt.encoded.removed(instance, id));
+        rt.plan.instanceOf(id).ifPresent(instance -> {
+          rt.encoded.removed(instance, id);
+          byInstance.delete(indexKey(type.name(), String.valueOf(instance), id));
+        });
       }
       Delta delta = rt.plan.removeAll(event.ids());
       for (String id : event.ids()) {
@@ -365,8 +412,13 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
       for (String resource : rt.plan.instance(id).resources()) {
         String key = type.name() + "/" + resource;
         String placed = String.valueOf(id);
-        if (!placed.equals(placements.get(key))) {
+        String before = placements.get(key);
+        if (!placed.equals(before)) {
           placements.put(key, placed);
+          if (before != null) {
+            byInstance.delete(indexKey(type.name(), before, resource));
+          }
+          byInstance.put(indexKey(type.name(), placed, resource), "");
         }
       }
     }
@@ -518,6 +570,9 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
   // ---- the clock
 
   private void tick(long now) {
+    if (!indexChecked) {
+      indexPlacementsIfMissing();
+    }
     if (now >= nextDeadlineCheck) {
       checkDeadlines(now);
     }

@@ -158,6 +158,7 @@ public final class OrchestratorTopology {
     // Keys become store keys: strict UTF-8, so two different ids can never share one.
     Serde<String> strings = Utf8Serde.INSTANCE;
     builder.addStateStore(store(Stores.PLACEMENTS, strings));
+    builder.addStateStore(store(Stores.INSTANCE_RESOURCES, strings));
     builder.addStateStore(store(Stores.INSTANCES, JsonSerde.of(InstanceState.class)));
     builder.addStateStore(store(Stores.TYPES, JsonSerde.of(TypeState.class)));
 
@@ -182,7 +183,7 @@ public final class OrchestratorTopology {
             .withKeySerde(strings)
             .withValueSerde(JsonSerde.of(Input.class).limitedTo(limits)));
     KStream<String, Output> outputs = routed
-        .process(() -> new OrchestratorProcessor(config), Named.as("orchestrate"), Stores.PLACEMENTS, Stores.INSTANCES, Stores.TYPES);
+        .process(() -> new OrchestratorProcessor(config), Named.as("orchestrate"), Stores.PLACEMENTS, Stores.INSTANCE_RESOURCES, Stores.INSTANCES, Stores.TYPES);
     if (mode == Mode.LIVE) {
       // The executor's orphan reports, kept as they come and served by every instance from its copy.
       builder.globalTable(Topics.ORPHANS,

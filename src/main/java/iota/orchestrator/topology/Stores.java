@@ -9,6 +9,12 @@ public final class Stores {
 
   /** {@code <Resource>/<resourceId>} -> instance id (UTF-8 string). */
   public static final String PLACEMENTS = "placements";
+  /**
+   * {@code <Resource>/<instanceId>/<resourceId>} -> empty string: the placements indexed by instance,
+   * so one instance's ids are a prefix scan in id order rather than a walk over every placement of
+   * the type. Written in the same processor call (the same transaction) as {@link #PLACEMENTS}.
+   */
+  public static final String INSTANCE_RESOURCES = "instance-resources";
   /** {@code <Resource>/<instanceId>} -> {@link InstanceState} JSON. */
   public static final String INSTANCES = "instances";
   /** {@code <Resource>} -> {@link TypeState} JSON: parameters, counters. */

@@ -56,6 +56,58 @@ class OrchestratorTopologyTest {
     return plan.get(key).get("_reload").get("times").asLong();
   }
 
+  /** The by-instance index as {@code <Resource>/<instanceId>/<resourceId>} keys, from the store. */
+  private Set<String> indexKeys() {
+    Set<String> keys = new TreeSet<>();
+    try (var it = f.byInstance().all()) {
+      it.forEachRemaining(kv -> keys.add(kv.key));
+    }
+    return keys;
+  }
+
+  /** The same keys as the placements store implies them. */
+  private Set<String> placementKeys() {
+    Set<String> keys = new TreeSet<>();
+    try (var it = f.placements().all()) {
+      it.forEachRemaining(kv -> {
+        int slash = kv.key.indexOf('/');
+        keys.add(kv.key.substring(0, slash) + "/" + kv.value + "/" + kv.key.substring(slash + 1));
+      });
+    }
+    return keys;
+  }
+
+  @Test
+  void byInstanceIndexFollowsEveryPlacementChange() {
+    f.notify("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[{\"id\":\"a\"},{\"id\":\"b\"},{\"id\":\"c\"},{\"id\":\"d\"},{\"id\":\"e\"},{\"id\":\"f\"},{\"id\":\"g\"}]}");
+    f.notify("{\"o\":\"c\",\"t\":\"Rule\",\"k\":{\"id\":\"r1\"}}");
+    assertEquals(8, indexKeys().size());
+    assertEquals(placementKeys(), indexKeys(), "after creates");
+    f.notify("{\"o\":\"d\",\"t\":\"Thing\",\"k\":{\"id\":\"b\"}}");
+    f.notify("{\"o\":\"bd\",\"t\":\"Thing\",\"where\":{\"id\":[\"c\",\"nope\"]}}");
+    assertEquals(placementKeys(), indexKeys(), "after deletes");
+    f.request("{\"requestId\":\"q1\",\"resource\":\"Thing\",\"maxInstances\":10,\"resourcePerInstance\":1,\"initInstances\":3}");
+    f.flush();
+    assertEquals(placementKeys(), indexKeys(), "after a re-orchestration that moves resources");
+    f.request("{\"requestId\":\"q2\",\"resource\":\"Thing\",\"maxInstances\":10,\"resourcePerInstance\":4,\"initInstances\":3}");
+    f.flush();
+    assertEquals(placementKeys(), indexKeys(), "after a re-orchestration that deletes instances");
+    assertEquals(6, indexKeys().size());
+  }
+
+  @Test
+  void byInstanceIndexIsFilledForStoresWrittenBeforeItExisted() {
+    // Before the task's first tick, as a task that starts on stores from an older version finds them.
+    f.notify("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[{\"id\":\"a\"},{\"id\":\"b\"},{\"id\":\"c\"}]}");
+    Set<String> expected = placementKeys();
+    for (String key : indexKeys()) {
+      f.byInstance().delete(key);
+    }
+    assertEquals(Set.of(), indexKeys());
+    f.flush();
+    assertEquals(expected, indexKeys());
+  }
+
   @Test
   void firstEventCreatesTheAutomaticPlanAndPlacesTheResource() {
     f.notify("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"t1\"},\"instance\":{\"id\":\"t1\",\"name\":\"x\"}}");

@@ -125,6 +125,10 @@ final class TopologyFixture implements AutoCloseable {
     return driver.getKeyValueStore(Stores.PLACEMENTS);
   }
 
+  KeyValueStore<String, String> byInstance() {
+    return driver.getKeyValueStore(Stores.INSTANCE_RESOURCES);
+  }
+
   KeyValueStore<String, InstanceState> instances() {
     return driver.getKeyValueStore(Stores.INSTANCES);
   }
