@@ -1,5 +1,7 @@
 // The orchestrator dashboard: one section per resource type, refreshed every two seconds from the
 // same REST API the admin UI uses. All data reaches the page through textContent, never as HTML.
+// It reads the plan without resource ids (it shows none; with them the answer grows with every
+// resource of the type), and stops polling while its tab is hidden.
 
 const API = '/v1/api/orchestrations';
 const REFRESH_MS = 2000;
@@ -238,7 +240,7 @@ async function refresh() {
       showError(list.status === 401 ? 'Reads need the API token: paste it above.' : `${list.status}: ${list.body.error}`);
       return;
     }
-    const plans = await Promise.all(list.body.types.map((t) => call(`${API}/${encodeURIComponent(t.resource)}`)));
+    const plans = await Promise.all(list.body.types.map((t) => call(`${API}/${encodeURIComponent(t.resource)}?ids=false`)));
     const failed = plans.find((p) => !p.ok);
     showError(failed ? `${failed.status}: ${failed.body.error}` : '');
     list.body.types.forEach((summary, i) => {
@@ -257,7 +259,27 @@ async function refresh() {
   }
 }
 
+// ---- polling, only while the tab is visible (Page Visibility API)
+
+let timer = null;
+
+function startPolling() {
+  if (timer !== null) return;
+  refresh();
+  timer = setInterval(refresh, REFRESH_MS);
+}
+
+function stopPolling() {
+  if (timer === null) return;
+  clearInterval(timer);
+  timer = null;
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') stopPolling();
+  else startPolling();
+});
+
 initToken();
 initFind();
-refresh();
-setInterval(refresh, REFRESH_MS);
+if (document.visibilityState !== 'hidden') startPolling();

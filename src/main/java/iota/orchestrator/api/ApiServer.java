@@ -58,6 +58,10 @@ public final class ApiServer implements AutoCloseable {
   public static final String API = "/v1/api/orchestrations";
   /** Largest accepted request body; the three parameters fit in a few dozen bytes. */
   public static final int MAX_BODY_BYTES = 64 * 1024;
+  /** Ids per page of {@code .../instances/{instanceId}/resources} when no {@code limit} is given. */
+  public static final int DEFAULT_PAGE = 1000;
+  /** Largest {@code limit} of a page: the largest capacity an instance is given (4,999) fits in one. */
+  public static final int MAX_PAGE = 5000;
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
   private static final Set<String> BODY_FIELDS = Set.of("maxInstances", "resourcePerInstance", "initInstances");
@@ -208,12 +212,13 @@ public final class ApiServer implements AutoCloseable {
     c.routes.post(API + "/{resource}/orchestrate", this::orchestrate);
     c.routes.get(API + "/{resource}/{id}/instances", this::placement);
     c.routes.get(API + "/{resource}/instances/{instanceId}", this::instance);
+    c.routes.get(API + "/{resource}/instances/{instanceId}/resources", this::resources);
     c.routes.get("/healthz", this::liveness);
     c.routes.get("/readyz", this::readiness);
     c.routes.get("/metrics", this::scrape);
     // Preflights per route rather than one "/v1/*": a catch-all OPTIONS route would make every
     // unknown path a 405 (some method "matches" it) instead of a 404.
-    for (String path : List.of(API, API + "/{resource}", API + "/{resource}/summary", API + "/{resource}/orchestrate", API + "/{resource}/{id}/instances", API + "/{resource}/instances/{instanceId}")) {
+    for (String path : List.of(API, API + "/{resource}", API + "/{resource}/summary", API + "/{resource}/orchestrate", API + "/{resource}/{id}/instances", API + "/{resource}/instances/{instanceId}", API + "/{resource}/instances/{instanceId}/resources")) {
       c.routes.options(path, this::preflight);
     }
 
@@ -292,7 +297,20 @@ public final class ApiServer implements AutoCloseable {
 
   private void plan(Context ctx) {
     ResourceType type = knownType(ctx);
-    respond(ctx, queries.plan(readRequest(ctx, type, null)));
+    boolean ids = withIds(ctx);
+    respond(ctx, queries.plan(readRequest(ctx, type, null), ids));
+  }
+
+  /** {@code ?ids=false} leaves the resource ids out of a plan or instance read. */
+  private static boolean withIds(Context ctx) {
+    String ids = ctx.queryParam("ids");
+    if (ids == null || ids.equals("true")) {
+      return true;
+    }
+    if (ids.equals("false")) {
+      return false;
+    }
+    throw new ApiException(400, "ids must be true or false, got '" + abbreviate(ids) + "'");
   }
 
   private void summary(Context ctx) {
@@ -317,11 +335,41 @@ public final class ApiServer implements AutoCloseable {
 
   private void instance(Context ctx) {
     ResourceType type = knownType(ctx);
+    String instanceId = instanceId(ctx);
+    respond(ctx, queries.instance(readRequest(ctx, type, null), instanceId, withIds(ctx)));
+  }
+
+  private void resources(Context ctx) {
+    ResourceType type = knownType(ctx);
+    String instanceId = instanceId(ctx);
+    String after = ctx.queryParam("after");
+    if (after != null) {
+      String problem = Ids.problem(after);
+      if (problem != null) {
+        throw new ApiException(400, "after must be a resource id: " + problem);
+      }
+    }
+    int limit = DEFAULT_PAGE;
+    String raw = ctx.queryParam("limit");
+    if (raw != null) {
+      try {
+        limit = Integer.parseInt(raw);
+      } catch (NumberFormatException e) {
+        limit = -1;
+      }
+      if (limit < 1 || limit > MAX_PAGE) {
+        throw new ApiException(400, "limit must be an integer in [1, " + MAX_PAGE + "], got '" + abbreviate(raw) + "'");
+      }
+    }
+    respond(ctx, queries.resources(readRequest(ctx, type, null), instanceId, after, limit));
+  }
+
+  private static String instanceId(Context ctx) {
     String instanceId = ctx.pathParam("instanceId");
     if (!InstanceIds.isValid(instanceId)) {
       throw new ApiException(400, "instanceId must be a non-negative integer without leading zeros, below " + InstanceIds.MAX);
     }
-    respond(ctx, queries.instance(readRequest(ctx, type, null), instanceId));
+    return instanceId;
   }
 
   private ReadRequest readRequest(Context ctx, ResourceType type, String pathOverride) {

@@ -12,11 +12,17 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface PlanQueries {
 
-  /** The whole plan of a type. */
-  CompletableFuture<Reply> plan(ReadRequest request);
+  /** The whole plan of a type; every instance's resource ids only when {@code withIds}. */
+  CompletableFuture<Reply> plan(ReadRequest request, boolean withIds);
 
-  /** One instance of a type with its resources. */
-  CompletableFuture<Reply> instance(ReadRequest request, String instanceId);
+  /** One instance of a type; its resource ids only when {@code withIds}. */
+  CompletableFuture<Reply> instance(ReadRequest request, String instanceId, boolean withIds);
+
+  /**
+   * One page of an instance's resource ids, in id order: at most {@code limit} ids after {@code
+   * after} (from the first when null), with the cursor of the next page.
+   */
+  CompletableFuture<Reply> resources(ReadRequest request, String instanceId, String after, int limit);
 
   /** Where one resource runs: {@code {"runIn": "<instanceId>"}} or 404. */
   CompletableFuture<Reply> placement(ReadRequest request, String resourceId);

@@ -7,7 +7,6 @@ import iota.orchestrator.orphans.OrphanReport;
 import iota.orchestrator.topology.InstanceState;
 import iota.orchestrator.topology.TypeState;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -43,30 +42,87 @@ public final class PlanReader {
     this.heartbeatTimeoutMs = heartbeatTimeoutMs;
   }
 
-  /** {@code GET /v1/api/orchestrations/{resource}}: every live instance with its resources. */
-  public Reply plan(ResourceType type, PlanStores stores, long now) {
+  /**
+   * {@code GET /v1/api/orchestrations/{resource}}: every live instance with data, {@code _reload} and
+   * health, and its resource ids when {@code withIds} (one ordered walk of the by-instance index).
+   * Without ids the answer is proportional to the instances, not the resources.
+   */
+  public Reply plan(ResourceType type, PlanStores stores, long now, boolean withIds) {
     Map<String, InstanceState> instances = liveInstances(type.name(), stores.instances());
-    Map<String, List<String>> ids = resourcesByInstance(type.name(), stores.placements(), null);
+    Map<String, List<String>> ids = withIds ? resourcesByInstance(type.name(), stores.byInstance()) : Map.of();
     Map<String, Object> byId = new LinkedHashMap<>();
-    instances.forEach((id, state) -> byId.put(id, instanceJson(type, state, ids.getOrDefault(id, List.of()), now)));
+    instances.forEach((id, state) -> byId.put(id, instanceJson(type, state, withIds ? ids.getOrDefault(id, List.of()) : null, now)));
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("resource", type.name());
     body.put("instances", byId);
     return Reply.ok(body);
   }
 
-  /** {@code GET /v1/api/orchestrations/{resource}/instances/{instanceId}}: one instance, 404 when absent. */
-  public Reply instance(ResourceType type, String instanceId, PlanStores stores, long now) {
+  /**
+   * {@code GET /v1/api/orchestrations/{resource}/instances/{instanceId}}: one instance, 404 when
+   * absent. Reads the instance's own state and, when {@code withIds}, its own index entries: no
+   * other instance's placements are touched.
+   */
+  public Reply instance(ResourceType type, String instanceId, PlanStores stores, long now, boolean withIds) {
     InstanceState state = stores.instances().get(type.name() + "/" + instanceId);
     if (state == null || state.removed()) {
       return Reply.error(404, type.name() + " instance '" + instanceId + "' does not exist");
     }
-    List<String> ids = resourcesByInstance(type.name(), stores.placements(), instanceId).getOrDefault(instanceId, List.of());
+    List<String> ids = withIds ? page(type.name(), instanceId, null, Integer.MAX_VALUE, stores.byInstance()).ids() : null;
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("resource", type.name());
     body.put("instanceId", instanceId);
     body.putAll(instanceJson(type, state, ids, now));
     return Reply.ok(body);
+  }
+
+  /**
+   * {@code GET /v1/api/orchestrations/{resource}/instances/{instanceId}/resources}: at most {@code
+   * limit} of the instance's ids after {@code after} (exclusive; null for the first page), in id
+   * order. {@code next} is the cursor of the following page (the last id returned), null on the
+   * last page. A cursor is an id, not a position, so ids placed or removed between two pages
+   * neither repeat nor skip the others.
+   */
+  public Reply resources(ResourceType type, String instanceId, String after, int limit, PlanStores stores) {
+    InstanceState state = stores.instances().get(type.name() + "/" + instanceId);
+    if (state == null || state.removed()) {
+      return Reply.error(404, type.name() + " instance '" + instanceId + "' does not exist");
+    }
+    Page page = page(type.name(), instanceId, after, limit, stores.byInstance());
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("resource", type.name());
+    body.put("instanceId", instanceId);
+    body.put("used", state.used());
+    body.put("limit", limit);
+    body.put("ids", page.ids());
+    body.put("next", page.more() ? page.ids().get(page.ids().size() - 1) : null);
+    return Reply.ok(body);
+  }
+
+  private record Page(List<String> ids, boolean more) {}
+
+  private static Page page(String type, String instanceId, String after, int limit, ReadOnlyKeyValueStore<String, String> index) {
+    String prefix = type + "/" + instanceId + "/";
+    List<String> ids = new ArrayList<>();
+    boolean more = false;
+    try (KeyValueIterator<String, String> it = after == null ? index.prefixScan(prefix, KEYS) : index.range(prefix + after, null)) {
+      while (it.hasNext()) {
+        String key = it.next().key;
+        if (!key.startsWith(prefix)) {
+          break;
+        }
+        String id = key.substring(prefix.length());
+        if (id.equals(after)) {
+          continue;
+        }
+        if (ids.size() == limit) {
+          more = true;
+          break;
+        }
+        ids.add(id);
+      }
+    }
+    return new Page(ids, more);
   }
 
   /** {@code GET /v1/api/orchestrations/{resource}/{id}/instances}: where one resource runs. */
@@ -137,6 +193,7 @@ public final class PlanReader {
         : new TypeCounts(instances, resources, state.moves(), state.recreates(), state.orchestrations(), beyond, state.startTimeouts());
   }
 
+  /** The instance's JSON; {@code resources.ids} only when {@code ids} is not null. */
   private Map<String, Object> instanceJson(ResourceType type, InstanceState s, List<String> ids, long now) {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("used", s.used());
@@ -152,7 +209,9 @@ public final class PlanReader {
     health.put("startPending", s.startPending());
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("data", data);
-    json.put("resources", Map.of("ids", ids));
+    if (ids != null) {
+      json.put("resources", Map.of("ids", ids));
+    }
     json.put("_reload", Map.of("times", s.reload()));
     json.put("health", health);
     return json;
@@ -172,20 +231,19 @@ public final class PlanReader {
     return live;
   }
 
-  /** Resource ids grouped by instance, each list sorted; only {@code onlyInstance} when not null. */
-  private static Map<String, List<String>> resourcesByInstance(
-      String type, ReadOnlyKeyValueStore<String, String> store, String onlyInstance) {
+  /** Resource ids grouped by instance, each list in id order: one walk of the type's index. */
+  private static Map<String, List<String>> resourcesByInstance(String type, ReadOnlyKeyValueStore<String, String> index) {
     Map<String, List<String>> byInstance = new HashMap<>();
     String prefix = type + "/";
-    try (KeyValueIterator<String, String> it = store.prefixScan(prefix, KEYS)) {
+    try (KeyValueIterator<String, String> it = index.prefixScan(prefix, KEYS)) {
       while (it.hasNext()) {
-        KeyValue<String, String> kv = it.next();
-        if (kv.value != null && (onlyInstance == null || onlyInstance.equals(kv.value))) {
-          byInstance.computeIfAbsent(kv.value, k -> new ArrayList<>()).add(kv.key.substring(prefix.length()));
+        String key = it.next().key;
+        int slash = key.indexOf('/', prefix.length());
+        if (slash > 0) {
+          byInstance.computeIfAbsent(key.substring(prefix.length(), slash), k -> new ArrayList<>()).add(key.substring(slash + 1));
         }
       }
     }
-    byInstance.values().forEach(Collections::sort);
     return byInstance;
   }
 }

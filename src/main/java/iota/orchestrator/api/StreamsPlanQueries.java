@@ -99,15 +99,21 @@ public final class StreamsPlanQueries implements PlanQueries {
   }
 
   @Override
-  public CompletableFuture<Reply> plan(ReadRequest request) {
+  public CompletableFuture<Reply> plan(ReadRequest request, boolean withIds) {
     ResourceType type = type(request);
-    return answer(request, Stores.INSTANCES, stores -> reader.plan(type, stores, clock.getAsLong()));
+    return answer(request, Stores.INSTANCES, stores -> reader.plan(type, stores, clock.getAsLong(), withIds));
   }
 
   @Override
-  public CompletableFuture<Reply> instance(ReadRequest request, String instanceId) {
+  public CompletableFuture<Reply> instance(ReadRequest request, String instanceId, boolean withIds) {
     ResourceType type = type(request);
-    return answer(request, Stores.INSTANCES, stores -> reader.instance(type, instanceId, stores, clock.getAsLong()));
+    return answer(request, Stores.INSTANCES, stores -> reader.instance(type, instanceId, stores, clock.getAsLong(), withIds));
+  }
+
+  @Override
+  public CompletableFuture<Reply> resources(ReadRequest request, String instanceId, String after, int limit) {
+    ResourceType type = type(request);
+    return answer(request, Stores.INSTANCES, stores -> reader.resources(type, instanceId, after, limit, stores));
   }
 
   @Override
@@ -306,6 +312,11 @@ public final class StreamsPlanQueries implements PlanQueries {
       @Override
       public ReadOnlyKeyValueStore<String, String> placements() {
         return store(Stores.PLACEMENTS, partition, stale);
+      }
+
+      @Override
+      public ReadOnlyKeyValueStore<String, String> byInstance() {
+        return store(Stores.INSTANCE_RESOURCES, partition, stale);
       }
 
       @Override

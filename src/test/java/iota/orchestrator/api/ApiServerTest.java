@@ -143,6 +143,44 @@ class ApiServerTest {
   }
 
   @Test
+  void planAndInstanceLeaveIdsOutWhenAskedAndRejectOtherValues() {
+    start();
+    queries.instance = id -> Reply.ok(Map.of("resource", "Thing", "instanceId", id));
+    assertEquals(200, http.get(ApiServer.API + "/Thing").statusCode());
+    assertEquals(200, http.get(ApiServer.API + "/Thing?ids=false").statusCode());
+    assertEquals(200, http.get(ApiServer.API + "/Thing/instances/3?ids=false").statusCode());
+    assertEquals(200, http.get(ApiServer.API + "/Thing/instances/3?ids=true").statusCode());
+    assertEquals(List.of(true, false, false, true), queries.withIds);
+    assertEquals(ApiServer.API + "/Thing?ids=false", queries.requests.get(1).pathAndQuery(), "forwarded as asked");
+    for (String path : List.of("/Thing?ids=no", "/Thing/instances/3?ids=0")) {
+      HttpResponse<String> bad = http.get(ApiServer.API + path);
+      assertEquals(400, bad.statusCode(), path);
+      assertTrue(error(bad).startsWith("ids must be true or false"), bad.body());
+    }
+  }
+
+  @Test
+  void resourcePagesHaveABoundedLimitAndAnIdCursor() {
+    start();
+    String page = ApiServer.API + "/Thing/instances/4/resources";
+    assertEquals(200, http.get(page).statusCode());
+    assertEquals(200, http.get(page + "?limit=" + ApiServer.MAX_PAGE + "&after=t-9").statusCode());
+    assertEquals(List.of(new FakePlanQueries.PageRequest("4", null, ApiServer.DEFAULT_PAGE), new FakePlanQueries.PageRequest("4", "t-9", ApiServer.MAX_PAGE)), queries.pages);
+    Map<String, String> bad = new LinkedHashMap<>();
+    bad.put("?limit=0", "limit must be an integer in [1, 5000], got '0'");
+    bad.put("?limit=" + (ApiServer.MAX_PAGE + 1), "limit must be an integer in [1, 5000], got '5001'");
+    bad.put("?limit=ten", "limit must be an integer in [1, 5000], got 'ten'");
+    bad.put("?after=a%2Fb", "after must be a resource id: ");
+    for (Map.Entry<String, String> c : bad.entrySet()) {
+      HttpResponse<String> r = http.get(page + c.getKey());
+      assertEquals(400, r.statusCode(), c.getKey());
+      assertTrue(error(r).startsWith(c.getValue()), c.getKey() + ": " + r.body());
+    }
+    assertEquals(400, http.get(ApiServer.API + "/Thing/instances/04/resources").statusCode());
+    assertEquals(2, queries.pages.size(), "no read for invalid input");
+  }
+
+  @Test
   void listingCombinesTheSummaryOfEveryType() {
     start();
     queries.summary = r -> Reply.ok(Map.of("resource", r.type(), "instances", r.type().equals("Thing") ? 3 : 1));

@@ -116,6 +116,29 @@ class DashboardBrowserTest {
     awaitText("total-resources-Thing", "3");
   }
 
+  /** Makes the page believe its tab was hidden or shown, as the browser does on a tab switch. */
+  private void setVisibility(String state) {
+    browser.script("Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => '" + state + "'});"
+        + "document.dispatchEvent(new Event('visibilitychange')); return null;");
+  }
+
+  @Test
+  void readsThePlanWithoutIdsAndStopsPollingWhileHidden() {
+    awaitText("used-Thing-0", "1 / 2");
+    List<String> planReads = queries.requests.stream().map(ReadRequest::pathAndQuery).filter(p -> !p.endsWith("/summary")).toList();
+    assertTrue(!planReads.isEmpty() && planReads.stream().allMatch(p -> p.endsWith("?ids=false")), planReads.toString());
+
+    setVisibility("hidden");
+    // Let a refresh that was already under way finish, then nothing more may be asked.
+    await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> true);
+    int asked = queries.requests.size();
+    await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).until(() -> queries.requests.size() == asked);
+
+    used.set(2);
+    setVisibility("visible");
+    awaitText("used-Thing-0", "2 / 2");
+  }
+
   @Test
   void saysSoWhenATypeIsOverCapacity() {
     awaitText("used-Thing-0", "1 / 2");

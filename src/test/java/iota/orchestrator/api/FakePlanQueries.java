@@ -11,23 +11,40 @@ import java.util.function.Function;
 /** Canned plan reads: each query answers with what the test put in, and records the request. */
 final class FakePlanQueries implements PlanQueries {
   final List<ReadRequest> requests = new CopyOnWriteArrayList<>();
+  /** The withIds flag of every plan and instance read, in order. */
+  final List<Boolean> withIds = new CopyOnWriteArrayList<>();
+  final List<PageRequest> pages = new CopyOnWriteArrayList<>();
   volatile Function<ReadRequest, Reply> plan = r -> Reply.ok(Map.of("resource", r.type(), "instances", Map.of()));
   volatile Function<ReadRequest, Reply> summary = r -> Reply.ok(Map.of("resource", r.type(), "instances", 0));
   volatile Function<String, Reply> placement = id -> Reply.error(404, "not placed");
   volatile Function<String, Reply> instance = id -> Reply.error(404, "no such instance");
   volatile Function<String, Optional<OrphanReport>> orphanReports = type -> Optional.empty();
+  volatile Function<PageRequest, Reply> resources = p -> Reply.ok(Map.of("ids", List.of(), "next", "x"));
 
   @Override
-  public CompletableFuture<Reply> plan(ReadRequest request) {
+  public CompletableFuture<Reply> plan(ReadRequest request, boolean withIds) {
     requests.add(request);
+    this.withIds.add(withIds);
     return CompletableFuture.completedFuture(plan.apply(request));
   }
 
   @Override
-  public CompletableFuture<Reply> instance(ReadRequest request, String instanceId) {
+  public CompletableFuture<Reply> instance(ReadRequest request, String instanceId, boolean withIds) {
     requests.add(request);
+    this.withIds.add(withIds);
     return CompletableFuture.completedFuture(instance.apply(instanceId));
   }
+
+  @Override
+  public CompletableFuture<Reply> resources(ReadRequest request, String instanceId, String after, int limit) {
+    requests.add(request);
+    PageRequest page = new PageRequest(instanceId, after, limit);
+    pages.add(page);
+    return CompletableFuture.completedFuture(resources.apply(page));
+  }
+
+  /** What a page read asked for. */
+  record PageRequest(String instanceId, String after, int limit) {}
 
   @Override
   public CompletableFuture<Reply> placement(ReadRequest request, String resourceId) {

@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,7 +77,25 @@ class PlanReaderTest {
   }
 
   private PlanStores stores() {
-    return PlanStores.of(driver.getKeyValueStore(Stores.PLACEMENTS), driver.getKeyValueStore(Stores.INSTANCES), driver.getKeyValueStore(Stores.TYPES));
+    return PlanStores.of(
+        driver.getKeyValueStore(Stores.PLACEMENTS), driver.getKeyValueStore(Stores.INSTANCE_RESOURCES), driver.getKeyValueStore(Stores.INSTANCES), driver.getKeyValueStore(Stores.TYPES));
+  }
+
+  /** The real stores, except that any walk over the placements fails: reads that must not scan them. */
+  private PlanStores storesWithoutPlacementScans() {
+    ReadOnlyKeyValueStore<String, String> placements = driver.getKeyValueStore(Stores.PLACEMENTS);
+    ReadOnlyKeyValueStore<String, String> noScans =
+        (ReadOnlyKeyValueStore<String, String>)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {ReadOnlyKeyValueStore.class},
+                (proxy, method, args) -> {
+                  if (!method.getName().equals("get")) {
+                    throw new AssertionError("placements." + method.getName() + " called: a walk over every placement of the type");
+                  }
+                  return method.invoke(placements, args);
+                });
+    return PlanStores.of(noScans, driver.getKeyValueStore(Stores.INSTANCE_RESOURCES), driver.getKeyValueStore(Stores.INSTANCES), driver.getKeyValueStore(Stores.TYPES));
   }
 
   private ResourceType type(String name) {
@@ -94,7 +113,7 @@ class PlanReaderTest {
   @Test
   void planListsInstancesInNumericOrderWithSortedIdsAndTheKnownShape() {
     create("Thing", "zeta", "alpha", "mid", "beta");
-    Reply reply = reader.plan(type("Thing"), stores(), now());
+    Reply reply = reader.plan(type("Thing"), stores(), now(), true);
     assertEquals(200, reply.status());
     JsonNode plan = json(reply);
     assertEquals("Thing", plan.get("resource").asText());
@@ -122,15 +141,15 @@ class PlanReaderTest {
     create("Thing", "t1");
     create("Rule", "r1");
     heartbeats.pipeInput(null, "{\"resource\":\"Thing\",\"instanceId\":0}".getBytes(StandardCharsets.UTF_8));
-    JsonNode thing = json(reader.plan(type("Thing"), stores(), now() + 1000)).get("instances");
+    JsonNode thing = json(reader.plan(type("Thing"), stores(), now() + 1000, true)).get("instances");
     assertEquals("healthy", thing.get("0").get("health").get("status").asText());
     assertEquals(now(), thing.get("0").get("health").get("lastHeartbeat").asLong());
     assertEquals(1000, thing.get("0").get("health").get("heartbeatAgeMs").asLong());
     assertEquals("starting", thing.get("1").get("health").get("status").asText());
     assertTrue(thing.get("1").get("health").get("lastHeartbeat").isNull());
-    JsonNode late = json(reader.plan(type("Thing"), stores(), now() + TIMEOUT_MS + 1)).get("instances");
+    JsonNode late = json(reader.plan(type("Thing"), stores(), now() + TIMEOUT_MS + 1, true)).get("instances");
     assertEquals("late", late.get("0").get("health").get("status").asText());
-    JsonNode rule = json(reader.plan(type("Rule"), stores(), now())).get("instances");
+    JsonNode rule = json(reader.plan(type("Rule"), stores(), now(), true)).get("instances");
     assertEquals("unknown", rule.get("0").get("health").get("status").asText());
   }
 
@@ -151,14 +170,67 @@ class PlanReaderTest {
   void instanceAnswersOneInstanceWithItsResources() {
     create("Thing", "a", "b", "c");
     String instanceId = driver.<String, String>getKeyValueStore(Stores.PLACEMENTS).get("Thing/a");
-    JsonNode one = json(reader.instance(type("Thing"), instanceId, stores(), now()));
+    JsonNode one = json(reader.instance(type("Thing"), instanceId, stores(), now(), true));
     assertEquals("Thing", one.get("resource").asText());
     assertEquals(instanceId, one.get("instanceId").asText());
     List<String> ids = new ArrayList<>();
     one.get("resources").get("ids").forEach(n -> ids.add(n.asText()));
     assertTrue(ids.contains("a"));
     assertEquals(ids.size(), one.get("data").get("used").asInt());
-    assertEquals(404, reader.instance(type("Thing"), "99", stores(), now()).status());
+    assertEquals(404, reader.instance(type("Thing"), "99", stores(), now(), true).status());
+  }
+
+  @Test
+  void instanceReadsItsOwnIdsWithoutWalkingEveryPlacement() {
+    create("Thing", "a", "b", "c", "d", "e", "f", "g", "h");
+    String instanceId = driver.<String, String>getKeyValueStore(Stores.PLACEMENTS).get("Thing/a");
+    JsonNode one = json(reader.instance(type("Thing"), instanceId, storesWithoutPlacementScans(), now(), true));
+    List<String> ids = new ArrayList<>();
+    one.get("resources").get("ids").forEach(n -> ids.add(n.asText()));
+    List<String> expected = new ArrayList<>();
+    for (String id : List.of("a", "b", "c", "d", "e", "f", "g", "h")) {
+      if (instanceId.equals(driver.<String, String>getKeyValueStore(Stores.PLACEMENTS).get("Thing/" + id))) {
+        expected.add(id);
+      }
+    }
+    assertEquals(expected, ids);
+    assertEquals(404, reader.instance(type("Thing"), "99", storesWithoutPlacementScans(), now(), true).status());
+  }
+
+  @Test
+  void planAndInstanceWithoutIdsLeaveTheResourcesOut() {
+    create("Thing", "a", "b", "c");
+    JsonNode plan = json(reader.plan(type("Thing"), storesWithoutPlacementScans(), now(), false));
+    assertEquals(12, plan.get("instances").size());
+    long used = 0;
+    for (JsonNode inst : plan.get("instances")) {
+      assertFalse(inst.has("resources"), inst.toString());
+      assertTrue(inst.has("data") && inst.has("_reload") && inst.has("health"), inst.toString());
+      used += inst.get("data").get("used").asLong();
+    }
+    assertEquals(3, used);
+    JsonNode one = json(reader.instance(type("Thing"), "0", storesWithoutPlacementScans(), now(), false));
+    assertFalse(one.has("resources"));
+    assertEquals(1, one.get("data").get("used").asInt());
+  }
+
+  @Test
+  void resourcesArePagedInIdOrderWithAnIdCursor() {
+    create("Thing", "e", "c", "a", "d", "b");
+    requests.pipeInput("Thing", new OrchestrateRequest("req-1", "Thing", new OrchestrationParams(10, 20, 1)).toJson());
+    PlanStores stores = storesWithoutPlacementScans();
+    JsonNode first = json(reader.resources(type("Thing"), "0", null, 2, stores));
+    assertEquals("[\"a\",\"b\"]", first.get("ids").toString());
+    assertEquals("b", first.get("next").asText());
+    assertEquals(5, first.get("used").asInt());
+    cmNotify.pipeInput("cm/notify", "{\"o\":\"d\",\"t\":\"Thing\",\"k\":{\"id\":\"c\"}}".getBytes(StandardCharsets.UTF_8));
+    JsonNode second = json(reader.resources(type("Thing"), "0", "b", 2, stores));
+    assertEquals("[\"d\",\"e\"]", second.get("ids").toString(), "a removal between pages skips nothing else");
+    assertTrue(second.get("next").isNull(), "last page");
+    JsonNode after = json(reader.resources(type("Thing"), "0", "bb", 2, stores));
+    assertEquals("[\"d\",\"e\"]", after.get("ids").toString(), "a cursor that is no longer placed still orders");
+    assertEquals(0, json(reader.resources(type("Thing"), "0", "e", 2, stores)).get("ids").size());
+    assertEquals(404, reader.resources(type("Thing"), "5", null, 2, stores).status(), "instance removed by the re-orchestration");
   }
 
   @Test
@@ -166,10 +238,10 @@ class PlanReaderTest {
     create("Thing", "a");
     var instances = driver.<String, InstanceState>getKeyValueStore(Stores.INSTANCES);
     instances.put("Thing/11", instances.get("Thing/11").asRemoved(999));
-    JsonNode plan = json(reader.plan(type("Thing"), stores(), now())).get("instances");
+    JsonNode plan = json(reader.plan(type("Thing"), stores(), now(), true)).get("instances");
     assertFalse(plan.has("11"));
     assertEquals(11, plan.size());
-    assertEquals(404, reader.instance(type("Thing"), "11", stores(), now()).status());
+    assertEquals(404, reader.instance(type("Thing"), "11", stores(), now(), true).status());
     assertEquals(11, reader.counts("Thing", stores()).instances());
   }
 
@@ -218,7 +290,7 @@ class PlanReaderTest {
 
   @Test
   void typeNotSeenYetHasAnEmptyPlan() {
-    JsonNode plan = json(reader.plan(type("Rule"), stores(), now()));
+    JsonNode plan = json(reader.plan(type("Rule"), stores(), now(), true));
     assertEquals("Rule", plan.get("resource").asText());
     assertEquals(0, plan.get("instances").size());
     assertEquals(TypeCounts.EMPTY, reader.counts("Rule", stores()));

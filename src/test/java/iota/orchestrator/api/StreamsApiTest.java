@@ -129,6 +129,37 @@ class StreamsApiTest {
   }
 
   @Test
+  @Order(4)
+  void planWithoutIdsAndPagesOfIdsComeFromTheRealStores() {
+    JsonNode plan = json(app.http.get(API + "/Thing?ids=false"));
+    int used = 0;
+    for (JsonNode inst : plan.get("instances")) {
+      assertTrue(!inst.has("resources"), inst.toString());
+      used += inst.get("data").get("used").asInt();
+    }
+    assertEquals(5, used);
+    List<String> all = new ArrayList<>();
+    for (String instanceId : List.of("0", "1", "2")) {
+      List<String> ids = new ArrayList<>();
+      String after = null;
+      int pages = 0;
+      do {
+        HttpResponse<String> r = app.http.get(API + "/Thing/instances/" + instanceId + "/resources?limit=1" + (after == null ? "" : "&after=" + after));
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode page = json(r);
+        page.get("ids").forEach(n -> ids.add(n.asText()));
+        after = page.get("next").isNull() ? null : page.get("next").asText();
+        pages++;
+      } while (after != null && pages < 10);
+      assertEquals(ids.stream().sorted().toList(), ids, "in id order");
+      assertEquals(json(app.http.get(API + "/Thing/instances/" + instanceId)).get("data").get("used").asInt(), ids.size());
+      all.addAll(ids);
+    }
+    assertEquals(List.of("t1", "t2", "t3", "t4", "t5"), all.stream().sorted().toList());
+    assertEquals(404, app.http.get(API + "/Thing/instances/42/resources").statusCode());
+  }
+
+  @Test
   @Order(5)
   void orchestrateAnswersTheTopologysReport() {
     HttpResponse<String> r = app.http.post(API + "/Thing/orchestrate", "{\"maxInstances\": 10, \"resourcePerInstance\": 1, \"initInstances\": 3}", "Content-Type", "application/json");

@@ -28,7 +28,8 @@ class StreamsPlanQueriesTest {
         ReadRequest request = ReadRequest.direct("Thing", ApiServer.API + "/Thing", null);
         for (Reply reply :
             new Reply[] {
-              queries.plan(request).get(), queries.summary(request).get(), queries.placement(request, "t1").get(), queries.instance(request, "0").get()
+              queries.plan(request, true).get(), queries.summary(request).get(), queries.placement(request, "t1").get(), queries.instance(request, "0", true).get(),
+              queries.resources(request, "0", null, 10).get()
             }) {
           assertEquals(503, reply.status(), reply.body());
           assertEquals("1", reply.headers().get("Retry-After"));

@@ -67,7 +67,7 @@ class PodStartTimeoutTopologyTest {
     KeyValueStore<String, InstanceState> instances = f.instances();
     KeyValueStore<String, String> placements = f.placements();
     KeyValueStore<String, TypeState> types = f.driver.getKeyValueStore(Stores.TYPES);
-    Reply plan = new PlanReader(90_000).plan(f.config.resourceTypes().get(1), PlanStores.of(placements, instances, types), System.currentTimeMillis());
+    Reply plan = new PlanReader(90_000).plan(f.config.resourceTypes().get(1), PlanStores.of(placements, f.byInstance(), instances, types), System.currentTimeMillis(), true);
     JsonNode health = TopologyFixture.tree(plan.body()).get("instances").get("0").get("health");
     assertEquals(reason, health.get("lastRecreateReason").asText());
     assertTrue(health.get("startPending").asBoolean());
