@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Optional;
 
 /**
  * Bearer-token protection of the REST API. With a token configured ({@code iota.api.token}, or the
@@ -56,11 +55,6 @@ public final class Auth {
       }
     }
     return new Auth(token, config.bool("iota.api.protect.reads"));
-  }
-
-  /** The configured token, sent on calls between app instances. */
-  public Optional<String> token() {
-    return Optional.ofNullable(token);
   }
 
   /** Whether a request of this kind must carry the token. */

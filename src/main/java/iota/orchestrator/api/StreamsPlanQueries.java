@@ -1,5 +1,6 @@
 package iota.orchestrator.api;
 
+import iota.orchestrator.config.HostPort;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.orphans.OrphanReport;
@@ -7,17 +8,15 @@ import iota.orchestrator.topology.InstanceState;
 import iota.orchestrator.topology.Stores;
 import iota.orchestrator.topology.TypeState;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -47,7 +46,11 @@ import org.slf4j.LoggerFactory;
  * HTTP layer.
  *
  * <p>Forwarded requests carry {@link #FORWARDED_HEADER} and are answered from local state only, so
- * two instances with different views of the assignment cannot bounce a request between them.
+ * two instances with different views of the assignment cannot bounce a request between them. A
+ * request is only ever forwarded to a member of this application as Kafka Streams' metadata lists
+ * it ({@code queryMetadataForKey}, checked against {@code metadataForAllStreamsClients}), at an
+ * address that passes {@link HostPort}; nothing in the request chooses the host. It carries the
+ * caller's credential, not the admin token (see {@link PeerForwarder}).
  *
  * <p>Without {@code iota.application.server} there is no metadata to route by: the instance assumes
  * it is alone (embedded mode) and answers from whatever it holds locally.
@@ -66,16 +69,15 @@ public final class StreamsPlanQueries implements PlanQueries {
   private final Map<String, ResourceType> types = new LinkedHashMap<>();
   private final PlanReader reader;
   private final HostInfo self;
-  private final Optional<String> token;
-  private final HttpClient http;
-  private final Duration forwardTimeout;
+  private final PeerForwarder forwarder;
   private final LongSupplier clock;
 
   /**
    * @param streams the app's Streams client, configured with {@code application.server} equal to
    *     {@code iota.application.server} (when set)
    * @param config the orchestrator configuration
-   * @param auth the API token, sent on forwarded requests so protected reads pass on the owner
+   * @param auth the API's protection; forwarded reads carry the caller's own credential, so the
+   *     configured token is not used here
    */
   public StreamsPlanQueries(KafkaStreams streams, OrchestratorConfig config, Auth auth) {
     this(streams, config, auth, System::currentTimeMillis);
@@ -86,15 +88,11 @@ public final class StreamsPlanQueries implements PlanQueries {
     config.resourceTypes().forEach(t -> types.put(t.name(), t));
     this.reader = new PlanReader(config.heartbeatTimeout().toMillis());
     String server = config.get("iota.application.server");
-    this.self = server == null ? null : HostInfo.buildFromEndpoint(server);
-    this.token = auth.token();
+    HostPort advertised = server == null ? null : HostPort.parse(server);
+    this.self = advertised == null ? null : new HostInfo(advertised.host(), advertised.port());
     Duration timeout = config.duration("iota.api.request.timeout");
-    this.forwardTimeout = timeout.compareTo(MAX_FORWARD_TIMEOUT) < 0 ? timeout : MAX_FORWARD_TIMEOUT;
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
+    Duration forwardTimeout = timeout.compareTo(MAX_FORWARD_TIMEOUT) < 0 ? timeout : MAX_FORWARD_TIMEOUT;
+    this.forwarder = advertised == null ? null : new PeerForwarder(forwardTimeout, config.integer("iota.api.forward.max.bytes"), advertised);
     this.clock = clock;
   }
 
@@ -211,7 +209,29 @@ public final class StreamsPlanQueries implements PlanQueries {
     if (request.forwarded()) {
       return done(localOr503(request.type(), md.partition(), request.allowStale(), read));
     }
-    return tryHosts(request, candidates(md), md.partition(), read);
+    return tryHosts(request, members(candidates(md)), md.partition(), read);
+  }
+
+  /**
+   * The candidates that are members of this application with a valid address. Both come from
+   * Kafka Streams' own metadata; a host that is not among the clients of the group, or whose
+   * advertised address is malformed (a member configured with junk), is skipped and logged.
+   */
+  private List<Candidate> members(List<Candidate> candidates) {
+    Set<HostInfo> members = new HashSet<>();
+    streams.metadataForAllStreamsClients().forEach(m -> members.add(m.hostInfo()));
+    List<Candidate> out = new ArrayList<>();
+    for (Candidate c : candidates) {
+      String problem = HostPort.problem(c.host().host(), c.host().port());
+      if (problem != null) {
+        LOG.warn("not forwarding to app instance {}: its address is invalid ({})", c.host(), problem);
+      } else if (!c.host().equals(self) && !members.contains(c.host())) {
+        LOG.warn("not forwarding to {}: not a member of this application in the Streams metadata", c.host());
+      } else {
+        out.add(c);
+      }
+    }
+    return out;
   }
 
   /** The active host first, then the standbys with this instance's own standby leading. */
@@ -228,7 +248,7 @@ public final class StreamsPlanQueries implements PlanQueries {
 
   /**
    * Asks the candidates in turn until one answers with anything but 503. A forward is a blocking
-   * {@link HttpClient#send} on the calling (server) thread: {@code sendAsync} completes every
+   * {@code HttpClient#send} on the calling (server) thread: {@code sendAsync} completes every
    * response through the common pool, which on a machine with two cores or fewer is a new thread
    * per task, and the async answer then costs Javalin an async dispatch as well. Blocking is
    * bounded by the forward timeout per candidate.
@@ -247,9 +267,8 @@ public final class StreamsPlanQueries implements PlanQueries {
         }
         continue;
       }
-      HttpRequest forward = forwardRequest(candidate, request);
       try {
-        Reply reply = forward(forward);
+        Reply reply = forwarder.forward(new HostPort(candidate.host().host(), candidate.host().port()), candidate.standby(), request);
         if (answered(candidate, reply)) {
           return done(reply);
         }
@@ -272,30 +291,6 @@ public final class StreamsPlanQueries implements PlanQueries {
    */
   private static boolean answered(Candidate candidate, Reply reply) {
     return reply.status() != 503 && !(candidate.standby() && reply.status() == 404);
-  }
-
-  private HttpRequest forwardRequest(Candidate candidate, ReadRequest request) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://" + candidate.host().host() + ":" + candidate.host().port() + request.pathAndQuery()))
-            .timeout(forwardTimeout)
-            .header(FORWARDED_HEADER, self.host() + ":" + self.port())
-            .header("Accept", "application/json")
-            .GET();
-    if (candidate.standby()) {
-      b.header(STALE_HEADER, "true");
-    }
-    String authorization = token.map(t -> "Bearer " + t).orElse(request.authorization());
-    if (authorization != null) {
-      b.header("Authorization", authorization);
-    }
-    return b.build();
-  }
-
-  private Reply forward(HttpRequest forward) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(forward, HttpResponse.BodyHandlers.ofString());
-    Map<String, String> headers = new LinkedHashMap<>();
-    r.headers().firstValue("Retry-After").ifPresent(v -> headers.put("Retry-After", v));
-    return new Reply(r.statusCode(), r.body(), headers);
   }
 
   private Reply localOr503(String type, Integer partition, boolean stale, Function<PlanStores, Reply> read) {

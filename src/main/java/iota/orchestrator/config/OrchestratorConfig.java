@@ -79,6 +79,7 @@ public final class OrchestratorConfig {
     DEFAULTS.put("iota.api.token.file", null);
     DEFAULTS.put("iota.api.protect.reads", "false");
     DEFAULTS.put("iota.api.request.timeout", "10s");
+    DEFAULTS.put("iota.api.forward.max.bytes", Integer.toString(64 << 20));
     DEFAULTS.put("iota.cors.origins", "");
     DEFAULTS.put("iota.zookeeper.connect", null);
     DEFAULTS.put("iota.zookeeper.root", "/iota/orchestration");
@@ -293,9 +294,14 @@ public final class OrchestratorConfig {
       throw new ConfigException("iota.instance.id: expected letters, digits, '.', '_' or '-' (at most 200, e.g. a pod name), got '" + instance + "'");
     }
     String server = get("iota.application.server");
-    if (server != null && !server.matches("[^:/]+:\\d{1,5}")) {
-      throw new ConfigException("iota.application.server: expected host:port, got '" + server + "'");
+    if (server != null) {
+      try {
+        HostPort.parse(server);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("iota.application.server: " + e.getMessage());
+      }
     }
+    intIn("iota.api.forward.max.bytes", get("iota.api.forward.max.bytes"), 64 << 20, 1024, Integer.MAX_VALUE);
   }
 
   // ---- accessors

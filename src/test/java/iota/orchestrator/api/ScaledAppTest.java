@@ -118,6 +118,16 @@ class ScaledAppTest {
         assertEquals(200, app.http.get(API + "/" + type + "/summary").statusCode());
         assertEquals(200, app.http.get(API + "/" + type + "/instances/0").statusCode());
       }
+      // The bounded forms, forwarded like the others: the plan without ids and one page of ids.
+      for (String path : List.of("?ids=false", "/instances/0?ids=false", "/instances/0/resources?limit=1", "/instances/1/resources?limit=2&after=a")) {
+        Set<String> bodies = new TreeSet<>();
+        for (StreamsApp app : apps) {
+          HttpResponse<String> r = app.http.get(API + "/" + type + path);
+          assertEquals(200, r.statusCode(), app.hostPort + " " + path + " " + r.body());
+          bodies.add(r.body());
+        }
+        assertEquals(1, bodies.size(), type + path + " answered differently: " + bodies);
+      }
     }
     for (String id : THINGS) {
       Set<String> answers = new TreeSet<>();
