@@ -34,6 +34,7 @@ class OrchestratorProcessorTest {
         "iota.resource.rule.init.instances", "2"));
     context = new MockProcessorContext<>();
     addStore(Stores.PLACEMENTS, Serdes.String());
+    addStore(Stores.INSTANCE_RESOURCES, Serdes.String());
     addStore(Stores.INSTANCES, JsonSerde.of(InstanceState.class));
     addStore(Stores.TYPES, JsonSerde.of(TypeState.class));
     context.setCurrentSystemTimeMs(START);
