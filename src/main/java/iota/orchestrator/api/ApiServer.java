@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -218,7 +219,10 @@ public final class ApiServer implements AutoCloseable {
     c.routes.get("/metrics", this::scrape);
     // Preflights per route rather than one "/v1/*": a catch-all OPTIONS route would make every
     // unknown path a 405 (some method "matches" it) instead of a 404.
-    for (String path : List.of(API, API + "/{resource}", API + "/{resource}/summary", API + "/{resource}/orchestrate", API + "/{resource}/{id}/instances", API + "/{resource}/instances/{instanceId}", API + "/{resource}/instances/{instanceId}/resources")) {
+    for (String path :
+        List.of(
+            API, API + "/{resource}", API + "/{resource}/summary", API + "/{resource}/orchestrate", API + "/{resource}/{id}/instances",
+            API + "/{resource}/instances/{instanceId}", API + "/{resource}/instances/{instanceId}/resources")) {
       c.routes.options(path, this::preflight);
     }
 
@@ -562,7 +566,7 @@ public final class ApiServer implements AutoCloseable {
     if (allowed == null || allowed.isBlank()) {
       return "method not allowed";
     }
-    String methods = String.join(", ", java.util.Arrays.stream(allowed.split("[,\\s]+")).filter(m -> !m.isBlank() && !m.equals("OPTIONS")).toList());
+    String methods = String.join(", ", Arrays.stream(allowed.split("[,\\s]+")).filter(m -> !m.isBlank() && !m.equals("OPTIONS")).toList());
     ctx.header("Allow", methods);
     return "method " + ctx.method().name() + " not allowed (allowed: " + methods + ")";
   }
