@@ -130,7 +130,7 @@ public final class ApiServer implements AutoCloseable {
    */
   public static ApiServer forStreams(OrchestratorConfig config, StreamsApp app, OrchestratorMetrics metrics) {
     KafkaStreams streams = app.streams();
-    StreamsPlanQueries queries = new StreamsPlanQueries(streams, config, Auth.fromConfig(config));
+    StreamsPlanQueries queries = new StreamsPlanQueries(streams, config);
     metrics.bindStreams(streams);
     metrics.bindDeadLetters(DeadLetterHandler::sent);
     metrics.bindDroppedOutputs(DeadLetterHandler::droppedOutputs);
@@ -222,7 +222,7 @@ public final class ApiServer implements AutoCloseable {
     for (String path :
         List.of(
             API, API + "/{resource}", API + "/{resource}/summary", API + "/{resource}/orchestrate", API + "/{resource}/{id}/instances",
-            API + "/{resource}/instances/{instanceId}", API + "/{resource}/instances/{instanceId}/resources")) {
+            API + "/{resource}/instances/{instanceId}", API + "/{resource}/instances/{instanceId}/resources", API + "/{resource}/orphans")) {
       c.routes.options(path, this::preflight);
     }
 

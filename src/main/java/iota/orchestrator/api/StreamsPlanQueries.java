@@ -75,15 +75,14 @@ public final class StreamsPlanQueries implements PlanQueries {
   /**
    * @param streams the app's Streams client, configured with {@code application.server} equal to
    *     {@code iota.application.server} (when set)
-   * @param config the orchestrator configuration
-   * @param auth the API's protection; forwarded reads carry the caller's own credential, so the
-   *     configured token is not used here
+   * @param config the orchestrator configuration (forwarded reads carry the caller's own
+   *     credential, so the configured token is not used here)
    */
-  public StreamsPlanQueries(KafkaStreams streams, OrchestratorConfig config, Auth auth) {
-    this(streams, config, auth, System::currentTimeMillis);
+  public StreamsPlanQueries(KafkaStreams streams, OrchestratorConfig config) {
+    this(streams, config, System::currentTimeMillis);
   }
 
-  StreamsPlanQueries(KafkaStreams streams, OrchestratorConfig config, Auth auth, LongSupplier clock) {
+  StreamsPlanQueries(KafkaStreams streams, OrchestratorConfig config, LongSupplier clock) {
     this.streams = streams;
     config.resourceTypes().forEach(t -> types.put(t.name(), t));
     this.reader = new PlanReader(config.heartbeatTimeout().toMillis());

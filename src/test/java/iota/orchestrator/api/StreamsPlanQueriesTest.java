@@ -24,7 +24,7 @@ class StreamsPlanQueriesTest {
               : Map.of("iota.bootstrap.servers", "127.0.0.1:1", "iota.state.dir", stateDir.toString());
       OrchestratorConfig config = OrchestratorConfig.of(flags);
       try (KafkaStreams streams = new KafkaStreams(OrchestratorTopology.build(config), OrchestratorTopology.properties(config))) {
-        StreamsPlanQueries queries = new StreamsPlanQueries(streams, config, Auth.none());
+        StreamsPlanQueries queries = new StreamsPlanQueries(streams, config);
         ReadRequest request = ReadRequest.direct("Thing", ApiServer.API + "/Thing", null);
         for (Reply reply :
             new Reply[] {
