@@ -289,6 +289,14 @@ class PlanReaderTest {
   }
 
   @Test
+  void summaryCountsFromTheInstanceStatesWithoutWalkingThePlacements() {
+    create("Thing", "a", "b", "c", "d", "e");
+    JsonNode summary = json(reader.summary(type("Thing"), storesWithoutPlacementScans()));
+    assertEquals(5, summary.get("resources").asLong());
+    assertEquals(12, summary.get("instances").asInt());
+  }
+
+  @Test
   void typeNotSeenYetHasAnEmptyPlan() {
     JsonNode plan = json(reader.plan(type("Rule"), stores(), now(), true));
     assertEquals("Rule", plan.get("resource").asText());
