@@ -385,6 +385,98 @@ public final class TypePlan {
     return new Delta(new TreeSet<>(instances.keySet()), new TreeSet<>(), new TreeSet<>());
   }
 
+  /**
+   * Places a new resource on a chosen instance (the load-aware add path: {@link
+   * LoadRebalancer#coolest}), bumping its reload counter. A resource already placed stays where it is
+   * and nothing changes.
+   *
+   * @throws IllegalArgumentException when the instance does not exist, or has no room for the
+   *     resource by count or bytes (the caller chose from a stale view)
+   */
+  public Delta addTo(String resource, int instanceId) {
+    Objects.requireNonNull(resource, "resource");
+    if (placements.containsKey(resource)) {
+      return Delta.empty();
+    }
+    Slot slot = instances.get(instanceId);
+    int length = EncodedIds.encodedLength(resource);
+    if (slot == null || slot.used >= slot.count || !fits(slot.used, slot.idBytes, length)) {
+      throw new IllegalArgumentException("instance " + instanceId + " cannot take " + resource);
+    }
+    detach(slot);
+    slot.put(resource, length);
+    slot.reload++;
+    attach(slot);
+    placements.put(resource, slot);
+    return Delta.changed(slot.id);
+  }
+
+  /**
+   * Applies the moves of a {@link LoadPlan}: each resource leaves its instance for another, and every
+   * instance that gained or lost resources reloads once. Capacity is the proposer's business (the
+   * rebalancer keeps within counts and bytes); this checks only that the plan is the one the moves
+   * were computed on.
+   *
+   * @throws IllegalArgumentException when a resource is not on its move's {@code from} instance or
+   *     the {@code to} instance does not exist; no move is applied then
+   */
+  public Delta applyMoves(Collection<Move> moves) {
+    for (Move m : moves) {
+      Slot from = placements.get(m.resource());
+      if (from == null || from.id != m.from()) {
+        throw new IllegalArgumentException(m.resource() + " is not on instance " + m.from());
+      }
+      if (!instances.containsKey(m.to())) {
+        throw new IllegalArgumentException("instance " + m.to() + " does not exist for " + m.resource());
+      }
+    }
+    TreeSet<Integer> changed = new TreeSet<>();
+    List<Slot> touched = new ArrayList<>();
+    for (Move m : moves) {
+      Slot from = placements.get(m.resource());
+      Slot to = instances.get(m.to());
+      detach(from);
+      from.take(m.resource());
+      attach(from);
+      detach(to);
+      to.put(m.resource(), EncodedIds.encodedLength(m.resource()));
+      attach(to);
+      placements.put(m.resource(), to);
+      if (changed.add(from.id)) {
+        touched.add(from);
+      }
+      if (changed.add(to.id)) {
+        touched.add(to);
+      }
+    }
+    return bumped(touched, changed, new TreeSet<>(), List.of());
+  }
+
+  /**
+   * Deletes empty instances (a scale-down, once their resources have moved off); their ids become
+   * free again.
+   *
+   * @throws IllegalArgumentException when one of them still serves resources; nothing is deleted then
+   */
+  public Delta deleteInstances(Collection<Integer> ids) {
+    TreeSet<Integer> deleted = new TreeSet<>();
+    for (int id : ids) {
+      Slot slot = instances.get(id);
+      if (slot != null && slot.used > 0) {
+        throw new IllegalArgumentException("instance " + id + " still serves " + slot.used + " resources");
+      }
+      if (slot != null) {
+        deleted.add(id);
+      }
+    }
+    for (int id : deleted) {
+      Slot slot = instances.remove(id);
+      detach(slot);
+      freeIds.release(id);
+    }
+    return deleted.isEmpty() ? Delta.empty() : new Delta(new TreeSet<>(), new TreeSet<>(), deleted);
+  }
+
   /** The instance serving {@code resource}, empty when it is not placed. */
   public Optional<Integer> instanceOf(String resource) {
     Slot slot = placements.get(resource);
