@@ -36,11 +36,13 @@ import java.util.TreeSet;
  *
  * <p><b>How far from the fewest moves.</b> The fewest moves that reach the band is a bin-packing
  * problem (NP-hard in general), so the greedy is not always optimal. It is optimal when every
- * resource has the same load (then any band-reaching plan must move at least the excess over the
- * ceiling, in whole resources, which it does), and on draining (every resource must move). On
- * small random fleets (brute-forced in {@code LoadRebalancerTest}) it reaches the optimum in most
- * cases and never needed more than the optimum plus two moves; the test states the exact figures it
- * checks. The lower bound {@code excess above the band / the heaviest resource} holds for any plan.
+ * resource has the same load (checked against brute force: any band-reaching plan must move at
+ * least the whole resources of the excess), and on draining the count is forced (every resource
+ * must move). On 3,000 small random fleets (2 to 4 instances, up to 8 resources, a few heavy ones,
+ * tight counts; {@code LoadRebalancerBruteForceTest}) 698 can reach the band; the greedy reaches it
+ * in 534, with the fewest moves in 508 (95 %) and never more than 3 moves above the fewest. Where it
+ * misses a reachable band, a heavy resource would have had to be swapped against light ones, which
+ * a one-way greedy does not try: {@link LoadPlan#withinBand()} says so. The lower bound {@code excess above the band / the heaviest resource} holds for any plan.
  *
  * <p>A resource missing from the loads map counts at the mean of the loads given (its load is not
  * known yet, so it neither attracts nor repels moves); with no loads at all nothing moves, which
