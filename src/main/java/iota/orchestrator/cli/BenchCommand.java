@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
           + "at the scale of a fleet (scale): ingesting 500,000 Things, memory, REST reads at that size, "
           + "kill -9 and restart of embedded in a child JVM, and the topology's own rate on a real broker; "
           + "and the MQTT bridge alone (bridge), single messages, against the embedded Moquette and "
-          + "(where installed) mosquitto 2.",
+          + "(where installed) mosquitto 2; the elastic decision core (elastic): autoscaler, load "
+          + "estimator and load-aware rebalancer in a pure simulated loop.",
       "Run it on an otherwise idle machine: the figures are wall-clock."
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -38,10 +39,11 @@ public final class BenchCommand implements Callable<Integer> {
     api,
     scale,
     bridge,
+    elastic,
     all
   }
 
-  @Option(names = "--only", defaultValue = "all", description = "planner, topology, e2e, api, scale, bridge or all (default ${DEFAULT-VALUE})")
+  @Option(names = "--only", defaultValue = "all", description = "planner, topology, e2e, api, scale, bridge, elastic or all (default ${DEFAULT-VALUE})")
   Suite only;
 
   @Option(names = "--bridge-messages", defaultValue = "20000", description = "single messages per broker for the bridge benchmark (default ${DEFAULT-VALUE})")
@@ -79,6 +81,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (only == Suite.bridge || only == Suite.all) {
       iota.orchestrator.bench.BridgeBenchmark.run(out, bridgeMessages, java.util.List.of(10, 100, 1000));
+    }
+    if (only == Suite.elastic || only == Suite.all) {
+      iota.orchestrator.bench.ElasticBenchmark.run(out, 100_000);
     }
     return 0;
   }
