@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.commons.io.FileUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,16 @@ import org.slf4j.LoggerFactory;
  * against this class with two Paho clients. The bridge acknowledges only what Kafka stored, so with
  * a broker that resends as MQTT asks nothing is lost; with this one, a message in flight to the
  * bridge at the moment the bridge stops is at risk.
+ *
+ * <p>A third defect makes a store left by a crash unusable: Moquette writes the directory of its
+ * segmented queues ({@code checkpoint.properties}) only when it stops cleanly, so after {@code kill
+ * -9} the queue pages and the directory disagree. Seen here: the restarted broker failed every
+ * publish to the bridge's session ({@code IllegalArgumentException: increment : 0} in {@code
+ * PostOffice.publish2Subscribers}) and never completed the bridge's CONNECT again, so nothing
+ * reached Kafka after the restart. A start therefore uses the store only when the last stop was
+ * clean (a marker written after the store is flushed); otherwise it starts on an empty store and
+ * says what that costs: the messages that were queued for the bridge at the crash. The bridge
+ * subscribes again when it connects.
  */
 public final class EmbeddedMqttBroker extends LocalServer {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMqttBroker.class);
@@ -72,7 +83,7 @@ public final class EmbeddedMqttBroker extends LocalServer {
     props.setProperty("immediate_buffer_flush", "true");
     Server server = new Server();
     try {
-      Files.createDirectories(base);
+      discardStoreOfUncleanStop(base);
       server.startServer(new MemoryConfig(props));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start MQTT broker on port " + mqttPort + " in " + base, e);
@@ -80,6 +91,25 @@ public final class EmbeddedMqttBroker extends LocalServer {
     LOG.info("MQTT broker up on {}:{} with data in {} after {} ms",
         Ports.HOST, mqttPort, base, (System.nanoTime() - began) / 1_000_000);
     return new EmbeddedMqttBroker(base, mqttPort, server);
+  }
+
+  /** Written once the store is flushed by a clean stop; removed while the broker runs. */
+  static final String CLEAN_STOP_MARKER = "clean-stop";
+
+  private static void discardStoreOfUncleanStop(Path base) throws IOException {
+    Path marker = base.resolve(CLEAN_STOP_MARKER);
+    if (Files.isDirectory(base) && !Files.exists(marker)) {
+      try (var entries = Files.list(base)) {
+        if (entries.findAny().isPresent()) {
+          LOG.warn("the MQTT broker in {} did not stop cleanly last time (killed or crashed); Moquette cannot"
+              + " resume from the store it left, so it starts empty: QoS 1 messages that were queued for the"
+              + " bridge at that moment are lost (everything that had reached Kafka is safe)", base);
+          FileUtils.deleteDirectory(base.toFile());
+        }
+      }
+    }
+    Files.createDirectories(base);
+    Files.deleteIfExists(marker);
   }
 
   /** {@code tcp://127.0.0.1:port}, the server URI for MQTT clients. */
@@ -101,6 +131,11 @@ public final class EmbeddedMqttBroker extends LocalServer {
   @Override
   protected void stop() {
     server.stopServer();
+    try {
+      Files.createFile(dataDir().resolve(CLEAN_STOP_MARKER));
+    } catch (IOException e) {
+      LOG.warn("could not mark the MQTT store as cleanly stopped; the next start discards it", e);
+    }
     LOG.info("MQTT broker on port {} stopped", port);
   }
 }

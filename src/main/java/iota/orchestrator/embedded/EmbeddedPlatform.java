@@ -110,6 +110,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
   private String apiToken;
   private boolean tokenGenerated;
   private Ready ready;
+  private String bridgeClientId;
 
   private EmbeddedPlatform(Options options) {
     this.options = options;
@@ -313,6 +314,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
       root.get("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
     }
     config.put("mqtt.server.uri", mqtt.uri());
+    bridgeClientId = config.get("mqtt.client.id");
     return config;
   }
 
@@ -364,7 +366,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
   /**
    * Waits until a change published now is applied without a wait: the topology RUNNING, the
    * executor holding its partitions, and the bridge's task running (a task runs once its start()
-   * returned, and the bridge's returns subscribed, see MqttSourceTask). A long restore or a
+   * returned, and the bridge's returns subscribed, see MqttSourceTask) and connected to the broker
+   * as the broker sees it (a task whose first connect failed runs too, and retries from poll()). A long restore or a
    * rebalance after a corrupted task is waited out, however long it takes, saying every few seconds
    * what is still missing; only a topology or an executor that failed for good ends the start.
    */
@@ -386,6 +389,9 @@ public final class EmbeddedPlatform implements AutoCloseable {
       }
       if (!executor.assigned().isDone()) {
         waiting.add("the executor's partitions (its consumer group is rebalancing)");
+      }
+      if (!mqtt.connectedClientIds().contains(bridgeClientId)) {
+        waiting.add("the MQTT bridge's connection to the broker (client " + bridgeClientId + ")");
       }
       if (waiting.isEmpty()) {
         break;

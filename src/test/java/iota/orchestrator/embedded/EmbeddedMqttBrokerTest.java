@@ -3,13 +3,16 @@ package iota.orchestrator.embedded;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.commons.io.FileUtils;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -104,6 +107,33 @@ class EmbeddedMqttBrokerTest {
     resumed.connect(options(false));
     await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("queued"));
     disconnect(resumed);
+  }
+
+  @Test
+  @Order(4)
+  void aStoreLeftByACrashIsDiscardedAndTheBrokerServesAfresh() throws Exception {
+    // What kill -9 leaves: the store as it is while the broker runs, without the clean-stop marker.
+    Path crashed = dir.resolveSibling(dir.getFileName() + "-crashed");
+    FileUtils.copyDirectory(dir.toFile(), crashed.toFile());
+    Files.deleteIfExists(crashed.resolve(EmbeddedMqttBroker.CLEAN_STOP_MARKER));
+    Path leftover = Files.writeString(crashed.resolve("leftover-of-the-crash"), "x");
+
+    EmbeddedMqttBroker afterCrash = EmbeddedMqttBroker.start(crashed, 0);
+    try {
+      assertFalse(Files.exists(leftover), "the crashed store was used");
+      List<String> received = new CopyOnWriteArrayList<>();
+      MqttClient bridge = new MqttClient(afterCrash.uri(), "bridge-after-crash", new MemoryPersistence());
+      bridge.connect(options(false));
+      bridge.subscribe("cm/notify", 1, (topic, msg) -> received.add(new String(msg.getPayload(), StandardCharsets.UTF_8)));
+      MqttClient publisher = new MqttClient(afterCrash.uri(), "pub-after-crash", new MemoryPersistence());
+      publisher.connect(options(true));
+      publisher.publish("cm/notify", "after the crash".getBytes(StandardCharsets.UTF_8), 1, false);
+      await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("after the crash"));
+      disconnect(bridge, publisher);
+    } finally {
+      afterCrash.close();
+    }
+    assertTrue(Files.exists(crashed.resolve(EmbeddedMqttBroker.CLEAN_STOP_MARKER)), "a clean stop marks the store");
   }
 
   private static MqttClient connect(String clientId, boolean cleanSession) throws Exception {
