@@ -91,19 +91,40 @@ public final class ScaleBenchmark {
     Path dir = Files.createTempDirectory("iota-scale-bench-");
     try {
       Platform platform = platform(out, settings, dir);
-      out.printf("scale.topology: producing %,d single creates into iota.cm-notify, then starting the stream app ...%n", settings.events());
-      TopologyThroughput.Result single = TopologyThroughput.measure(dir.resolve("topology-single"), settings.events(), 1, settings.timeout());
-      TopologyThroughput.describe(single, "scale.topology single creates").forEach(line ->
-          out.printf("%s  [target >= %,.0f/s]%n", line, TARGET_SINGLE_PER_S));
-      TopologyThroughput.Result bulk = TopologyThroughput.measure(dir.resolve("topology-bulk"), settings.events(), BULK, settings.timeout());
-      TopologyThroughput.describe(bulk, "scale.topology bulk creates of " + BULK).forEach(out::println);
-      out.flush();
+      TopologyThroughput.Result[] topology = topology(out, settings.events(), settings.timeout(), Map.of(), dir);
+      TopologyThroughput.Result single = topology[0];
+      TopologyThroughput.Result bulk = topology[1];
       return new Result(platform.ingestSeconds, platform.rss, platform.heap, platform.summary[0], platform.summary[1],
           platform.instances[0], platform.instances[1], platform.readySeconds, platform.firstChangeSeconds,
           platform.zooKeeperRestoredSeconds, platform.storesRestoredSeconds, platform.differences, platform.planResources, single, bulk);
     } finally {
       FileUtils.deleteQuietly(dir.toFile());
     }
+  }
+
+  /**
+   * The topology's throughput part alone, single then bulk creates, with {@code overrides} on top of
+   * the configuration: to weigh one setting without the minutes of the platform phases.
+   */
+  public static void runTopology(PrintStream out, int events, Map<String, String> overrides) throws Exception {
+    Path dir = Files.createTempDirectory("iota-scale-bench-");
+    try {
+      topology(out, events, Settings.defaults().timeout(), overrides, dir);
+    } finally {
+      FileUtils.deleteQuietly(dir.toFile());
+    }
+  }
+
+  private static TopologyThroughput.Result[] topology(PrintStream out, int events, Duration timeout, Map<String, String> overrides, Path dir)
+      throws Exception {
+    out.printf("scale.topology: producing %,d single creates into iota.cm-notify, then starting the stream app ...%n", events);
+    TopologyThroughput.Result single = TopologyThroughput.measure(dir.resolve("topology-single"), events, 1, timeout, overrides);
+    TopologyThroughput.describe(single, "scale.topology single creates").forEach(line ->
+        out.printf("%s  [target >= %,.0f/s]%n", line, TARGET_SINGLE_PER_S));
+    TopologyThroughput.Result bulk = TopologyThroughput.measure(dir.resolve("topology-bulk"), events, BULK, timeout, overrides);
+    TopologyThroughput.describe(bulk, "scale.topology bulk creates of " + BULK).forEach(out::println);
+    out.flush();
+    return new TopologyThroughput.Result[] {single, bulk};
   }
 
   /** What the phases on the child platform measured. */

@@ -4,6 +4,8 @@ import iota.orchestrator.bench.ScaleBenchmark;
 import iota.orchestrator.placement.PlannerBenchmark;
 import iota.orchestrator.topology.TopologyBenchmark;
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,10 +42,12 @@ public final class BenchCommand implements Callable<Integer> {
     scale,
     bridge,
     elastic,
+    /** The scale suite's topology-on-a-real-broker part alone (a few minutes instead of many). */
+    throughput,
     all
   }
 
-  @Option(names = "--only", defaultValue = "all", description = "planner, topology, e2e, api, scale, bridge, elastic or all (default ${DEFAULT-VALUE})")
+  @Option(names = "--only", defaultValue = "all", description = "planner, topology, e2e, api, scale, bridge, elastic, throughput (the topology part of scale alone) or all (default ${DEFAULT-VALUE})")
   Suite only;
 
   @Option(names = "--bridge-messages", defaultValue = "20000", description = "single messages per broker for the bridge benchmark (default ${DEFAULT-VALUE})")
@@ -57,6 +61,10 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--scale-events", defaultValue = "1000000", description = "resources of each of the scale benchmark's topology runs, single and bulk (default ${DEFAULT-VALUE})")
   int scaleEvents;
+
+  @Option(names = "--set", description = "key=value on top of the stream app's configuration in --only throughput "
+      + "(iota.* keys or kafka.* overrides), to weigh what one setting costs")
+  Map<String, String> settings = new LinkedHashMap<>();
 
   @Override
   public Integer call() throws Exception {
@@ -84,6 +92,14 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (only == Suite.elastic || only == Suite.all) {
       iota.orchestrator.bench.ElasticBenchmark.run(out, 100_000);
+    }
+    if (only == Suite.throughput) {
+      if (scaleEvents < 1) {
+        throw new ParameterException(spec.commandLine(), "--scale-events must be at least 1");
+      }
+      ScaleBenchmark.runTopology(out, scaleEvents, settings);
+    } else if (!settings.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--set applies to --only throughput");
     }
     return 0;
   }
