@@ -159,8 +159,13 @@ public final class OrchestratorTopology {
     Serde<String> strings = Utf8Serde.INSTANCE;
     builder.addStateStore(store(Stores.PLACEMENTS, strings));
     builder.addStateStore(store(Stores.INSTANCE_RESOURCES, strings));
-    builder.addStateStore(store(Stores.INSTANCES, JsonSerde.of(InstanceState.class)));
-    builder.addStateStore(store(Stores.TYPES, JsonSerde.of(TypeState.class)));
+    // An instance's state (and its type's) is rewritten by every change that touches it, so these
+    // two stores sit behind the record cache: a commit writes each key's last value to the changelog
+    // once instead of once per change (a create burst rewrites one instance thousands of times).
+    // Reads, interactive queries included, see the cache; a placement and its index entry are
+    // written once per resource, so caching them would only add work.
+    builder.addStateStore(store(Stores.INSTANCES, JsonSerde.of(InstanceState.class)).withCachingEnabled());
+    builder.addStateStore(store(Stores.TYPES, JsonSerde.of(TypeState.class)).withCachingEnabled());
 
     Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray());
     KStream<String, Input> changes = builder.stream(Topics.CM_NOTIFY, raw.withName("cm-notify-source"))
