@@ -69,6 +69,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
+    if (!settings.isEmpty() && only != Suite.throughput) {
+      throw new ParameterException(spec.commandLine(), "--set applies to --only throughput");
+    }
     if (only == Suite.planner || only == Suite.all) {
       PlannerBenchmark.run(out);
     }
@@ -98,8 +101,6 @@ public final class BenchCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--scale-events must be at least 1");
       }
       ScaleBenchmark.runTopology(out, scaleEvents, settings);
-    } else if (!settings.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), "--set applies to --only throughput");
     }
     return 0;
   }
