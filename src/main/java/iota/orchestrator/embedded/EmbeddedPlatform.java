@@ -300,6 +300,11 @@ public final class EmbeddedPlatform implements AutoCloseable {
         LOG.info("created topics {}", report.created());
       }
       report.differences().forEach(d -> LOG.warn("topic differs from its spec: {}", d));
+      // Before any producer of ours starts: a kill -9 of this JVM can leave one behind (see the class).
+      int aborted = HangingTransactions.abortAll(admin);
+      if (aborted > 0) {
+        LOG.warn("aborted {} hanging transaction(s) left by the last run", aborted);
+      }
     }
   }
 
