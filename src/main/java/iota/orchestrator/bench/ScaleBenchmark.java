@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.api.ApiServer;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.EmbeddedPlatform;
+import iota.orchestrator.executor.ZooKeeperPlanReader;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.topology.PlanSnapshot;
 import java.io.IOException;

@@ -2,9 +2,9 @@ package iota.orchestrator.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.executor.ZooKeeperApplier;
+import iota.orchestrator.executor.ZooKeeperPlanReader;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.topology.PlanSnapshot;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,23 +37,7 @@ final class ZooKeeperPlan implements AutoCloseable {
 
   /** Every type's instances with their children's data; the bookkeeping tree {@code .seq} is skipped. */
   PlanSnapshot snapshot() throws Exception {
-    PlanSnapshot plan = new PlanSnapshot();
-    for (String type : children(root)) {
-      if (type.startsWith(".")) {
-        continue;
-      }
-      for (String id : children(ZKPaths.makePath(root, type))) {
-        String path = ZKPaths.makePath(root, type, id);
-        JsonNode data = read(path);
-        JsonNode resources = read(path + "/resources");
-        JsonNode reload = read(path + "/_reload");
-        List<String> ids = new ArrayList<>();
-        resources.get("ids").forEach(n -> ids.add(n.asText()));
-        plan.put(type, Integer.parseInt(id),
-            new PlanSnapshot.Instance(data.get("used").asInt(), data.get("count").asInt(), ids, reload.get("times").asLong()));
-      }
-    }
-    return plan;
+    return new ZooKeeperPlanReader(client, root).snapshot();
   }
 
   /** Resource id to instance id, for one type. */

@@ -1,7 +1,6 @@
-package iota.orchestrator.bench;
+package iota.orchestrator.executor;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import iota.orchestrator.executor.ZooKeeperApplier;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.topology.PlanSnapshot;
 import java.nio.charset.StandardCharsets;
@@ -14,26 +13,39 @@ import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 
 /**
- * Reads the whole plan the way a worker does, straight from the ZooKeeper layout of DESIGN §2, with
- * a client of its own. The executor's bookkeeping tree ({@code .seq}) is not part of the plan.
+ * Reads the whole plan the way a worker does, straight from the ZooKeeper layout of DESIGN §2 that
+ * the executor writes (benchmarks and tests check what workers would see with it). The executor's
+ * bookkeeping tree ({@code .seq}) is not part of the plan.
  */
-final class ZooKeeperPlanReader implements AutoCloseable {
+public final class ZooKeeperPlanReader implements AutoCloseable {
   private final CuratorFramework client;
   private final String root;
+  private final boolean ownsClient;
 
-  ZooKeeperPlanReader(String connectString, String root) {
-    this.root = root;
-    client = CuratorFrameworkFactory.builder()
+  /** A reader with a client of its own, closed with the reader. */
+  public ZooKeeperPlanReader(String connectString, String root) {
+    this(CuratorFrameworkFactory.builder()
         .connectString(connectString)
         .retryPolicy(new RetryNTimes(20, 100))
         .connectionTimeoutMs(10_000)
         .sessionTimeoutMs(30_000)
-        .build();
+        .build(), root, true);
     client.start();
   }
 
-  /** Every type's instances with their children's data. */
-  PlanSnapshot snapshot() throws Exception {
+  /** A reader on the caller's started client, which stays the caller's to close. */
+  public ZooKeeperPlanReader(CuratorFramework client, String root) {
+    this(client, root, false);
+  }
+
+  private ZooKeeperPlanReader(CuratorFramework client, String root, boolean ownsClient) {
+    this.client = client;
+    this.root = root;
+    this.ownsClient = ownsClient;
+  }
+
+  /** Every type's instances with their children's data; an instance removed while it is read is left out. */
+  public PlanSnapshot snapshot() throws Exception {
     PlanSnapshot plan = new PlanSnapshot();
     for (String type : children(root)) {
       if (type.startsWith(".")) {
@@ -58,7 +70,7 @@ final class ZooKeeperPlanReader implements AutoCloseable {
   }
 
   /** The instance of {@code type} whose {@code resources} lists {@code resourceId}, or null. */
-  String instanceOf(String type, String resourceId) throws Exception {
+  public String instanceOf(String type, String resourceId) throws Exception {
     String quoted = Json.string(resourceId);
     for (String id : children(ZKPaths.makePath(root, type))) {
       byte[] bytes = bytes(ZKPaths.makePath(root, type, id, "resources"));
@@ -97,6 +109,8 @@ final class ZooKeeperPlanReader implements AutoCloseable {
 
   @Override
   public void close() {
-    client.close();
+    if (ownsClient) {
+      client.close();
+    }
   }
 }
