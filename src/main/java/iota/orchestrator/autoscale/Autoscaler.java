@@ -26,7 +26,8 @@ import java.util.function.ToDoubleFunction;
  *       recommendation is then computed over all pods counted, and dropped (no change) when the
  *       rebalanced ratio falls within the tolerance or turns the direction around. A missing pod's
  *       request, when the poller could not read it, is the mean request of the measured pods.
- *   <li>The larger recommendation of the two metrics wins.
+ *   <li>The larger recommendation of the two metrics wins. While one metric is unknown, the other may
+ *       scale the pool up but not down (HPA's {@code computeReplicasForMetrics}).
  *   <li><b>Scale-down stabilization</b>: the pool goes no lower than the highest recommendation of the
  *       window ({@code scale.down.stabilization}), one instance per round at most, and not at all while
  *       any pod's metrics are missing.
@@ -78,6 +79,7 @@ public final class Autoscaler {
       recommended = memory.recommended();
     }
     int missing = Math.max(cpu.missing(), memory.missing());
+    boolean partial = anyMetric && (cpu.recommended() == null || memory.recommended() == null);
 
     ScalingState next = state.with(new ScalingState.Recommendation(now, recommended), params.scaleDownStabilizationMillis());
     Condition condition = anyMetric ? Condition.DESIRED_WITHIN_RANGE : Condition.FAILED_GET_RESOURCE_METRIC;
@@ -87,7 +89,14 @@ public final class Autoscaler {
 
     int wanted = recommended;
     Limit limit = null;
-    if (recommended < current) {
+    if (recommended < current && partial) {
+      // HPA's computeReplicasForMetrics: with any metric invalid, a scale-down is not made on the others.
+      condition = Condition.FAILED_GET_RESOURCE_METRIC;
+      why.append("; held at ").append(current).append(": no scale-down while ")
+          .append(cpu.recommended() == null ? "cpu" : "memory").append(" is unknown (")
+          .append(Condition.FAILED_GET_RESOURCE_METRIC.word()).append(')');
+      wanted = current;
+    } else if (recommended < current) {
       int stabilized = Math.min(current, next.highestSince(now, params.scaleDownStabilizationMillis(), recommended));
       if (stabilized >= current) {
         condition = Condition.SCALE_DOWN_STABILIZED;

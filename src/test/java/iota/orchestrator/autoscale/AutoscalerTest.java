@@ -193,8 +193,14 @@ class AutoscalerTest {
     Decision d = Autoscaler.decide(PARAMS, round(T0, 4, 100, noCpu), ScalingState.empty());
     assertNull(d.cpuUtilization());
     assertTrue(d.reason().contains("cpu unknown (no cpu request on instance 2)"), d.reason());
-    assertEquals(1, d.recommended(), "memory alone decides: 20% of requests");
-    assertEquals(3, d.to());
+    assertEquals(1, d.recommended(), "memory alone recommends: 20% of requests");
+    assertEquals(4, d.to(), "but a scale-down is not made while cpu is unknown, as HPA does");
+    assertEquals(Condition.FAILED_GET_RESOURCE_METRIC, d.condition());
+    assertTrue(d.reason().endsWith("held at 4: no scale-down while cpu is unknown (FailedGetResourceMetric)"), d.reason());
+    IntFunction<PodSample> hotWithoutCpu =
+        i -> PodSample.measured(i, 900, 500 * MIB, i == 2 ? 0 : 1000, 512 * MIB, true, T0 - 3_600_000, T0, 15_000);
+    assertEquals(5, Autoscaler.decide(PARAMS, round(T0, 4, 100, hotWithoutCpu), ScalingState.empty()).to(),
+        "memory alone may still scale up: 98% of requests over 80%");
     IntFunction<PodSample> none = i -> new PodSample(i, PodSample.State.NO_REQUESTS, 900, 100 * MIB, 0, 0, true, T0 - 3_600_000, T0, 15_000);
     Decision both = Autoscaler.decide(PARAMS, round(T0, 4, 100, none), ScalingState.empty());
     assertEquals(Condition.FAILED_GET_RESOURCE_METRIC, both.condition());
