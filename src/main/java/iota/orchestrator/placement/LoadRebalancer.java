@@ -34,6 +34,11 @@ import java.util.TreeSet;
  * up as unfixable. Every move lowers the sum of squared loads, so the loop ends. A resource moved
  * twice counts once (its first and last instance).
  *
+ * <p><b>Against churn.</b> Balancing starts only when some instance is outside the band, and then
+ * aims at {@link #BALANCE_MARGIN} of it (Cruise Control's {@code ResourceDistributionGoal} does the
+ * same): a plan left exactly at the band's edge would be pushed over it by the next measurement's
+ * noise and move again every round.
+ *
  * <p><b>How far from the fewest moves.</b> The fewest moves that reach the band is a bin-packing
  * problem (NP-hard in general), so the greedy is not always optimal. It is optimal when every
  * resource has the same load (checked against brute force: any band-reaching plan must move at
@@ -53,11 +58,28 @@ public final class LoadRebalancer {
   /** Cruise Control's default balance band: every instance within 10 % of the mean. */
   public static final double DEFAULT_BAND = 0.10;
 
+  /**
+   * Cruise Control's {@code BALANCE_MARGIN}: a re-plan starts only when an instance is outside the
+   * band, and then aims at this fraction of the band, so that the instances it leaves at the edge are
+   * not pushed out again by the next round's noise.
+   */
+  public static final double BALANCE_MARGIN = 0.9;
+
   private LoadRebalancer() {}
 
-  /** Re-plans for load with the given draining instances; see the class rules. */
+  /** Re-plans for load with the given draining instances, aiming at {@link #BALANCE_MARGIN} of the band. */
   public static LoadPlan rebalance(TypePlan plan, Map<String, Double> loads, Set<Integer> draining, double band) {
-    return new Run(plan, loads, draining, Collections.emptySortedSet(), band).plan();
+    return rebalance(plan, loads, draining, band, BALANCE_MARGIN);
+  }
+
+  /**
+   * Re-plans for load with the given draining instances; see the class rules. Once some instance is
+   * outside {@code band}, the moves aim at {@code band × margin}; a margin of 1 moves the fewest
+   * resources that reach the band itself.
+   */
+  public static LoadPlan rebalance(
+      TypePlan plan, Map<String, Double> loads, Set<Integer> draining, double band, double margin) {
+    return new Run(plan, loads, draining, Collections.emptySortedSet(), band, margin).plan();
   }
 
   /**
@@ -75,7 +97,7 @@ public final class LoadRebalancer {
     for (int i = instances; i < ids.size(); i++) {
       removed.add(ids.get(i));
     }
-    return new Run(plan, loads, draining, removed, band).plan();
+    return new Run(plan, loads, draining, removed, band, BALANCE_MARGIN).plan();
   }
 
   /**
@@ -166,6 +188,9 @@ public final class LoadRebalancer {
   private static final class Run {
     final TypePlan plan;
     final double band;
+    final double margin;
+    /** The band the loop works to: the band itself until balancing starts, then its margin. */
+    double aim;
     final long maxBytes;
     final TreeMap<Integer, Node> nodes = new TreeMap<>();
     /** The nodes that take resources, by load; a node leaves before its load changes and comes back after. */
@@ -178,12 +203,18 @@ public final class LoadRebalancer {
     /** Counts moves: a node that could not be fixed is tried again once anything has moved. */
     long generation;
 
-    Run(TypePlan plan, Map<String, Double> loads, Set<Integer> draining, SortedSet<Integer> removed, double band) {
+    Run(TypePlan plan, Map<String, Double> loads, Set<Integer> draining, SortedSet<Integer> removed, double band,
+        double margin) {
       if (!(band >= 0)) {
         throw new IllegalArgumentException("band must not be negative, got " + band);
       }
+      if (!(margin > 0 && margin <= 1)) {
+        throw new IllegalArgumentException("margin must be in (0, 1], got " + margin);
+      }
+      this.margin = margin;
       this.plan = plan;
       this.band = band;
+      this.aim = band;
       this.maxBytes = plan.maxBytes();
       this.removed = removed;
       double fallback = meanLoad(loads);
@@ -241,16 +272,21 @@ public final class LoadRebalancer {
         max = Math.max(max, n.load);
         min = Math.min(min, n.load);
       }
+      aim = band;
       boolean within = takers.isEmpty() || (max <= ceiling() && min >= floor());
       return new LoadPlan(moves, emptied, unplaced, mean, max, min, band, within);
     }
 
     double ceiling() {
-      return mean * (1 + band) + slack();
+      return mean * (1 + aim) + slack();
     }
 
     double floor() {
-      return mean * (1 - band) - slack();
+      return mean * (1 - aim) - slack();
+    }
+
+    boolean outsideBand() {
+      return !takers.isEmpty() && (takers.last().load > ceiling() || takers.first().load < floor());
     }
 
     /** Rounding room, so a sum that is on the edge up to float error counts as inside. */
@@ -279,6 +315,10 @@ public final class LoadRebalancer {
       // Each move strictly lowers the sum of squared loads, so moves cannot cycle; the bound only
       // guards against float ties. Between two moves each node fails at most once.
       long guard = 4L * plan.resourceCount() + 16;
+      if (!outsideBand()) {
+        return;
+      }
+      aim = band * margin;
       while (generation < guard) {
         Node hottest = hottest();
         if (hottest != null && hottest.load > ceiling()) {

@@ -127,7 +127,7 @@ class LoadRebalancerBruteForceTest {
       List<String> ids = new ArrayList<>();
       List<Integer> home = new ArrayList<>();
       TypePlan plan = plan(f, loads, ids, home);
-      LoadPlan result = LoadRebalancer.rebalance(plan, loads, Set.of(), BAND);
+      LoadPlan result = LoadRebalancer.rebalance(plan, loads, Set.of(), BAND, 1.0);
       int opt = optimum(plan, ids, home, loads);
       cases++;
       Invariants.check(plan, result, loads, Set.of());
@@ -177,7 +177,7 @@ class LoadRebalancerBruteForceTest {
           home.add(i);
         }
       }
-      LoadPlan result = LoadRebalancer.rebalance(plan, loads, Set.of(), BAND);
+      LoadPlan result = LoadRebalancer.rebalance(plan, loads, Set.of(), BAND, 1.0);
       Invariants.check(plan, result, loads, Set.of());
       if (r <= 9 && k <= 3) {
         int opt = optimum(plan, ids, home, loads);

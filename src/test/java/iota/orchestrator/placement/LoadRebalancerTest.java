@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,36 @@ class LoadRebalancerTest {
     LoadPlan result = LoadRebalancer.rebalance(plan, loads, Set.of(), 0.10);
     assertTrue(result.moves().isEmpty());
     assertTrue(result.withinBand());
+  }
+
+  @Test
+  void aFleetInsideTheBandIsLeftAloneEvenNearItsEdge() {
+    Map<String, Double> loads = new HashMap<>();
+    // mean 10, the hottest at 10.95: inside 10 %, outside the 9 % the margin aims at once started
+    TypePlan plan = plan(20, Long.MAX_VALUE, loads, ones(10, 1.095), ones(10, 0.9525), ones(10, 0.9525));
+    LoadPlan result = LoadRebalancer.rebalance(plan, loads, Set.of(), 0.10);
+    assertTrue(result.moves().isEmpty(), "balancing starts only outside the band");
+    assertTrue(LoadRebalancer.rebalance(plan, loads, Set.of(), 0.09).moves().size() > 0, "outside a 9 % band it would move");
+  }
+
+  @Test
+  void onceStartedBalancingAimsInsideTheMarginSoNoiseDoesNotPushItOutAgain() {
+    Map<String, Double> loads = new HashMap<>();
+    TypePlan plan = plan(40, Long.MAX_VALUE, loads, ones(16, 1), ones(10, 1), ones(10, 1), ones(4, 1));
+    // mean 10: the first instance at 16, the last at 4; a margin of 1 stops at the band's edge
+    LoadPlan edge = LoadRebalancer.rebalance(plan, loads, Set.of(), 0.10, 1.0);
+    LoadPlan margin = LoadRebalancer.rebalance(plan, loads, Set.of(), 0.10);
+    Invariants.check(plan, margin, loads, Set.of());
+    assertEquals(11.0, edge.maxLoad(), 1e-9);
+    assertTrue(margin.maxLoad() <= 10 * (1 + 0.10 * LoadRebalancer.BALANCE_MARGIN) + 1e-9, "max " + margin.maxLoad());
+    assertTrue(margin.minLoad() >= 10 * (1 - 0.10 * LoadRebalancer.BALANCE_MARGIN) - 1e-9, "min " + margin.minLoad());
+    assertTrue(margin.moves().size() > edge.moves().size(), "the margin costs moves now to save them later");
+  }
+
+  private static double[] ones(int n, double load) {
+    double[] loads = new double[n];
+    Arrays.fill(loads, load);
+    return loads;
   }
 
   @Test
