@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import iota.orchestrator.model.Json;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -30,9 +31,13 @@ import java.util.TreeMap;
  * @param events the last {@value #MAX_EVENTS} scaling and re-orchestration events, oldest first
  * @param history the pool size and utilization of every round in the last {@value #HISTORY_MILLIS} ms
  *     of record time, oldest first, for the dashboard's plot
+ * @param maxOverMean the highest instance's estimated load over the mean, after the last step (1 when
+ *     nothing is measured)
+ * @param eventsTotal how many events of each {@link Kind} there were since the type began, for counters
+ * @param movesTotal how many resources moved because of events of each {@link Kind}, for counters
  */
 @JsonPropertyOrder({"resource", "enabled", "current", "desired", "limitedBy", "utilization", "target", "instances",
-    "events", "history"})
+    "events", "history", "maxOverMean", "eventsTotal", "movesTotal"})
 public record ScalingReport(
     @JsonProperty("resource") String resource,
     @JsonProperty("enabled") boolean enabled,
@@ -43,13 +48,30 @@ public record ScalingReport(
     @JsonProperty("target") Utilization target,
     @JsonProperty("instances") SortedMap<String, InstanceLoad> instances,
     @JsonProperty("events") List<Event> events,
-    @JsonProperty("history") List<Point> history) {
+    @JsonProperty("history") List<Point> history,
+    @JsonProperty("maxOverMean") double maxOverMean,
+    @JsonProperty("eventsTotal") SortedMap<Kind, Long> eventsTotal,
+    @JsonProperty("movesTotal") SortedMap<Kind, Long> movesTotal) {
 
   /** Events kept: the answer lists the last fifty. */
   public static final int MAX_EVENTS = 50;
 
   /** History kept for the plot: one hour of record time. */
   public static final long HISTORY_MILLIS = 3_600_000L;
+
+  /** What an event was, for the counters' label. */
+  public enum Kind {
+    @JsonProperty("scale-up") SCALE_UP,
+    @JsonProperty("scale-down") SCALE_DOWN,
+    @JsonProperty("rebalance") REBALANCE,
+    @JsonProperty("drain") DRAIN,
+    @JsonProperty("undrain") UNDRAIN;
+
+    /** The label value, as in the JSON. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+  }
 
   /** Utilization per metric as a fraction of requests (0.7 is 70 %); a null member when unknown. */
   @JsonPropertyOrder({"cpu", "memory"})
@@ -89,20 +111,23 @@ public record ScalingReport(
    * One scaling or re-orchestration event.
    *
    * @param at record time of the round (epoch ms)
+   * @param kind what kind of event
    * @param from pool size before
    * @param to pool size after (equal to {@code from} for a load re-orchestration or a drain)
    * @param reason the decision in words, e.g. {@code cpu 93% of requests > target 70%: 10 -> 14 instances}
    * @param moved how many resources moved because of it
    */
-  @JsonPropertyOrder({"at", "from", "to", "reason", "moved"})
+  @JsonPropertyOrder({"at", "kind", "from", "to", "reason", "moved"})
   public record Event(
       @JsonProperty("at") long at,
+      @JsonProperty("kind") Kind kind,
       @JsonProperty("from") int from,
       @JsonProperty("to") int to,
       @JsonProperty("reason") String reason,
       @JsonProperty("moved") int moved) {
     @JsonCreator
     public Event {
+      Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(reason, "reason");
     }
   }
@@ -127,20 +152,26 @@ public record ScalingReport(
     instances = new TreeMap<>(Objects.requireNonNullElse(instances, Map.of()));
     events = List.copyOf(Objects.requireNonNullElse(events, List.of()));
     history = List.copyOf(Objects.requireNonNullElse(history, List.of()));
+    eventsTotal = new TreeMap<>(Objects.requireNonNullElse(eventsTotal, Map.of()));
+    movesTotal = new TreeMap<>(Objects.requireNonNullElse(movesTotal, Map.of()));
   }
 
   /** A type before its first metrics round: nothing measured, no events. */
   public static ScalingReport initial(String resource, boolean enabled, int current, Utilization target) {
-    return new ScalingReport(resource, enabled, current, current, null, null, target, null, null, null);
+    return new ScalingReport(resource, enabled, current, current, null, null, target, null, null, null, 1, null, null);
   }
 
-  /** This report with {@code event} appended and only the last {@value #MAX_EVENTS} kept. */
+  /** This report with {@code event} appended (only the last {@value #MAX_EVENTS} kept) and counted. */
   public ScalingReport withEvent(Event event) {
     List<Event> kept = new ArrayList<>(events.size() + 1);
     kept.addAll(events.size() >= MAX_EVENTS ? events.subList(events.size() - MAX_EVENTS + 1, events.size()) : events);
     kept.add(event);
+    SortedMap<Kind, Long> eventCounts = new TreeMap<>(eventsTotal);
+    eventCounts.merge(event.kind(), 1L, Long::sum);
+    SortedMap<Kind, Long> moveCounts = new TreeMap<>(movesTotal);
+    moveCounts.merge(event.kind(), (long) event.moved(), Long::sum);
     return new ScalingReport(resource, enabled, current, desired, limitedBy, utilization, target, instances, kept,
-        history);
+        history, maxOverMean, eventCounts, moveCounts);
   }
 
   /** This report with {@code point} appended and points older than {@value #HISTORY_MILLIS} ms before it dropped. */
@@ -153,7 +184,7 @@ public record ScalingReport(
     }
     kept.add(point);
     return new ScalingReport(resource, enabled, current, desired, limitedBy, utilization, target, instances, events,
-        kept);
+        kept, maxOverMean, eventsTotal, movesTotal);
   }
 
   /** The report as stored and as answered. */
