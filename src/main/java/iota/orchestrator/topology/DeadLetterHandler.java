@@ -1,8 +1,8 @@
 package iota.orchestrator.topology;
 
+import iota.orchestrator.deadletter.DeadLetter;
+import iota.orchestrator.deadletter.DeadLetterHeaders;
 import iota.orchestrator.model.InvalidRecordException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends a record that could not be read, processed or written to {@link Topics#DLQ} — with the
- * reason, source topic, partition and offset in headers — and lets the stream go on. The dead
- * letter is written through the task's producer, so under exactly-once it is part of the same
- * transaction as the input offset it replaces; it is always small ({@link DeadLetter}).
+ * reason, source topic, partition and offset in the {@link DeadLetterHeaders} — and lets the stream
+ * go on. The dead letter is written through the task's producer, so under exactly-once it is part
+ * of the same transaction as the input offset it replaces; it is always small: its payload is kept
+ * within half of the DLQ's record limit ({@link DeadLetter#payloadWithin}).
  *
  * <p>Reading and processing: the dead letter holds the original key and value bytes. An {@link
  * InvalidRecordException} is bad input: logged at INFO without a stack trace. Anything else is a
@@ -108,44 +109,37 @@ public final class DeadLetterHandler
     // (iota_orchestrator_dlq_dropped_outputs_total), and the stream goes on without the record.
     DROPPED_OUTPUTS.incrementAndGet();
     LOG.error("the broker refused a record of {} bytes for {} (key {}); dropped: {}", record.value() == null ? 0 : record.value().length,
-        record.topic(), abbreviate(record.key()), message(exception));
+        record.topic(), abbreviate(record.key()), DeadLetter.message(exception));
     return ProductionExceptionHandler.Response.resume();
   }
 
   private DeadLetter outputDeadLetter(ErrorHandlerContext context, String topic, Exception exception) {
     DROPPED_OUTPUTS.incrementAndGet();
-    return new DeadLetter(maxBytes)
-        .reason(exception, message(exception), null)
-        .header(Topics.DLQ_HEADER_OUTPUT_TOPIC, topic)
-        .origin(context);
+    return new DeadLetter()
+        .reason(exception, DeadLetter.message(exception))
+        .header(DeadLetterHeaders.OUTPUT_TOPIC, topic)
+        .origin(context.topic(), context.partition(), context.offset());
   }
 
   private ProducerRecord<byte[], byte[]> inputDeadLetter(ErrorHandlerContext context, Exception exception) {
-    String reason = message(exception);
-    String trace = null;
+    String reason = DeadLetter.message(exception);
+    DeadLetter letter = new DeadLetter()
+        .copyHeaders(context.headers())
+        .reason(exception, reason);
     if (exception instanceof InvalidRecordException) {
       LOG.info("dead-lettering {}-{}@{}: {}", context.topic(), context.partition(), context.offset(), reason);
     } else {
       LOG.warn("dead-lettering {}-{}@{} after an unexpected error in {}", context.topic(), context.partition(), context.offset(), context.processorNodeId(), exception);
-      StringWriter w = new StringWriter();
-      exception.printStackTrace(new PrintWriter(w));
-      trace = w.toString();
+      letter.stackTrace(exception);
     }
-    DeadLetter letter = new DeadLetter(maxBytes)
-        .copyHeaders(context.headers())
-        .reason(exception, reason, trace)
-        .origin(context)
-        .payload(context.sourceRawKey(), context.sourceRawValue());
+    letter.origin(context.topic(), context.partition(), context.offset())
+        .payloadWithin(context.sourceRawKey(), context.sourceRawValue(), maxBytes);
     return sent(letter);
   }
 
   private static ProducerRecord<byte[], byte[]> sent(DeadLetter letter) {
     SENT.incrementAndGet();
-    return letter.record();
-  }
-
-  private static String message(Exception exception) {
-    return exception.getMessage() == null ? exception.getClass().getName() : exception.getMessage();
+    return letter.record(Topics.DLQ);
   }
 
   private static byte[] keyBytes(Object key) {

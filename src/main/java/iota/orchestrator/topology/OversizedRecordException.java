@@ -1,5 +1,6 @@
 package iota.orchestrator.topology;
 
+import iota.orchestrator.deadletter.DeadLetter;
 import java.util.Arrays;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 
@@ -10,9 +11,6 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
  * only the first bytes of the value, never the whole oversized payload.
  */
 public final class OversizedRecordException extends RecordTooLargeException {
-  /** How much of the refused value a dead letter shows. */
-  public static final int PREFIX_BYTES = 1024;
-
   private final String topic;
   private final int size;
   private final int limit;
@@ -25,7 +23,7 @@ public final class OversizedRecordException extends RecordTooLargeException {
     this.topic = topic;
     this.size = value.length;
     this.limit = limit;
-    this.prefix = Arrays.copyOf(value, Math.min(PREFIX_BYTES, value.length));
+    this.prefix = Arrays.copyOf(value, Math.min(DeadLetter.PREFIX_BYTES, value.length));
   }
 
   public String topic() {
@@ -40,7 +38,7 @@ public final class OversizedRecordException extends RecordTooLargeException {
     return limit;
   }
 
-  /** The first {@link #PREFIX_BYTES} bytes of the refused value. */
+  /** The first {@link DeadLetter#PREFIX_BYTES} bytes of the refused value: what its dead letter shows. */
   public byte[] prefix() {
     return prefix.clone();
   }

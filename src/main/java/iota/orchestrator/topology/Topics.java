@@ -1,5 +1,7 @@
 package iota.orchestrator.topology;
 
+import iota.orchestrator.deadletter.DeadLetterHeaders;
+
 /**
  * Every Kafka topic of the system, declared once. Keys are strings; values are JSON bytes except
  * where noted. {@code topics/topics.json} holds their partitions, retention and cleanup policy.
@@ -39,17 +41,17 @@ public final class Topics {
   /** Name of the repartition that re-keys every input by resource type. */
   public static final String BY_TYPE_REPARTITION = "by-type";
 
-  /** Headers of a dead-letter record; the names Kafka Streams' own DLQ records use. */
-  public static final String DLQ_HEADER_EXCEPTION = "__streams.errors.exception";
-  public static final String DLQ_HEADER_MESSAGE = "__streams.errors.message";
-  public static final String DLQ_HEADER_STACKTRACE = "__streams.errors.stacktrace";
-  public static final String DLQ_HEADER_TOPIC = "__streams.errors.topic";
-  public static final String DLQ_HEADER_PARTITION = "__streams.errors.partition";
-  public static final String DLQ_HEADER_OFFSET = "__streams.errors.offset";
-  /** Set when the dead letter holds only a prefix: the size in bytes of the whole value. */
-  public static final String DLQ_HEADER_ORIGINAL_BYTES = "iota.dlq.original.bytes";
-  /** For an output the broker would refuse: the topic it was meant for. */
-  public static final String DLQ_HEADER_OUTPUT_TOPIC = "iota.dlq.output.topic";
-  /** Set when some of the source record's headers did not fit into the dead letter. */
-  public static final String DLQ_HEADER_HEADERS_DROPPED = "iota.dlq.headers.dropped";
+  /**
+   * Headers of a dead-letter record, declared in {@link DeadLetterHeaders}; these names stay for the
+   * writers that still spell them through {@code Topics}.
+   */
+  public static final String DLQ_HEADER_EXCEPTION = DeadLetterHeaders.EXCEPTION;
+  public static final String DLQ_HEADER_MESSAGE = DeadLetterHeaders.MESSAGE;
+  public static final String DLQ_HEADER_STACKTRACE = DeadLetterHeaders.STACKTRACE;
+  public static final String DLQ_HEADER_TOPIC = DeadLetterHeaders.TOPIC;
+  public static final String DLQ_HEADER_PARTITION = DeadLetterHeaders.PARTITION;
+  public static final String DLQ_HEADER_OFFSET = DeadLetterHeaders.OFFSET;
+  public static final String DLQ_HEADER_ORIGINAL_BYTES = DeadLetterHeaders.ORIGINAL_BYTES;
+  public static final String DLQ_HEADER_OUTPUT_TOPIC = DeadLetterHeaders.OUTPUT_TOPIC;
+  public static final String DLQ_HEADER_HEADERS_DROPPED = DeadLetterHeaders.HEADERS_DROPPED;
 }

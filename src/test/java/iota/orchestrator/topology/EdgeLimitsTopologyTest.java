@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import iota.orchestrator.deadletter.DeadLetter;
+import iota.orchestrator.deadletter.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,7 +49,7 @@ class EdgeLimitsTopologyTest {
       f.notify("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":12}}");
       List<TestRecord<byte[], byte[]>> dead = f.dlq.readRecordsToList();
       assertEquals(1, dead.size());
-      assertTrue(TopologyFixture.header(dead.get(0), Topics.DLQ_HEADER_MESSAGE).contains("k.id is longer than 128 bytes"));
+      assertTrue(TopologyFixture.header(dead.get(0), DeadLetterHeaders.MESSAGE).contains("k.id is longer than 128 bytes"));
       assertNull(f.placements().get("Thing/" + digits));
       assertNotNull(f.placements().get("Thing/12"));
     }
@@ -63,11 +65,11 @@ class EdgeLimitsTopologyTest {
       assertEquals(1, dead.size(), "one refused assignment");
       TestRecord<byte[], byte[]> letter = dead.get(0);
       assertEquals("Thing/0", new String(letter.key(), StandardCharsets.UTF_8));
-      assertEquals(Topics.ASSIGNMENTS, TopologyFixture.header(letter, Topics.DLQ_HEADER_OUTPUT_TOPIC));
-      assertTrue(TopologyFixture.header(letter, Topics.DLQ_HEADER_MESSAGE).contains("over the limit of 12288 bytes"),
-          TopologyFixture.header(letter, Topics.DLQ_HEADER_MESSAGE));
-      assertTrue(Integer.parseInt(TopologyFixture.header(letter, Topics.DLQ_HEADER_ORIGINAL_BYTES)) > 14_000);
-      assertEquals(OversizedRecordException.PREFIX_BYTES, letter.value().length, "a prefix, never the payload");
+      assertEquals(Topics.ASSIGNMENTS, TopologyFixture.header(letter, DeadLetterHeaders.OUTPUT_TOPIC));
+      assertTrue(TopologyFixture.header(letter, DeadLetterHeaders.MESSAGE).contains("over the limit of 12288 bytes"),
+          TopologyFixture.header(letter, DeadLetterHeaders.MESSAGE));
+      assertTrue(Integer.parseInt(TopologyFixture.header(letter, DeadLetterHeaders.ORIGINAL_BYTES)) > 14_000);
+      assertEquals(DeadLetter.PREFIX_BYTES, letter.value().length, "a prefix, never the payload");
       assertTrue(new String(letter.value(), StandardCharsets.UTF_8).startsWith("{\"resource\":\"Thing\",\"instanceId\":\"0\""));
       Map<String, JsonNode> written = f.latestAssignments(new HashMap<>());
       assertTrue(!written.containsKey("Thing/0"), "the oversized assignment is not written");
@@ -92,7 +94,7 @@ class EdgeLimitsTopologyTest {
       f.notify(bulkCreate("Thing", ids));
       f.flush();
       assertTrue(f.dlq.isEmpty(), () -> "nothing dead-lettered: " + f.dlq.readRecordsToList().stream()
-          .map(r -> TopologyFixture.header(r, Topics.DLQ_HEADER_MESSAGE)).toList());
+          .map(r -> TopologyFixture.header(r, DeadLetterHeaders.MESSAGE)).toList());
       for (String id : ids) {
         assertNotNull(f.placements().get("Thing/" + id), id);
       }
@@ -127,9 +129,9 @@ class EdgeLimitsTopologyTest {
       f.notify("not json but small");
       List<TestRecord<byte[], byte[]>> dead = f.dlq.readRecordsToList();
       assertEquals(2, dead.size());
-      assertEquals(OversizedRecordException.PREFIX_BYTES, dead.get(0).value().length);
-      assertEquals(String.valueOf(huge.length()), TopologyFixture.header(dead.get(0), Topics.DLQ_HEADER_ORIGINAL_BYTES));
-      assertTrue(TopologyFixture.header(dead.get(0), Topics.DLQ_HEADER_MESSAGE).contains("k.id is longer than 128 bytes"));
+      assertEquals(DeadLetter.PREFIX_BYTES, dead.get(0).value().length);
+      assertEquals(String.valueOf(huge.length()), TopologyFixture.header(dead.get(0), DeadLetterHeaders.ORIGINAL_BYTES));
+      assertTrue(TopologyFixture.header(dead.get(0), DeadLetterHeaders.MESSAGE).contains("k.id is longer than 128 bytes"));
       assertEquals("not json but small", new String(dead.get(1).value(), StandardCharsets.UTF_8), "small inputs keep their bytes");
     }
   }
