@@ -120,6 +120,36 @@ public final class ZooKeeperApplier {
   }
 
   /**
+   * What one instance is to become, as the executor found it in a batch of assignments: {@code
+   * state}, or its removal at {@code seq} when {@code state} is null. {@code reused}: the instance
+   * was removed and its id taken again since it was last written (a tombstone came before this state
+   * in the batch), so the state must not be written over what the old life left.
+   */
+  public record Change(String resource, String instanceId, long seq, Assignment state, boolean reused) {
+    /** The newest state of an instance. */
+    public static Change of(Assignment state, boolean reused) {
+      return new Change(state.resource(), state.instanceId(), state.seq(), state, reused);
+    }
+
+    /** The removal of an instance (its tombstone) at {@code seq}. */
+    public static Change removal(String resource, String instanceId, long seq) {
+      return new Change(resource, instanceId, seq, null, false);
+    }
+  }
+
+  /**
+   * Applies a change the way its kind needs: a removal deletes the subtree ({@link #remove}), a
+   * state of a re-used id replaces the old subtree ({@link #replace}), any other state is written
+   * over the instance's znodes ({@link #upsert}). Each is fenced by the sequence as described above.
+   */
+  public Outcome apply(Change change) {
+    if (change.state() == null) {
+      return remove(change.resource(), change.instanceId(), change.seq());
+    }
+    return change.reused() ? replace(change.state()) : upsert(change.state());
+  }
+
+  /**
    * Writes the state unless an equal or newer sequence is already applied. Safe to call for
    * different instances from several threads at once (the executor does, one thread per instance).
    */

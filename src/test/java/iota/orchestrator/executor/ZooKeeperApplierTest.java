@@ -228,6 +228,38 @@ class ZooKeeperApplierTest {
   }
 
   @Test
+  void aChangeOfAReusedIdReplacesWhatItsOldLifeLeft() throws Exception {
+    applier.upsert(Assignment.of("Thing", "5", 3, 10, List.of("a"), 0));
+    client.create().forPath(ROOT + "/Thing/5/tmp/worker-flag");
+
+    assertEquals(Outcome.APPLIED, applier.apply(ZooKeeperApplier.Change.of(Assignment.of("Thing", "5", 5, 10, List.of("b"), 0), true)));
+
+    assertEquals("{\"ids\":[\"b\"]}", data(ROOT + "/Thing/5/resources"));
+    assertEquals(List.of(), client.getChildren().forPath(ROOT + "/Thing/5/tmp"));
+  }
+
+  @Test
+  void aChangeOfALiveInstanceIsWrittenInPlace() throws Exception {
+    applier.upsert(Assignment.of("Thing", "5", 3, 10, List.of("a"), 0));
+    client.create().forPath(ROOT + "/Thing/5/tmp/worker-flag");
+
+    assertEquals(Outcome.APPLIED, applier.apply(ZooKeeperApplier.Change.of(Assignment.of("Thing", "5", 4, 10, List.of("b"), 0), false)));
+
+    assertEquals("{\"ids\":[\"b\"]}", data(ROOT + "/Thing/5/resources"));
+    assertEquals(List.of("worker-flag"), client.getChildren().forPath(ROOT + "/Thing/5/tmp"), "what the worker keeps there stays");
+  }
+
+  @Test
+  void aRemovalChangeDeletesTheInstanceAtItsSequence() throws Exception {
+    applier.upsert(Assignment.of("Thing", "5", 3, 10, List.of("a"), 0));
+
+    assertEquals(Outcome.REMOVED, applier.apply(ZooKeeperApplier.Change.removal("Thing", "5", 4)));
+
+    assertNull(client.checkExists().forPath(ROOT + "/Thing/5"));
+    assertEquals("{\"seq\":4}", data(ROOT + "/.seq/Thing/5"));
+  }
+
+  @Test
   void replaceRewritesTheSubtreeWhenNewer() throws Exception {
     applier.upsert(Assignment.of("Thing", "4", 12, 10, List.of("a"), 5));
     client.create().forPath(ROOT + "/Thing/4/tmp/worker-flag");
