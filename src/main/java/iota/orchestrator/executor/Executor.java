@@ -4,33 +4,20 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
-import iota.orchestrator.executor.CommandRecords.InstanceKey;
-import iota.orchestrator.model.Assignment;
-import iota.orchestrator.model.InvalidRecordException;
-import iota.orchestrator.model.PodCommand;
 import iota.orchestrator.topology.Topics;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.curator.framework.CuratorFramework;
@@ -46,31 +33,25 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.utils.ThreadUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
- * The executor: consumes {@code iota.orchestrator.assignments} and {@code iota.orchestrator.pod-commands},
- * applies them to ZooKeeper ({@link ZooKeeperApplier}) and Kubernetes ({@link KubernetesApplier}), and
- * runs the {@link PodWatcher} and the {@link OrphanSweeper} (which holds the apply lock while it
- * removes an orphan, so a removal never races a round).
+ * The executor: consumes {@code iota.orchestrator.assignments} and {@code iota.orchestrator.pod-commands}
+ * and applies them, in rounds, to ZooKeeper ({@link AssignmentRound}, {@link ZooKeeperApplier}) and
+ * Kubernetes ({@link PodCommandRound}, {@link KubernetesApplier}); beside the loop it runs the {@link
+ * PodWatcher} and the {@link OrphanSweeper} (which holds the apply lock while it removes an orphan,
+ * so a removal never races a round). This class wires them, runs the loop and commits.
  *
  * <p>Delivery: the consumer reads committed transactions only and never auto-commits; an offset is
  * committed (synchronously) only after the effects of the records before it are applied, so a crash
- * means applying some records again, which both appliers make harmless. Within a poll batch the
- * states of one instance are coalesced: only the newest is written (preceded by a removal when a
- * tombstone came in between, since the instance id was then re-used). Every write and removal is
- * fenced by the instance's sequence (a tombstone's is in its {@code Topics.ASSIGNMENT_SEQ_HEADER}
+ * means applying some records again, which both appliers make harmless. Every write and removal of
+ * an instance is fenced by its sequence (a tombstone's is in its {@code Topics.ASSIGNMENT_SEQ_HEADER}
  * header; one without it is dead-lettered), see {@link ZooKeeperApplier}.
  *
  * <p>Failures come in two kinds, and only one of them may cost a command its place:
@@ -83,24 +64,23 @@ import org.slf4j.MDC;
  *   <li><b>A command failure</b> (anything else: refused by ACLs or the API, missing template, a
  *       re-create that timed out, a bug). It is retried with exponential backoff; after {@code
  *       iota.executor.max.attempts} attempts the record goes to {@code iota.orchestrator.dlq} with its
- *       original key and value bytes, the reason and origin in the {@code Topics.DLQ_HEADER_*}
- *       headers, and the executor goes on. A record that cannot even be read goes there at once.
+ *       original key and value bytes, the reason and origin in the {@code DeadLetterHeaders}, and the
+ *       executor goes on. A record that cannot even be read goes there at once. {@link Retries}
+ *       decides which, {@link DeadLetterSender} writes the dead letter.
  * </ul>
  *
  * Retrying uses the consumer: after a round, every partition with an unfinished record is sought
  * back to that record and the loop waits out the backoff, then polls again. Polling keeps the
  * consumer in its group during a long outage, and re-reading from the broker is what a restart would
- * do anyway. Pod commands of one partition are applied strictly in order (a delete must not overtake
- * a create), so the first unfinished command holds back the ones after it; assignments carry whole
- * states, so one instance's failure does not hold back the others.
+ * do anyway.
  *
  * <p>Every line logged while applying a command carries its id in the SLF4J MDC key {@value
  * #MDC_COMMAND_ID} (the pod command's id; {@code <Resource>/<id>@<seq>} for an assignment).
  *
- * <p>Life cycle: {@link #start()} starts the loop thread and the pod watcher; {@link #close()} wakes
- * the consumer with {@code wakeup()} (never an interrupt) and closes everything with timeouts. A
- * round in progress stops before its next command: what it applied is committed, the rest is
- * applied at the next start.
+ * <p>Life cycle: {@link #start()} starts the companions of the loop (pod watcher, orphan sweeper),
+ * then the loop thread; {@link #close()} wakes the consumer with {@code wakeup()} (never an
+ * interrupt) and closes everything with timeouts. A round in progress stops before its next
+ * command: what it applied is committed, the rest is applied at the next start.
  */
 public final class Executor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Executor.class);
@@ -156,34 +136,30 @@ public final class Executor implements AutoCloseable {
     }
   }
 
-  private record RecordId(TopicPartition partition, long offset) {
-    static RecordId of(ConsumerRecord<?, ?> r) {
-      return new RecordId(new TopicPartition(r.topic(), r.partition()), r.offset());
-    }
-  }
+  /**
+   * Something that runs beside the command loop for the executor's life (the pod watcher, the
+   * orphan sweeper): started before the loop, closed after it, in reverse order of start.
+   */
+  private record Companion(Runnable start, AutoCloseable close) {}
 
   private final Consumer<byte[], byte[]> consumer;
   private final Producer<byte[], byte[]> producer;
-  private final ZooKeeperApplier zookeeper;
-  private final KubernetesApplier kubernetes;
-  private final PodWatcher watcher;
   private final Settings settings;
-  /** Writes the instances of one round concurrently: ZooKeeper pipelines them on one session. */
-  private final ExecutorService zooKeeperWriters;
+  private final Retries retries;
+  private final AssignmentRound assignments;
+  private final PodCommandRound podCommands;
+  private final List<Companion> companions = new ArrayList<>();
   private final List<AutoCloseable> owned = new ArrayList<>();
   /**
    * Held while a round applies its records; the {@link OrphanSweeper} holds it while it checks and
    * makes a removal, so nothing it judged is written meanwhile.
    */
   private final ReentrantLock applying = new ReentrantLock();
-  private OrphanSweeper orphans;
-  private final Map<RecordId, Integer> attempts = new HashMap<>();
   private final CountDownLatch stopping = new CountDownLatch(1);
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> termination = new CompletableFuture<>();
   private final CompletableFuture<Void> assigned = new CompletableFuture<>();
   private Map<TopicPartition, OffsetAndMetadata> uncommitted = Map.of();
-  private int outageRounds;
   private Thread thread;
 
   /**
@@ -209,7 +185,8 @@ public final class Executor implements AutoCloseable {
         new PodWatcher(kubernetes, config.require("iota.kubernetes.namespace"), producer, Clock.systemUTC(), PodWatcher.DEFAULT_RESYNC,
             config.resourceTypes().stream().map(ResourceType::name).toList(), PodWatcher.DEFAULT_INVENTORY_INTERVAL),
         Settings.from(config));
-    this.orphans = OrphanSweeper.create(config, kubernetes, curator, producer, applying);
+    OrphanSweeper orphans = OrphanSweeper.create(config, kubernetes, curator, producer, applying);
+    runBeside(orphans::start, orphans);
     if (config.get("iota.zookeeper.auth") == null) {
       ZooKeeperClients.warnOpenAcl();
     }
@@ -228,11 +205,18 @@ public final class Executor implements AutoCloseable {
       Settings settings) {
     this.consumer = Objects.requireNonNull(consumer);
     this.producer = Objects.requireNonNull(producer);
-    this.zookeeper = Objects.requireNonNull(zookeeper);
-    this.kubernetes = Objects.requireNonNull(kubernetes);
-    this.watcher = watcher;
     this.settings = Objects.requireNonNull(settings);
-    this.zooKeeperWriters = Executors.newFixedThreadPool(settings.zooKeeperWriters(), ThreadUtils.createThreadFactory("iota-executor-zookeeper-%d", true));
+    this.retries = new Retries(settings, new DeadLetterSender(producer, settings.closeTimeout()));
+    this.assignments = new AssignmentRound(Objects.requireNonNull(zookeeper), settings.zooKeeperWriters(), retries);
+    this.podCommands = new PodCommandRound(Objects.requireNonNull(kubernetes), retries);
+    if (watcher != null) {
+      runBeside(watcher::start, watcher);
+    }
+  }
+
+  /** Adds a companion of the loop: started by {@link #start()} in the order added, closed by {@link #close()} in reverse. */
+  private void runBeside(Runnable start, AutoCloseable close) {
+    companions.add(new Companion(start, close));
   }
 
   /**
@@ -295,16 +279,13 @@ public final class Executor implements AutoCloseable {
     return p;
   }
 
-  /** Starts the pod watcher and the command loop on its own thread. */
+  /** Starts the companions (the pod watcher, the orphan sweeper) and the command loop on its own thread. */
   public synchronized void start() {
     if (thread != null || closed.get()) {
       throw new IllegalStateException("the executor was already started or closed");
     }
-    if (watcher != null) {
-      watcher.start();
-    }
-    if (orphans != null) {
-      orphans.start();
+    for (Companion companion : companions) {
+      companion.start().run();
     }
     thread = new Thread(this::run, "iota-executor");
     thread.setDaemon(true);
@@ -335,9 +316,8 @@ public final class Executor implements AutoCloseable {
         new ConsumerRebalanceListener() {
           @Override
           public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            // Offsets are committed after every round, so there is nothing to flush; attempts of
-            // records now owned by another executor are that executor's to count.
-            attempts.keySet().removeIf(id -> partitions.contains(id.partition()));
+            // Offsets are committed after every round, so there is nothing to flush.
+            retries.forget(partitions);
           }
 
           @Override
@@ -403,11 +383,13 @@ public final class Executor implements AutoCloseable {
   }
 
   private Duration apply(ConsumerRecords<byte[], byte[]> records) {
-    Round round = new Round(System.nanoTime() + settings.roundBudget().toNanos());
+    Round round = new Round(System.nanoTime() + settings.roundBudget().toNanos(), () -> stopping.getCount() == 0);
     Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
     for (TopicPartition tp : records.partitions()) {
       List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
-      long next = tp.topic().equals(Topics.ASSIGNMENTS) ? applyAssignments(batch, round) : applyPodCommands(tp, batch, round);
+      long next = tp.topic().equals(Topics.ASSIGNMENTS)
+          ? assignments.apply(batch, round)
+          : podCommands.apply(tp, batch, logEndAtLeast(tp, batch), round);
       long first = batch.get(0).offset();
       long end = batch.get(batch.size() - 1).offset() + 1;
       if (next > first) {
@@ -416,90 +398,10 @@ public final class Executor implements AutoCloseable {
       if (next < end) {
         consumer.seek(tp, next);
       }
-      attempts.keySet().removeIf(id -> id.partition().equals(tp) && id.offset() < next);
+      retries.forgetBefore(tp, next);
     }
     commit(commits);
-    return round.backoff();
-  }
-
-  /** Applies the newest state of each instance in the batch; returns the offset to continue from. */
-  private long applyAssignments(List<ConsumerRecord<byte[], byte[]>> batch, Round round) {
-    long blockedAt = Long.MAX_VALUE;
-    Map<String, Instance> instances = new LinkedHashMap<>();
-    for (ConsumerRecord<byte[], byte[]> record : batch) {
-      try {
-        InstanceKey key = CommandRecords.key(record.key());
-        Assignment state = CommandRecords.assignment(key, record.value());
-        long seq = state == null ? CommandRecords.tombstoneSeq(record.headers()) : state.seq();
-        instances.computeIfAbsent(key.toString(), k -> new Instance(key, record.offset())).add(record, state, seq);
-      } catch (InvalidRecordException e) {
-        if (!deadLetter(record, e, 0, round)) {
-          blockedAt = Math.min(blockedAt, record.offset());
-        }
-      }
-    }
-    // Different instances are different znodes, and each appears once here, so their writes are
-    // independent: they go out together and the bookkeeping below takes the outcomes in order.
-    List<Map.Entry<Instance, Future<ZooKeeperApplier.Outcome>>> writes = new ArrayList<>();
-    for (Instance instance : instances.values()) {
-      writes.add(Map.entry(instance, zooKeeperWriters.submit(() -> write(instance, round))));
-    }
-    for (Map.Entry<Instance, Future<ZooKeeperApplier.Outcome>> write : writes) {
-      Instance instance = write.getKey();
-      try (MDC.MDCCloseable ignored = MDC.putCloseable(MDC_COMMAND_ID, instance.commandId())) {
-        try {
-          ZooKeeperApplier.Outcome outcome = outcome(write.getValue());
-          if (outcome == null) {
-            blockedAt = Math.min(blockedAt, instance.firstOffset);
-            continue;
-          }
-          log.debug("{}: {}", instance.key, outcome);
-          attempts.remove(RecordId.of(instance.last));
-        } catch (DependencyUnavailableException e) {
-          log.warn("ZooKeeper unavailable, will retry {} without counting an attempt: {}", instance.key, e.getMessage());
-          round.zooKeeperDown = true;
-          blockedAt = Math.min(blockedAt, instance.firstOffset);
-        } catch (RuntimeException e) {
-          if (!failed(instance.last, e, round)) {
-            blockedAt = Math.min(blockedAt, instance.firstOffset);
-          }
-        }
-      }
-    }
-    return blockedAt == Long.MAX_VALUE ? batch.get(batch.size() - 1).offset() + 1 : blockedAt;
-  }
-
-  /**
-   * Writes one instance on a writer thread; null when it was not tried (ZooKeeper already found
-   * down in this round, or the round over), so that it is retried with the next round or start.
-   */
-  private ZooKeeperApplier.Outcome write(Instance instance, Round round) {
-    if (round.zooKeeperDown || round.over()) {
-      return null;
-    }
-    try (MDC.MDCCloseable ignored = MDC.putCloseable(MDC_COMMAND_ID, instance.commandId())) {
-      return instance.apply(zookeeper);
-    } catch (DependencyUnavailableException e) {
-      round.zooKeeperDown = true;
-      throw e;
-    }
-  }
-
-  private static ZooKeeperApplier.Outcome outcome(Future<ZooKeeperApplier.Outcome> write) {
-    try {
-      return write.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DependencyUnavailableException("interrupted while writing to ZooKeeper", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException cause) {
-        throw cause;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw new CommandFailedException("writing to ZooKeeper failed: " + e.getCause(), e.getCause());
-    }
+    return retries.backoffAfter(round);
   }
 
   /**
@@ -517,82 +419,6 @@ public final class Executor implements AutoCloseable {
       log.debug("no lag known for {}; the batch bounds its end: {}", tp, e.toString());
     }
     return end;
-  }
-
-  /** Applies pod commands in order, stopping at the first one that is not done. */
-  private long applyPodCommands(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> batch, Round round) {
-    long logEnd = logEndAtLeast(tp, batch);
-    for (ConsumerRecord<byte[], byte[]> record : batch) {
-      if (round.kubernetesDown || round.over()) {
-        return record.offset();
-      }
-      PodCommand command;
-      try {
-        command = CommandRecords.podCommand(CommandRecords.key(record.key()), record.value());
-      } catch (InvalidRecordException e) {
-        if (!deadLetter(record, e, 0, round)) {
-          return record.offset();
-        }
-        continue;
-      }
-      try (MDC.MDCCloseable ignored = MDC.putCloseable(MDC_COMMAND_ID, command.commandId())) {
-        try {
-          KubernetesApplier.Outcome outcome = kubernetes.apply(command, new KubernetesApplier.Position(tp.toString(), record.offset(), logEnd));
-          log.debug("{} {}: {}", command.action(), command.podName(), outcome);
-          attempts.remove(RecordId.of(record));
-        } catch (DependencyUnavailableException e) {
-          log.warn("Kubernetes API unavailable, will retry {} without counting an attempt: {}", command.podName(), e.getMessage());
-          round.kubernetesDown = true;
-          return record.offset();
-        } catch (RuntimeException e) {
-          if (!failed(record, e, round)) {
-            return record.offset();
-          }
-        }
-      }
-    }
-    return batch.get(batch.size() - 1).offset() + 1;
-  }
-
-  /** Counts a failed attempt; true when the record is finished with (dead-lettered). */
-  private boolean failed(ConsumerRecord<byte[], byte[]> record, RuntimeException e, Round round) {
-    int attempt = attempts.merge(RecordId.of(record), 1, Integer::sum);
-    if (attempt < settings.maxAttempts()) {
-      log.warn("attempt {} of {} failed, will retry: {}", attempt, settings.maxAttempts(), e.getMessage());
-      round.failedAttempt(attempt);
-      return false;
-    }
-    log.error("giving up after {} attempts, sending the command to {}: {}", attempt, Topics.DLQ, e.getMessage(), e);
-    if (deadLetter(record, e, attempt, round)) {
-      attempts.remove(RecordId.of(record));
-      return true;
-    }
-    return false;
-  }
-
-  /** Sends the original record to the DLQ and waits for the ack; false when Kafka did not take it. */
-  private boolean deadLetter(ConsumerRecord<byte[], byte[]> record, Exception reason, int attemptsMade, Round round) {
-    if (attemptsMade == 0) {
-      log.warn("unreadable record {}-{}@{} goes to {}: {}", record.topic(), record.partition(), record.offset(), Topics.DLQ, reason.getMessage());
-    }
-    Headers headers = new RecordHeaders(record.headers().toArray());
-    headers.add(Topics.DLQ_HEADER_EXCEPTION, utf8(reason.getClass().getName()));
-    headers.add(Topics.DLQ_HEADER_MESSAGE, utf8(attemptsMade == 0 ? String.valueOf(reason.getMessage()) : "failed " + attemptsMade + " attempts: " + reason.getMessage()));
-    headers.add(Topics.DLQ_HEADER_STACKTRACE, utf8(stackTrace(reason)));
-    headers.add(Topics.DLQ_HEADER_TOPIC, utf8(record.topic()));
-    headers.add(Topics.DLQ_HEADER_PARTITION, utf8(Integer.toString(record.partition())));
-    headers.add(Topics.DLQ_HEADER_OFFSET, utf8(Long.toString(record.offset())));
-    try {
-      producer.send(new ProducerRecord<>(Topics.DLQ, null, record.key(), record.value(), headers))
-          .get(settings.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      log.warn("could not write to {}, the record stays unfinished: {}", Topics.DLQ, e.toString());
-    }
-    round.dlqDown = true;
-    return false;
   }
 
   private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
@@ -622,7 +448,7 @@ public final class Executor implements AutoCloseable {
     uncommitted = Map.of();
   }
 
-  /** Stops the loop with {@code consumer.wakeup()}, then closes the watcher, producer and owned clients. */
+  /** Stops the loop with {@code consumer.wakeup()}, then closes the companions, the producer and the owned clients. */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -653,13 +479,10 @@ public final class Executor implements AutoCloseable {
       termination.complete(null);
     }
     // The loop has stopped (or is stuck past its bound), so no round is waiting on a write.
-    zooKeeperWriters.shutdownNow();
+    assignments.close();
     List<AutoCloseable> closeables = new ArrayList<>();
-    if (orphans != null) {
-      closeables.add(orphans);
-    }
-    if (watcher != null) {
-      closeables.add(watcher);
+    for (int i = companions.size() - 1; i >= 0; i--) {
+      closeables.add(companions.get(i).close());
     }
     closeables.add(() -> producer.close(settings.closeTimeout()));
     closeables.addAll(owned);
@@ -688,86 +511,5 @@ public final class Executor implements AutoCloseable {
    */
   private void closeConsumer() {
     consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(settings.closeTimeout()));
-  }
-
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static String stackTrace(Throwable t) {
-    StringWriter w = new StringWriter();
-    t.printStackTrace(new PrintWriter(w));
-    return w.toString();
-  }
-
-  /** What went wrong in one round, to decide how long to wait before the next. */
-  private final class Round {
-    final long deadlineNanos;
-    /** Set by the ZooKeeper writer threads too, hence volatile. */
-    volatile boolean zooKeeperDown;
-    boolean kubernetesDown;
-    boolean dlqDown;
-    int worstAttempt;
-
-    Round(long deadlineNanos) {
-      this.deadlineNanos = deadlineNanos;
-    }
-
-    /**
-     * Out of time, or the executor is closing: the rest of the batch is not tried, stays
-     * uncommitted, and is applied by the next round or the next start.
-     */
-    boolean over() {
-      return stopping.getCount() == 0 || System.nanoTime() - deadlineNanos > 0;
-    }
-
-    void failedAttempt(int attempt) {
-      worstAttempt = Math.max(worstAttempt, attempt);
-    }
-
-    Duration backoff() {
-      boolean outage = zooKeeperDown || kubernetesDown || dlqDown;
-      outageRounds = outage ? outageRounds + 1 : 0;
-      int rounds = Math.max(outageRounds, worstAttempt);
-      return rounds == 0 ? Duration.ZERO : settings.backoff(rounds);
-    }
-  }
-
-  /** The records of one instance in a batch, coalesced to the one state worth writing. */
-  private static final class Instance {
-    final InstanceKey key;
-    final long firstOffset;
-    ConsumerRecord<byte[], byte[]> last;
-    /** The newest state, or null when the newest record is a tombstone. */
-    Assignment state;
-    /** The newest record's sequence: the state's, or the tombstone's from its header. */
-    long seq;
-    boolean tombstoneBefore;
-
-    Instance(InstanceKey key, long firstOffset) {
-      this.key = key;
-      this.firstOffset = firstOffset;
-    }
-
-    void add(ConsumerRecord<byte[], byte[]> record, Assignment newState, long newSeq) {
-      if (last != null && state == null) {
-        // The instance was removed and its id taken again in this batch: remove, then write anew.
-        tombstoneBefore = true;
-      }
-      last = record;
-      state = newState;
-      seq = newSeq;
-    }
-
-    ZooKeeperApplier.Outcome apply(ZooKeeperApplier zookeeper) {
-      if (state == null) {
-        return zookeeper.remove(key.resource(), key.instanceId(), seq);
-      }
-      return tombstoneBefore ? zookeeper.replace(state) : zookeeper.upsert(state);
-    }
-
-    String commandId() {
-      return key + (state == null ? "@removed@" : "@") + seq;
-    }
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import iota.orchestrator.deadletter.DeadLetterHeaders;
 import iota.orchestrator.embedded.SimulatedKubernetes;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.EmbeddedKafka;
@@ -147,7 +148,7 @@ class ExecutorEndToEndTest {
 
     ConsumerRecord<byte[], byte[]> dead = readAll(Topics.DLQ, 1).get(0);
     assertArrayEquals("garbage".getBytes(StandardCharsets.UTF_8), dead.value());
-    assertEquals(Topics.POD_COMMANDS, new String(dead.headers().lastHeader(Topics.DLQ_HEADER_TOPIC).value(), StandardCharsets.UTF_8));
+    assertEquals(Topics.POD_COMMANDS, new String(dead.headers().lastHeader(DeadLetterHeaders.TOPIC).value(), StandardCharsets.UTF_8));
 
     // The pod watcher also publishes an inventory per type as soon as it has synced; it may come first.
     PodStatus status = await().atMost(Duration.ofSeconds(30)).until(

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import iota.orchestrator.deadletter.DeadLetterHeaders;
 import iota.orchestrator.embedded.SimulatedKubernetes;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.model.Assignment;
@@ -219,8 +220,8 @@ class ExecutorTest {
     assertEquals("{\"ids\":[\"a\"]}", data(ROOT + "/Thing/1/resources"));
     assertEquals("{\"ids\":[\"b\"]}", data(ROOT + "/Thing/0/resources"));
     assertEquals(1, deadLetters().size());
-    assertTrue(header(deadLetters().get(0), Topics.DLQ_HEADER_MESSAGE).contains(Topics.ASSIGNMENT_SEQ_HEADER),
-        header(deadLetters().get(0), Topics.DLQ_HEADER_MESSAGE));
+    assertTrue(header(deadLetters().get(0), DeadLetterHeaders.MESSAGE).contains(Topics.ASSIGNMENT_SEQ_HEADER),
+        header(deadLetters().get(0), DeadLetterHeaders.MESSAGE));
     assertEquals(3L, committed(ASSIGNMENTS));
   }
 
@@ -257,12 +258,12 @@ class ExecutorTest {
 
     List<ProducerRecord<byte[], byte[]>> dlq = deadLetters();
     assertEquals(2, dlq.size());
-    ProducerRecord<byte[], byte[]> first = dlq.stream().filter(r -> header(r, Topics.DLQ_HEADER_TOPIC).equals(Topics.ASSIGNMENTS)).findFirst().orElseThrow();
+    ProducerRecord<byte[], byte[]> first = dlq.stream().filter(r -> header(r, DeadLetterHeaders.TOPIC).equals(Topics.ASSIGNMENTS)).findFirst().orElseThrow();
     assertArrayEquals(garbage, first.value());
     assertArrayEquals("Thing/0".getBytes(StandardCharsets.UTF_8), first.key());
-    assertEquals("0", header(first, Topics.DLQ_HEADER_PARTITION));
-    assertEquals("0", header(first, Topics.DLQ_HEADER_OFFSET));
-    assertTrue(header(first, Topics.DLQ_HEADER_MESSAGE).startsWith("not a assignment"), header(first, Topics.DLQ_HEADER_MESSAGE));
+    assertEquals("0", header(first, DeadLetterHeaders.PARTITION));
+    assertEquals("0", header(first, DeadLetterHeaders.OFFSET));
+    assertTrue(header(first, DeadLetterHeaders.MESSAGE).startsWith("not a assignment"), header(first, DeadLetterHeaders.MESSAGE));
     assertNotNull(curator.checkExists().forPath(ROOT + "/Thing/1"));
     assertNotNull(k8s.pods().inNamespace(NS).withName("iota-dac-1").get());
     assertEquals(2L, committed(ASSIGNMENTS));
@@ -288,9 +289,9 @@ class ExecutorTest {
 
     assertEquals(1, deadLetters().size());
     ProducerRecord<byte[], byte[]> dead = deadLetters().get(0);
-    assertEquals(CommandFailedException.class.getName(), header(dead, Topics.DLQ_HEADER_EXCEPTION));
-    assertTrue(header(dead, Topics.DLQ_HEADER_MESSAGE).startsWith("failed 3 attempts: no pod template"), header(dead, Topics.DLQ_HEADER_MESSAGE));
-    assertEquals(Topics.POD_COMMANDS, header(dead, Topics.DLQ_HEADER_TOPIC));
+    assertEquals(CommandFailedException.class.getName(), header(dead, DeadLetterHeaders.EXCEPTION));
+    assertTrue(header(dead, DeadLetterHeaders.MESSAGE).startsWith("failed 3 attempts: no pod template"), header(dead, DeadLetterHeaders.MESSAGE));
+    assertEquals(Topics.POD_COMMANDS, header(dead, DeadLetterHeaders.TOPIC));
     assertNotNull(k8s.pods().inNamespace(NS).withName("iota-dac-1").get());
     assertEquals(2L, committed(POD_COMMANDS));
   }

@@ -1,0 +1,67 @@
+package iota.orchestrator.executor;
+
+import iota.orchestrator.model.InvalidRecordException;
+import iota.orchestrator.model.PodCommand;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The pod commands' part of a round: applies one partition's batch of {@code
+ * iota.orchestrator.pod-commands} to Kubernetes, strictly in order (a delete must not overtake a
+ * create), so the first command not finished with holds back the ones after it.
+ */
+final class PodCommandRound {
+  private static final Logger log = LoggerFactory.getLogger(PodCommandRound.class);
+
+  private final KubernetesApplier kubernetes;
+  private final Retries retries;
+
+  PodCommandRound(KubernetesApplier kubernetes, Retries retries) {
+    this.kubernetes = kubernetes;
+    this.retries = retries;
+  }
+
+  /**
+   * Applies the batch in order, stopping at the first command that is not done; returns the offset
+   * to continue from.
+   *
+   * @param logEnd a lower bound of the partition's committed end: every command below it was decided
+   *     before now, which tells {@link KubernetesApplier} whether a newer command is already waiting
+   */
+  long apply(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> batch, long logEnd, Round round) {
+    for (ConsumerRecord<byte[], byte[]> record : batch) {
+      if (round.kubernetesDown() || round.over()) {
+        return record.offset();
+      }
+      PodCommand command;
+      try {
+        command = CommandRecords.podCommand(CommandRecords.key(record.key()), record.value());
+      } catch (InvalidRecordException e) {
+        if (!retries.unreadable(record, e, round)) {
+          return record.offset();
+        }
+        continue;
+      }
+      try (MDC.MDCCloseable ignored = MDC.putCloseable(Executor.MDC_COMMAND_ID, command.commandId())) {
+        try {
+          KubernetesApplier.Outcome outcome = kubernetes.apply(command, new KubernetesApplier.Position(tp.toString(), record.offset(), logEnd));
+          log.debug("{} {}: {}", command.action(), command.podName(), outcome);
+          retries.applied(record);
+        } catch (DependencyUnavailableException e) {
+          log.warn("Kubernetes API unavailable, will retry {} without counting an attempt: {}", command.podName(), e.getMessage());
+          round.kubernetesFoundDown();
+          return record.offset();
+        } catch (RuntimeException e) {
+          if (!retries.failed(record, e, round)) {
+            return record.offset();
+          }
+        }
+      }
+    }
+    return batch.get(batch.size() - 1).offset() + 1;
+  }
+}

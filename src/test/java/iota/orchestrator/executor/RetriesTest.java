@@ -1,0 +1,111 @@
+package iota.orchestrator.executor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import iota.orchestrator.deadletter.DeadLetterHeaders;
+import iota.orchestrator.model.InvalidRecordException;
+import iota.orchestrator.topology.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+class RetriesTest {
+  private static final Executor.Settings SETTINGS =
+      new Executor.Settings(3, Duration.ofMillis(50), Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMinutes(1), Duration.ofSeconds(5), 1);
+
+  private final MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+  private final Retries retries = new Retries(SETTINGS, new DeadLetterSender(producer, Duration.ofSeconds(5)));
+
+  private static ConsumerRecord<byte[], byte[]> record(long offset) {
+    return new ConsumerRecord<>(Topics.POD_COMMANDS, 0, offset, "Thing/0".getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Round round() {
+    return new Round(System.nanoTime() + Duration.ofMinutes(1).toNanos(), () -> false);
+  }
+
+  @Test
+  void aFailingRecordIsRetriedUntilItsLastAttemptThenDeadLetteredWhole() {
+    ConsumerRecord<byte[], byte[]> r = record(7);
+
+    assertFalse(retries.failed(r, new CommandFailedException("refused"), round()));
+    assertFalse(retries.failed(r, new CommandFailedException("refused"), round()));
+    assertTrue(producer.history().isEmpty());
+    assertTrue(retries.failed(r, new CommandFailedException("refused"), round()));
+
+    assertEquals(1, producer.history().size());
+    var letter = producer.history().get(0);
+    assertEquals(Topics.DLQ, letter.topic());
+    assertArrayEquals(r.value(), letter.value());
+    assertEquals("failed 3 attempts: refused", new String(letter.headers().lastHeader(DeadLetterHeaders.MESSAGE).value(), StandardCharsets.UTF_8));
+    assertEquals("7", new String(letter.headers().lastHeader(DeadLetterHeaders.OFFSET).value(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void anAppliedRecordStartsItsCountAfresh() {
+    ConsumerRecord<byte[], byte[]> r = record(1);
+    retries.failed(r, new CommandFailedException("once"), round());
+    retries.failed(r, new CommandFailedException("twice"), round());
+
+    retries.applied(r);
+
+    assertFalse(retries.failed(r, new CommandFailedException("again"), round()), "the count started over");
+  }
+
+  @Test
+  void revokedPartitionsForgetTheirAttempts() {
+    ConsumerRecord<byte[], byte[]> r = record(1);
+    retries.failed(r, new CommandFailedException("once"), round());
+    retries.failed(r, new CommandFailedException("twice"), round());
+
+    retries.forget(List.of(new TopicPartition(Topics.POD_COMMANDS, 0)));
+
+    assertFalse(retries.failed(r, new CommandFailedException("again"), round()));
+  }
+
+  @Test
+  void anUnreadableRecordIsDeadLetteredAtOnce() {
+    assertTrue(retries.unreadable(record(2), new InvalidRecordException("key is missing"), round()));
+
+    assertEquals("key is missing", new String(producer.history().get(0).headers().lastHeader(DeadLetterHeaders.MESSAGE).value(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aDeadLetterKafkaRefusesLeavesTheRecordUnfinishedAsAnOutage() {
+    // Never acknowledged: the send times out.
+    MockProducer<byte[], byte[]> silent = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+    Retries refused = new Retries(SETTINGS, new DeadLetterSender(silent, Duration.ofMillis(50)));
+    Round round = round();
+
+    assertFalse(refused.unreadable(record(2), new InvalidRecordException("bad"), round));
+
+    assertTrue(round.outage());
+  }
+
+  @Test
+  void theWaitGrowsWithTheWorstAttemptAndWithOutagesInARowAndEndsWithACleanRound() {
+    Round failedTwice = round();
+    failedTwice.failedAttempt(2);
+    assertEquals(Duration.ofMillis(20), retries.backoffAfter(failedTwice));
+
+    Round down = round();
+    down.kubernetesFoundDown();
+    assertEquals(Duration.ofMillis(10), retries.backoffAfter(down));
+    Round stillDown = round();
+    stillDown.zooKeeperFoundDown();
+    assertEquals(Duration.ofMillis(20), retries.backoffAfter(stillDown));
+
+    assertEquals(Duration.ZERO, retries.backoffAfter(round()));
+    Round downAgain = round();
+    downAgain.dlqFoundDown();
+    assertEquals(Duration.ofMillis(10), retries.backoffAfter(downAgain), "a clean round resets the count of outages");
+  }
+}
