@@ -29,8 +29,9 @@ final class PodCommandRound {
    * Applies the batch in order, stopping at the first command that is not done; returns the offset
    * to continue from.
    *
-   * @param logEnd a lower bound of the partition's committed end: every command below it was decided
-   *     before now, which tells {@link KubernetesApplier} whether a newer command is already waiting
+   * @param logEnd a lower bound of the partition's committed end ({@link KubernetesApplier.Position}):
+   *     what lets the applier tell that an existing pod was made after a command was decided, so a
+   *     stale recreate leaves it alone
    */
   long apply(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> batch, long logEnd, Round round) {
     for (ConsumerRecord<byte[], byte[]> record : batch) {
