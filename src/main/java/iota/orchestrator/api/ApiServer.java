@@ -7,6 +7,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.model.Ids;
@@ -116,8 +117,8 @@ public final class ApiServer implements AutoCloseable {
     this.health = health;
     this.metrics = metrics;
     this.auth = Auth.fromConfig(config);
-    this.cors = new Cors(config.get("iota.cors.origins"));
-    this.requestTimeout = config.duration("iota.api.request.timeout");
+    this.cors = new Cors(config.get(ConfigKeys.CORS_ORIGINS));
+    this.requestTimeout = config.get(ConfigKeys.API_REQUEST_TIMEOUT);
     this.app = Javalin.create(this::configure);
   }
 
@@ -150,7 +151,7 @@ public final class ApiServer implements AutoCloseable {
 
   /** Binds {@code iota.http.host}:{@code iota.http.port} (0 picks a free port). */
   public ApiServer start() {
-    app.start(config.get("iota.http.host"), config.integer("iota.http.port"));
+    app.start(config.get(ConfigKeys.HTTP_HOST), config.get(ConfigKeys.HTTP_PORT));
     LOG.info("REST API listening on port {}", app.port());
     return this;
   }

@@ -1,6 +1,7 @@
 package iota.orchestrator.api;
 
 import iota.orchestrator.config.ConfigException;
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,8 +43,8 @@ public final class Auth {
 
   /** The token from {@code iota.api.token}, else from the file {@code iota.api.token.file}. */
   public static Auth fromConfig(OrchestratorConfig config) {
-    String token = config.get("iota.api.token");
-    String file = config.get("iota.api.token.file");
+    String token = config.get(ConfigKeys.API_TOKEN);
+    String file = config.get(ConfigKeys.API_TOKEN_FILE);
     if ((token == null || token.isBlank()) && file != null && !file.isBlank()) {
       try {
         token = Files.readString(Path.of(file), StandardCharsets.UTF_8).trim();
@@ -54,7 +55,7 @@ public final class Auth {
         throw new ConfigException("iota.api.token.file: " + file + " is empty");
       }
     }
-    return new Auth(token, config.bool("iota.api.protect.reads"));
+    return new Auth(token, config.get(ConfigKeys.API_PROTECT_READS));
   }
 
   /** Whether a request of this kind must carry the token. */

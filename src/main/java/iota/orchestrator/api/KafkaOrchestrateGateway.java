@@ -1,5 +1,6 @@
 package iota.orchestrator.api;
 
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.model.OrchestrateRequest;
 import iota.orchestrator.model.OrchestrationParams;
@@ -45,12 +46,12 @@ public final class KafkaOrchestrateGateway implements OrchestrateGateway, AutoCl
 
   /** A gateway with its own producer and results consumer, from the configuration's Kafka settings. */
   public static KafkaOrchestrateGateway create(OrchestratorConfig config) {
-    Duration timeout = config.duration("iota.api.request.timeout");
+    Duration timeout = config.get(ConfigKeys.API_REQUEST_TIMEOUT);
     Map<String, Object> common = new HashMap<>(config.kafkaOverrides());
-    common.put("bootstrap.servers", config.bootstrapServers());
+    common.put("bootstrap.servers", config.require(ConfigKeys.BOOTSTRAP_SERVERS));
 
     Map<String, Object> p = new HashMap<>(common);
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, config.get("iota.application.id") + "-api-requests");
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, config.get(ConfigKeys.APPLICATION_ID) + "-api-requests");
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
@@ -63,7 +64,7 @@ public final class KafkaOrchestrateGateway implements OrchestrateGateway, AutoCl
 
     Map<String, Object> c = new HashMap<>(common);
     c.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    c.put(ConsumerConfig.CLIENT_ID_CONFIG, config.get("iota.application.id") + "-api-results-" + UUID.randomUUID());
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, config.get(ConfigKeys.APPLICATION_ID) + "-api-results-" + UUID.randomUUID());
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);

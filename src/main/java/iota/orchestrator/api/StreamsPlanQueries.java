@@ -1,5 +1,6 @@
 package iota.orchestrator.api;
 
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.HostPort;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
@@ -85,13 +86,13 @@ public final class StreamsPlanQueries implements PlanQueries {
   StreamsPlanQueries(KafkaStreams streams, OrchestratorConfig config, LongSupplier clock) {
     this.streams = streams;
     config.resourceTypes().forEach(t -> types.put(t.name(), t));
-    this.reader = new PlanReader(config.heartbeatTimeout().toMillis());
-    String server = config.get("iota.application.server");
+    this.reader = new PlanReader(config.get(ConfigKeys.HEARTBEAT_TIMEOUT).toMillis());
+    String server = config.get(ConfigKeys.APPLICATION_SERVER);
     HostPort advertised = server == null ? null : HostPort.parse(server);
     this.self = advertised == null ? null : new HostInfo(advertised.host(), advertised.port());
-    Duration timeout = config.duration("iota.api.request.timeout");
+    Duration timeout = config.get(ConfigKeys.API_REQUEST_TIMEOUT);
     Duration forwardTimeout = timeout.compareTo(MAX_FORWARD_TIMEOUT) < 0 ? timeout : MAX_FORWARD_TIMEOUT;
-    this.forwarder = advertised == null ? null : new PeerForwarder(forwardTimeout, config.integer("iota.api.forward.max.bytes"), advertised);
+    this.forwarder = advertised == null ? null : new PeerForwarder(forwardTimeout, config.get(ConfigKeys.API_FORWARD_MAX_BYTES), advertised);
     this.clock = clock;
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.sun.management.OperatingSystemMXBean;
 import iota.orchestrator.admin.TopicReader;
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.EmbeddedPlatform;
 import iota.orchestrator.topology.Topics;
@@ -111,7 +112,7 @@ public final class EndToEndBenchmark {
     }
     out.printf("starting the embedded platform in %s ...%n", dir);
     try (EmbeddedPlatform platform = EmbeddedPlatform.start(EmbeddedPlatform.Options.defaults(dir), OrchestratorConfig.load(Map.of()));
-        PlanWatcher watcher = new PlanWatcher(platform.ready().zookeeper(), platform.config().get("iota.zookeeper.root"));
+        PlanWatcher watcher = new PlanWatcher(platform.ready().zookeeper(), platform.config().get(ConfigKeys.ZOOKEEPER_ROOT));
         MqttPublisher publisher = new MqttPublisher(platform.ready().mqtt(), "e2e-bench-")) {
       out.printf("platform up; warming up ...%n");
       warmUp(publisher, watcher);

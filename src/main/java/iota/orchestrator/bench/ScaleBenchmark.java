@@ -2,6 +2,7 @@ package iota.orchestrator.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.api.ApiServer;
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.EmbeddedPlatform;
 import iota.orchestrator.executor.ZooKeeperPlanReader;
@@ -147,7 +148,7 @@ public final class ScaleBenchmark {
     Platform m = new Platform();
     Duration timeout = settings.timeout();
     // The child reads the same environment, so it writes the plan under this root.
-    String root = OrchestratorConfig.load(Map.of()).get("iota.zookeeper.root");
+    String root = OrchestratorConfig.load(Map.of()).get(ConfigKeys.ZOOKEEPER_ROOT);
     try (ChildPlatform child = new ChildPlatform(dir.resolve("data"), dir.resolve("embedded.log"))) {
       out.printf("scale: starting embedded in a child JVM: %s%n", String.join(" ", child.command()).replace(System.getProperty("java.class.path"), "<classpath>"));
       long t0 = child.start();

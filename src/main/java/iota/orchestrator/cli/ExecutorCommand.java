@@ -1,5 +1,6 @@
 package iota.orchestrator.cli;
 
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.executor.Executor;
 import java.nio.file.Path;
@@ -53,8 +54,8 @@ public final class ExecutorCommand implements Callable<Integer> {
   public Integer call() {
     OrchestratorConfig config = OrchestratorConfig.load(flags());
     // Fail before any client starts, with the message naming the missing key (Main prints it).
-    config.bootstrapServers();
-    config.require("iota.zookeeper.connect");
+    config.require(ConfigKeys.BOOTSTRAP_SERVERS);
+    config.require(ConfigKeys.ZOOKEEPER_CONNECT);
     Executor executor = Executor.start(config);
     // SIGTERM runs the hook: close() wakes the consumer, which ends the loop and completes termination.
     Runtime.getRuntime().addShutdownHook(new Thread(executor::close, "iota-executor-shutdown"));

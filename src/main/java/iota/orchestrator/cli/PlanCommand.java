@@ -3,7 +3,7 @@ package iota.orchestrator.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.model.Ids;
 import iota.orchestrator.model.InstanceIds;
 import iota.orchestrator.model.InvalidRecordException;
@@ -72,7 +72,7 @@ public final class PlanCommand implements Callable<Integer> {
       paramLabel = "BYTES",
       description = "The byte budget of one instance's resources znode, as iota.assignment.max.bytes in the"
           + " live system (default: ${DEFAULT-VALUE}).")
-  int maxBytes = OrchestratorConfig.ASSIGNMENT_MAX_BYTES_DEFAULT;
+  int maxBytes = ConfigKeys.ASSIGNMENT_MAX_BYTES_DEFAULT;
 
   private final InputStream stdin;
 
@@ -90,9 +90,9 @@ public final class PlanCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      if (maxBytes < OrchestratorConfig.ASSIGNMENT_MAX_BYTES_MIN || maxBytes > OrchestratorConfig.ASSIGNMENT_MAX_BYTES_MAX) {
-        return fail(err, "invalid input: --max-bytes must be in [" + OrchestratorConfig.ASSIGNMENT_MAX_BYTES_MIN + ", "
-            + OrchestratorConfig.ASSIGNMENT_MAX_BYTES_MAX + "], got " + maxBytes);
+      if (maxBytes < ConfigKeys.ASSIGNMENT_MAX_BYTES_MIN || maxBytes > ConfigKeys.ASSIGNMENT_MAX_BYTES_MAX) {
+        return fail(err, "invalid input: --max-bytes must be in [" + ConfigKeys.ASSIGNMENT_MAX_BYTES_MIN + ", "
+            + ConfigKeys.ASSIGNMENT_MAX_BYTES_MAX + "], got " + maxBytes);
       }
       Request request = parse(Json.tree(read()));
       TypePlan plan = request.restore(maxBytes);

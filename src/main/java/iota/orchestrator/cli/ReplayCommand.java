@@ -1,5 +1,6 @@
 package iota.orchestrator.cli;
 
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.topology.Replay;
@@ -38,7 +39,7 @@ public final class ReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     OrchestratorConfig config = OrchestratorConfig.load(cluster.flags().map());
-    config.bootstrapServers();
+    config.require(ConfigKeys.BOOTSTRAP_SERVERS);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Replay.Outcome outcome = new Replay(config, System.err).run(OrchestratorConfig.parseDuration("--timeout", timeout));

@@ -2,6 +2,7 @@ package iota.orchestrator.cli;
 
 import iota.orchestrator.api.ApiServer;
 import iota.orchestrator.api.OrchestratorMetrics;
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.topology.StreamsApp;
 import java.util.concurrent.Callable;
@@ -55,7 +56,7 @@ public final class StreamCommand implements Callable<Integer> {
         .put("iota.application.server", applicationServer)
         .put("iota.instance.id", instanceId)
         .map());
-    config.bootstrapServers();
+    config.require(ConfigKeys.BOOTSTRAP_SERVERS);
     CountDownLatch stopped = new CountDownLatch(1);
     StreamsApp app = new StreamsApp(config);
     OrchestratorMetrics metrics = new OrchestratorMetrics();
@@ -69,9 +70,9 @@ public final class StreamCommand implements Callable<Integer> {
     }, "shutdown"));
     app.start();
     api.start();
-    LOG.info("stream app {} running{}; REST API on port {}", config.get("iota.application.id"),
-        config.instanceId() == null ? " as a dynamic group member (no iota.instance.id: a restart waits for the old member's session)"
-            : " as instance " + config.instanceId(), api.port());
+    LOG.info("stream app {} running{}; REST API on port {}", config.get(ConfigKeys.APPLICATION_ID),
+        config.get(ConfigKeys.INSTANCE_ID) == null ? " as a dynamic group member (no iota.instance.id: a restart waits for the old member's session)"
+            : " as instance " + config.get(ConfigKeys.INSTANCE_ID), api.port());
     stopped.await();
     return 0;
   }

@@ -2,6 +2,7 @@ package iota.orchestrator.config;
 
 import iota.orchestrator.model.OrchestrationParams;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A resource type the orchestrator places: its table, the instance (pod template) name, whether
@@ -23,5 +24,14 @@ public record ResourceType(
 
   public static ResourceType rule() {
     return new ResourceType("Rule", "iota-rules-engine", false, List.of(), DEFAULT_SIZING);
+  }
+
+  /** The built-in description of a type of that name (Thing, Rule), the base its keys override. */
+  public static Optional<ResourceType> builtin(String name) {
+    return switch (name) {
+      case "Thing" -> Optional.of(thing());
+      case "Rule" -> Optional.of(rule());
+      default -> Optional.empty();
+    };
   }
 }

@@ -5,6 +5,7 @@ import iota.orchestrator.admin.TopicApplier;
 import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.api.ApiServer;
 import iota.orchestrator.api.OrchestratorMetrics;
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.executor.Executor;
 import iota.orchestrator.executor.ZooKeeperClients;
@@ -162,10 +163,10 @@ public final class EmbeddedPlatform implements AutoCloseable {
     overrides.put("iota.heartbeat.timeout", options.heartbeatTimeout().toMillis() + "ms");
     overrides.put("iota.templates.dir", templatesDir(base, data).toString());
     overrides.put("iota.api.token", apiToken);
-    if (base.instanceId() == null) {
+    if (base.get(ConfigKeys.INSTANCE_ID) == null) {
       overrides.put("iota.instance.id", instanceId(data));
     }
-    if (base.get("iota.commit.interval").equals("100ms")) {
+    if (base.get(ConfigKeys.COMMIT_INTERVAL).equals(ConfigKeys.COMMIT_INTERVAL.defaultValue())) {
       // A change waits for two commits (the repartition, then the outputs), so commit more often
       // than the default; but each exactly-once commit blocks the stream thread for several ms on
       // this machine, and at 10-20 ms the thread spent most of its time committing (measured with
@@ -202,15 +203,15 @@ public final class EmbeddedPlatform implements AutoCloseable {
     CompletableFuture<ApiServer> apiStarted = inBackground("api", () -> ApiServer.forStreams(config, streams, metrics).start());
 
     CuratorFramework curator = keep(ZooKeeperClients.create(config));
-    KubernetesClient k8s = keep(kubernetes.newClient(config.get("iota.kubernetes.namespace")));
+    KubernetesClient k8s = keep(kubernetes.newClient(config.get(ConfigKeys.KUBERNETES_NAMESPACE)));
     executor = keep(new Executor(config, k8s, curator));
     executor.start();
     connect = join(connectStarted);
 
     if (options.simulateWorkers()) {
       Duration interval = Duration.ofMillis(Math.max(200, options.heartbeatTimeout().toMillis() / 3));
-      workers = keep(new SimulatedWorkers(kubernetes.newClient(config.get("iota.kubernetes.namespace")),
-          config.get("iota.kubernetes.namespace"), config.resourceTypes(), kafka.bootstrapServers(), interval).start());
+      workers = keep(new SimulatedWorkers(kubernetes.newClient(config.get(ConfigKeys.KUBERNETES_NAMESPACE)),
+          config.get(ConfigKeys.KUBERNETES_NAMESPACE), config.resourceTypes(), kafka.bootstrapServers(), interval).start());
     }
 
     api = join(apiStarted);
@@ -328,7 +329,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
    * otherwise the copies shipped in the jar, written under the data directory once.
    */
   private static Path templatesDir(OrchestratorConfig base, Path data) throws IOException {
-    Path configured = Path.of(base.get("iota.templates.dir"));
+    Path configured = Path.of(base.get(ConfigKeys.TEMPLATES_DIR));
     if (Files.isDirectory(configured)) {
       return configured.toAbsolutePath();
     }

@@ -1,5 +1,6 @@
 package iota.orchestrator.executor;
 
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.topology.Topics;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ public final class AssignmentsPlanView implements PlanView {
   /** A view with its own consumer built from the configuration ({@code kafka.*} overrides apply). */
   public static AssignmentsPlanView create(OrchestratorConfig config) {
     Map<String, Object> p = new HashMap<>(config.kafkaOverrides());
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.require(ConfigKeys.BOOTSTRAP_SERVERS));
     p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "iota-executor-plan-view");
     p.remove(ConsumerConfig.GROUP_ID_CONFIG);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -2,6 +2,7 @@ package iota.orchestrator.executor;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.topology.Topics;
@@ -121,13 +122,13 @@ public final class Executor implements AutoCloseable {
 
     public static Settings from(OrchestratorConfig config) {
       return new Settings(
-          config.integer("iota.executor.max.attempts"),
+          config.get(ConfigKeys.EXECUTOR_MAX_ATTEMPTS),
           Duration.ofSeconds(1),
           Duration.ofMillis(200),
           Duration.ofSeconds(30),
           Duration.ofMinutes(2),
           Duration.ofSeconds(30),
-          config.integer("iota.executor.zookeeper.writers"));
+          config.get(ConfigKeys.EXECUTOR_ZOOKEEPER_WRITERS));
     }
 
     Duration backoff(int failedRounds) {
@@ -176,18 +177,18 @@ public final class Executor implements AutoCloseable {
     this(
         new KafkaConsumer<>(consumerProperties(config)),
         producer,
-        new ZooKeeperApplier(curator, config.require("iota.zookeeper.root"), ZOOKEEPER_CONNECT_WAIT),
+        new ZooKeeperApplier(curator, config.require(ConfigKeys.ZOOKEEPER_ROOT), ZOOKEEPER_CONNECT_WAIT),
         new KubernetesApplier(
             kubernetes,
-            config.require("iota.kubernetes.namespace"),
-            new PodTemplates(Path.of(config.require("iota.templates.dir"))),
+            config.require(ConfigKeys.KUBERNETES_NAMESPACE),
+            new PodTemplates(Path.of(config.require(ConfigKeys.TEMPLATES_DIR))),
             POD_GONE_TIMEOUT),
-        new PodWatcher(kubernetes, config.require("iota.kubernetes.namespace"), producer, Clock.systemUTC(), PodWatcher.DEFAULT_RESYNC,
+        new PodWatcher(kubernetes, config.require(ConfigKeys.KUBERNETES_NAMESPACE), producer, Clock.systemUTC(), PodWatcher.DEFAULT_RESYNC,
             config.resourceTypes().stream().map(ResourceType::name).toList(), PodWatcher.DEFAULT_INVENTORY_INTERVAL),
         Settings.from(config));
     OrphanSweeper orphans = OrphanSweeper.create(config, kubernetes, curator, producer, applying);
     runBeside(orphans::start, orphans);
-    if (config.get("iota.zookeeper.auth") == null) {
+    if (config.get(ConfigKeys.ZOOKEEPER_AUTH) == null) {
       ZooKeeperClients.warnOpenAcl();
     }
   }
@@ -248,15 +249,15 @@ public final class Executor implements AutoCloseable {
 
   static Map<String, Object> consumerProperties(OrchestratorConfig config) {
     Map<String, Object> p = new HashMap<>(config.kafkaOverrides());
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.require("iota.executor.group.id"));
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.require(ConfigKeys.BOOTSTRAP_SERVERS));
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.require(ConfigKeys.EXECUTOR_GROUP_ID));
     // A fresh group must apply the whole compacted plan, not only what arrives from now on.
     p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "iota-executor");
-    if (config.instanceId() != null) {
+    if (config.get(ConfigKeys.INSTANCE_ID) != null) {
       // Static membership: an executor restarted under the same identity (its pod name) gets its
       // partitions back at once; without it the group waits out the dead member's session (45 s).
-      p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
+      p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.get(ConfigKeys.INSTANCE_ID));
     }
     // Correctness, not tuning, so no override may change these: offsets are committed by hand after
     // the effects, and aborted topology transactions must never reach ZooKeeper or Kubernetes.
@@ -269,7 +270,7 @@ public final class Executor implements AutoCloseable {
 
   static Map<String, Object> producerProperties(OrchestratorConfig config) {
     Map<String, Object> p = new HashMap<>(config.kafkaOverrides());
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.require(ConfigKeys.BOOTSTRAP_SERVERS));
     p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "iota-executor-producer");
     // A dead letter is the only copy of a command once its offset is committed.
     p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -2,6 +2,7 @@ package iota.orchestrator.executor;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.model.Json;
@@ -82,8 +83,8 @@ public final class OrphanSweeper implements AutoCloseable {
    */
   public record Settings(Duration interval, Duration grace, boolean purge, Duration planTimeout) {
     public static Settings from(OrchestratorConfig config) {
-      return new Settings(config.duration("iota.orphans.interval"), config.duration("iota.orphans.grace"),
-          config.bool("iota.orphans.purge"), Duration.ofSeconds(30));
+      return new Settings(config.get(ConfigKeys.ORPHANS_INTERVAL), config.get(ConfigKeys.ORPHANS_GRACE),
+          config.get(ConfigKeys.ORPHANS_PURGE), Duration.ofSeconds(30));
     }
   }
 
@@ -130,7 +131,7 @@ public final class OrphanSweeper implements AutoCloseable {
   static OrphanSweeper create(OrchestratorConfig config, KubernetesClient kubernetes, CuratorFramework curator,
       Producer<byte[], byte[]> producer, Lock applying) {
     return new OrphanSweeper(config.resourceTypes(), AssignmentsPlanView.create(config), kubernetes,
-        config.require("iota.kubernetes.namespace"), curator, config.require("iota.zookeeper.root"), applying,
+        config.require(ConfigKeys.KUBERNETES_NAMESPACE), curator, config.require(ConfigKeys.ZOOKEEPER_ROOT), applying,
         report -> producer.send(
             new ProducerRecord<>(Topics.ORPHANS, report.resource().getBytes(StandardCharsets.UTF_8), Json.bytes(report)),
             (md, e) -> {

@@ -1,5 +1,6 @@
 package iota.orchestrator.executor;
 
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -38,10 +39,10 @@ public final class ZooKeeperClients {
 
   /** A started client for {@code iota.zookeeper.connect}; the caller closes it. */
   public static CuratorFramework create(OrchestratorConfig config) {
-    String auth = config.get("iota.zookeeper.auth");
+    String auth = config.get(ConfigKeys.ZOOKEEPER_AUTH);
     CuratorFrameworkFactory.Builder builder =
         CuratorFrameworkFactory.builder()
-            .connectString(config.require("iota.zookeeper.connect"))
+            .connectString(config.require(ConfigKeys.ZOOKEEPER_CONNECT))
             .connectionTimeoutMs(CONNECTION_TIMEOUT_MS)
             .sessionTimeoutMs(SESSION_TIMEOUT_MS)
             // Each operation retries a few times inside Curator; a longer outage is the executor's

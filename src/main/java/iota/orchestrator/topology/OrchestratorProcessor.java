@@ -1,5 +1,6 @@
 package iota.orchestrator.topology;
 
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.model.Assignment;
@@ -87,15 +88,15 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
 
   OrchestratorProcessor(OrchestratorConfig config) {
     this.types = new TypeRegistry(config.resourceTypes());
-    this.timeoutMs = config.heartbeatTimeout().toMillis();
-    this.startPolicy = new PodStartPolicy(config.duration("iota.pod.start.timeout").toMillis());
+    this.timeoutMs = config.get(ConfigKeys.HEARTBEAT_TIMEOUT).toMillis();
+    this.startPolicy = new PodStartPolicy(config.get(ConfigKeys.POD_START_TIMEOUT).toMillis());
     this.flushInterval = flushInterval(config);
     this.exactlyOnce = exactlyOnce(config);
-    this.maxBytes = config.assignmentMaxBytes();
+    this.maxBytes = config.get(ConfigKeys.ASSIGNMENT_MAX_BYTES);
   }
 
   private static boolean exactlyOnce(OrchestratorConfig config) {
-    return config.get("iota.processing.guarantee").equals("exactly_once_v2");
+    return config.get(ConfigKeys.PROCESSING_GUARANTEE).equals("exactly_once_v2");
   }
 
   /**
@@ -105,9 +106,9 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
    * 20 ms flush against 146 ms with a 50 ms flush, both at a 50 ms commit interval.)
    */
   static Duration flushInterval(OrchestratorConfig config) {
-    Duration flush = config.duration("iota.assignment.flush.interval");
+    Duration flush = config.get(ConfigKeys.ASSIGNMENT_FLUSH_INTERVAL);
     if (exactlyOnce(config)) {
-      Duration commit = config.duration("iota.commit.interval");
+      Duration commit = config.get(ConfigKeys.COMMIT_INTERVAL);
       return commit.compareTo(flush) > 0 ? commit : flush;
     }
     return flush;

@@ -1,5 +1,6 @@
 package iota.orchestrator.topology;
 
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.orphans.OrphanReport;
 import java.util.List;
@@ -208,12 +209,12 @@ public final class OrchestratorTopology {
   /** Streams client properties from the configuration; {@code kafka.*} overrides come last. */
   public static Properties properties(OrchestratorConfig config) {
     Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.require("iota.application.id"));
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(StreamsConfig.STATE_DIR_CONFIG, config.require("iota.state.dir"));
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.require("iota.processing.guarantee"));
-    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.integer("iota.num.standby.replicas"));
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.duration("iota.commit.interval").toMillis());
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.require(ConfigKeys.APPLICATION_ID));
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.require(ConfigKeys.BOOTSTRAP_SERVERS));
+    p.put(StreamsConfig.STATE_DIR_CONFIG, config.require(ConfigKeys.STATE_DIR));
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.require(ConfigKeys.PROCESSING_GUARANTEE));
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.get(ConfigKeys.NUM_STANDBY_REPLICAS));
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.get(ConfigKeys.COMMIT_INTERVAL).toMillis());
     p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
     p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
@@ -227,11 +228,11 @@ public final class OrchestratorTopology {
     // task takes them in timestamp order, which is the order a replay of the retained topics
     // reproduces. (-1 would take whatever is buffered first and let a replay diverge.)
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-    String server = config.get("iota.application.server");
+    String server = config.get(ConfigKeys.APPLICATION_SERVER);
     if (server != null) {
       p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server);
     }
-    String instance = config.instanceId();
+    String instance = config.get(ConfigKeys.INSTANCE_ID);
     if (instance != null) {
       // Static membership: Kafka Streams suffixes it per stream thread, and the group hands a
       // restarted instance its tasks back at once instead of waiting out the dead member's session.

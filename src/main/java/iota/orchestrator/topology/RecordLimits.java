@@ -1,5 +1,6 @@
 package iota.orchestrator.topology;
 
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import java.util.Map;
 
@@ -21,7 +22,7 @@ public final class RecordLimits {
   public static final int OVERHEAD = 4 * 1024;
 
   /** The Streams property that hands {@code iota.record.max.bytes} to the exception handlers. */
-  public static final String PROPERTY = "iota.record.max.bytes";
+  public static final String PROPERTY = ConfigKeys.RECORD_MAX_BYTES.name();
 
   private final int maxBytes;
   private final Map<String, Integer> topicMax;
@@ -33,7 +34,7 @@ public final class RecordLimits {
 
   /** The limit of the configuration, the same for every topic. */
   public static RecordLimits of(OrchestratorConfig config) {
-    int max = config.integer("iota.record.max.bytes");
+    int max = config.get(ConfigKeys.RECORD_MAX_BYTES);
     Map<String, String> kafka = config.kafkaOverrides();
     for (String key : new String[] {"max.request.size", "producer.max.request.size"}) {
       String v = kafka.get(key);

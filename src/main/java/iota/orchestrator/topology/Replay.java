@@ -1,6 +1,7 @@
 package iota.orchestrator.topology;
 
 import iota.orchestrator.admin.TopicReader;
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.model.Assignment;
 import java.io.IOException;
@@ -58,7 +59,7 @@ public final class Replay {
   }
 
   public Outcome run(Duration timeout) throws InterruptedException {
-    String appId = config.require("iota.application.id") + "-replay-" + UUID.randomUUID().toString().substring(0, 8);
+    String appId = config.require(ConfigKeys.APPLICATION_ID) + "-replay-" + UUID.randomUUID().toString().substring(0, 8);
     Path stateDir = createStateDir();
     Properties props = OrchestratorTopology.properties(config);
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
@@ -196,7 +197,7 @@ public final class Replay {
   public PlanSnapshot readLive() {
     Properties p = new Properties();
     p.putAll(config.kafkaOverrides());
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.require(ConfigKeys.BOOTSTRAP_SERVERS));
     PlanSnapshot plan = new PlanSnapshot();
     JsonSerde<Assignment> serde = JsonSerde.of(Assignment.class);
     TopicReader.readCommitted(p, Topics.ASSIGNMENTS, r -> plan.apply(r.key(), serde.deserializer().deserialize(r.topic(), r.value())));
@@ -206,7 +207,7 @@ public final class Replay {
   private Properties adminProps() {
     Properties p = new Properties();
     p.putAll(config.kafkaOverrides());
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.require(ConfigKeys.BOOTSTRAP_SERVERS));
     return p;
   }
 
@@ -224,7 +225,7 @@ public final class Replay {
 
   private Path createStateDir() {
     try {
-      Path base = Path.of(config.require("iota.state.dir")).toAbsolutePath().getParent();
+      Path base = Path.of(config.require(ConfigKeys.STATE_DIR)).toAbsolutePath().getParent();
       Files.createDirectories(base);
       return Files.createTempDirectory(base, "replay-");
     } catch (IOException e) {

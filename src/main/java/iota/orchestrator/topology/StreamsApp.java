@@ -1,5 +1,6 @@
 package iota.orchestrator.topology;
 
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import java.time.Duration;
 import java.util.Properties;
@@ -36,9 +37,9 @@ public final class StreamsApp implements AutoCloseable {
         ? "directly (every input topic has one partition)" : "through the by-type repartition");
     LOG.info("largest records written: {}", limits);
     this.streams = new KafkaStreams(OrchestratorTopology.build(config, OrchestratorTopology.Mode.LIVE, routing, limits), properties);
-    Duration commit = config.duration("iota.commit.interval");
+    Duration commit = config.get(ConfigKeys.COMMIT_INTERVAL);
     Duration stall = commit.multipliedBy(20).compareTo(MIN_COMMIT_STALL) > 0 ? commit.multipliedBy(20) : MIN_COMMIT_STALL;
-    this.health = StreamsHealth.of(streams, config.duration("iota.health.failure.window"), stall);
+    this.health = StreamsHealth.of(streams, config.get(ConfigKeys.HEALTH_FAILURE_WINDOW), stall);
     streams.setUncaughtExceptionHandler(exception -> {
       // Bad records never get here (the DLQ handler takes them); what does is a bug or a broken
       // environment. Replacing the thread lets the task be revived from its changelog, which is

@@ -15,17 +15,17 @@ class OperationLimitsConfigTest {
   @Test
   void defaultsAreFiveMinutesToStartAndASweepEveryFiveMinutesWithTenMinutesOfGrace() {
     OrchestratorConfig c = OrchestratorConfig.of(Map.of());
-    assertEquals(Duration.ofMinutes(5), c.duration("iota.pod.start.timeout"));
-    assertEquals(Duration.ofMinutes(5), c.duration("iota.orphans.interval"));
-    assertEquals(Duration.ofMinutes(10), c.duration("iota.orphans.grace"));
-    assertTrue(c.bool("iota.orphans.purge"));
+    assertEquals(Duration.ofMinutes(5), c.get(ConfigKeys.POD_START_TIMEOUT));
+    assertEquals(Duration.ofMinutes(5), c.get(ConfigKeys.ORPHANS_INTERVAL));
+    assertEquals(Duration.ofMinutes(10), c.get(ConfigKeys.ORPHANS_GRACE));
+    assertTrue(c.get(ConfigKeys.ORPHANS_PURGE));
   }
 
   @Test
   void environmentVariablesSetThem() {
     OrchestratorConfig c = OrchestratorConfig.from(Map.of("IOTA_ORPHANS_PURGE", "false", "IOTA_POD_START_TIMEOUT", "90s"), Map.of());
-    assertFalse(c.bool("iota.orphans.purge"));
-    assertEquals(Duration.ofSeconds(90), c.duration("iota.pod.start.timeout"));
+    assertFalse(c.get(ConfigKeys.ORPHANS_PURGE));
+    assertEquals(Duration.ofSeconds(90), c.get(ConfigKeys.POD_START_TIMEOUT));
   }
 
   @Test

@@ -25,9 +25,9 @@ class OrchestratorConfigTest {
   void defaultsDescribeThingAndRuleAsTheOriginalConfiguredThem() {
     OrchestratorConfig c = OrchestratorConfig.of(Map.of());
     assertEquals(List.of(ResourceType.thing(), ResourceType.rule()), c.resourceTypes());
-    assertEquals(Duration.ofSeconds(90), c.heartbeatTimeout());
-    assertEquals("exactly_once_v2", c.get("iota.processing.guarantee"));
-    assertEquals("/iota/orchestration", c.get("iota.zookeeper.root"));
+    assertEquals(Duration.ofSeconds(90), c.get(ConfigKeys.HEARTBEAT_TIMEOUT));
+    assertEquals("exactly_once_v2", c.get(ConfigKeys.PROCESSING_GUARANTEE));
+    assertEquals("/iota/orchestration", c.get(ConfigKeys.ZOOKEEPER_ROOT));
   }
 
   @Test
@@ -38,9 +38,9 @@ class OrchestratorConfigTest {
         Map.of("IOTA_CONFIG_FILE", file.toString(), "IOTA_HEARTBEAT_TIMEOUT", "45s", "IOTA_APPLICATION_ID", "from-env",
             "KAFKA_SASL_MECHANISM", "PLAIN", "PATH", "/usr/bin"),
         Map.of("iota.application.id", "from-flag"));
-    assertEquals("from-flag", c.get("iota.application.id"));
-    assertEquals(Duration.ofSeconds(45), c.heartbeatTimeout());
-    assertEquals("file-ns", c.get("iota.kubernetes.namespace"));
+    assertEquals("from-flag", c.get(ConfigKeys.APPLICATION_ID));
+    assertEquals(Duration.ofSeconds(45), c.get(ConfigKeys.HEARTBEAT_TIMEOUT));
+    assertEquals("file-ns", c.get(ConfigKeys.KUBERNETES_NAMESPACE));
     assertEquals(Map.of("security.protocol", "SSL", "sasl.mechanism", "PLAIN"), c.kafkaOverrides());
   }
 
@@ -96,8 +96,8 @@ class OrchestratorConfigTest {
 
   @Test
   void theAssignmentByteBudgetDefaultsSafelyBelowOneMebibyteAndIsBounded() {
-    assertEquals(900_000, OrchestratorConfig.of(Map.of()).assignmentMaxBytes());
-    assertEquals(500_000, OrchestratorConfig.from(Map.of("IOTA_ASSIGNMENT_MAX_BYTES", "500000"), Map.of()).assignmentMaxBytes());
+    assertEquals(900_000, OrchestratorConfig.of(Map.of()).get(ConfigKeys.ASSIGNMENT_MAX_BYTES));
+    assertEquals(500_000, OrchestratorConfig.from(Map.of("IOTA_ASSIGNMENT_MAX_BYTES", "500000"), Map.of()).get(ConfigKeys.ASSIGNMENT_MAX_BYTES));
     assertEquals("iota.assignment.max.bytes: must be in [4096, 67108864], got 100",
         error(Map.of(), Map.of("iota.assignment.max.bytes", "100")));
     assertEquals("iota.assignment.max.bytes: expected an integer, got '1MiB'",
@@ -117,14 +117,14 @@ class OrchestratorConfigTest {
   void requiredKeysSayWhichEnvironmentVariableSetsThem() {
     OrchestratorConfig c = OrchestratorConfig.of(Map.of());
     assertEquals("iota.bootstrap.servers: required (environment IOTA_BOOTSTRAP_SERVERS)",
-        assertThrows(ConfigException.class, c::bootstrapServers).getMessage());
+        assertThrows(ConfigException.class, () -> c.require(ConfigKeys.BOOTSTRAP_SERVERS)).getMessage());
   }
 
   @Test
   void derivedConfigurationKeepsEverythingElse() {
     OrchestratorConfig c = OrchestratorConfig.from(Map.of("KAFKA_SECURITY_PROTOCOL", "SSL", "IOTA_RESOURCE_THING_INIT_INSTANCES", "4"), Map.of());
     OrchestratorConfig d = c.with(Map.of("iota.bootstrap.servers", "k:9092"));
-    assertEquals("k:9092", d.bootstrapServers());
+    assertEquals("k:9092", d.require(ConfigKeys.BOOTSTRAP_SERVERS));
     assertEquals(4, d.resourceTypes().get(0).defaults().initInstances());
     assertEquals("SSL", d.kafkaOverrides().get("security.protocol"));
     assertFalse(c.kafkaOverrides().containsKey("bootstrap.servers"));
@@ -141,11 +141,11 @@ class OrchestratorConfigTest {
   @Test
   void anInstanceIdMakesTheStreamsAndExecutorConsumersStaticMembers() {
     OrchestratorConfig c = OrchestratorConfig.from(Map.of("IOTA_INSTANCE_ID", "iota-orchestrator-stream-1"), Map.of("iota.bootstrap.servers", "k:9092"));
-    assertEquals("iota-orchestrator-stream-1", c.instanceId());
+    assertEquals("iota-orchestrator-stream-1", c.get(ConfigKeys.INSTANCE_ID));
     java.util.Properties streams = iota.orchestrator.topology.OrchestratorTopology.properties(c);
     assertEquals("iota-orchestrator-stream-1", streams.get("main.consumer.group.instance.id"));
     assertFalse(streams.containsKey("group.instance.id"), "the restore and global consumers must not be static members");
-    assertNull(OrchestratorConfig.of(Map.of()).instanceId());
+    assertNull(OrchestratorConfig.of(Map.of()).get(ConfigKeys.INSTANCE_ID));
     assertFalse(iota.orchestrator.topology.OrchestratorTopology.properties(OrchestratorConfig.of(Map.of("iota.bootstrap.servers", "k:9092")))
         .containsKey("main.consumer.group.instance.id"));
   }

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ class DeployManifestsTest {
     Map<String, String> env = new HashMap<>(config.getData());
     env.put("IOTA_APPLICATION_SERVER", "pod-0.peers.iota.svc:7070");
     OrchestratorConfig parsed = OrchestratorConfig.from(env, Map.of());
-    assertEquals("kafka-bootstrap.kafka.svc:9093", parsed.bootstrapServers());
+    assertEquals("kafka-bootstrap.kafka.svc:9093", parsed.require(ConfigKeys.BOOTSTRAP_SERVERS));
     assertEquals("SSL", parsed.kafkaOverrides().get("security.protocol"));
   }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.embedded.EmbeddedPlatform;
 import java.util.HashSet;
 import java.util.Map;
@@ -34,7 +35,7 @@ class OrphansEndToEndTest {
         EmbeddedPlatform.Options.defaults(E2e.dataDir("orphans")),
         E2e.config(Map.of("iota.orphans.interval", "1s", "iota.orphans.grace", "5s")));
     feed = new ChangeFeed(platform.ready().mqtt());
-    root = platform.config().get("iota.zookeeper.root");
+    root = platform.config().get(ConfigKeys.ZOOKEEPER_ROOT);
     zookeeper = new ZooKeeperPlan(platform.ready().zookeeper(), root);
     rest = new Rest(platform.ready().http(), platform.apiToken());
   }

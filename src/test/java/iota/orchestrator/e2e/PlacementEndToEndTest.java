@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Pod;
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.embedded.EmbeddedPlatform;
 import iota.orchestrator.topology.PlanSnapshot;
 import iota.orchestrator.topology.Replay;
@@ -48,7 +49,7 @@ class PlacementEndToEndTest {
         EmbeddedPlatform.Options.defaults(E2e.dataDir("placement")).withHeartbeatTimeout(HEARTBEAT_TIMEOUT),
         E2e.config(Map.of()));
     feed = new ChangeFeed(platform.ready().mqtt());
-    zookeeper = new ZooKeeperPlan(platform.ready().zookeeper(), platform.config().get("iota.zookeeper.root"));
+    zookeeper = new ZooKeeperPlan(platform.ready().zookeeper(), platform.config().get(ConfigKeys.ZOOKEEPER_ROOT));
     rest = new Rest(platform.ready().http(), platform.apiToken());
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.embedded.EmbeddedConnect;
 import iota.orchestrator.embedded.EmbeddedPlatform;
 import iota.orchestrator.embedded.EmbeddedZooKeeper;
@@ -223,7 +224,7 @@ class RecoveryEndToEndTest {
 
   private static void startExecutor() {
     executorCurator = ZooKeeperClients.create(platform.config());
-    executorKubernetes = platform.kubernetes().newClient(platform.config().get("iota.kubernetes.namespace"));
+    executorKubernetes = platform.kubernetes().newClient(platform.config().get(ConfigKeys.KUBERNETES_NAMESPACE));
     executor = new Executor(platform.config(), executorKubernetes, executorCurator);
     executor.start();
   }
@@ -239,6 +240,6 @@ class RecoveryEndToEndTest {
   }
 
   private static String root() {
-    return platform.config().get("iota.zookeeper.root");
+    return platform.config().get(ConfigKeys.ZOOKEEPER_ROOT);
   }
 }
