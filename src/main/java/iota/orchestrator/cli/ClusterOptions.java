@@ -1,5 +1,6 @@
 package iota.orchestrator.cli;
 
+import iota.orchestrator.config.ConfigKeys;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -14,7 +15,7 @@ final class ClusterOptions {
   /** These options as configuration keys, to which a command adds its own. */
   Flags flags() {
     return new Flags()
-        .put("iota.bootstrap.servers", bootstrapServers)
-        .put("iota.config.file", configFile);
+        .put(ConfigKeys.BOOTSTRAP_SERVERS, bootstrapServers)
+        .put(ConfigKeys.CONFIG_FILE, configFile);
   }
 }

@@ -1,5 +1,6 @@
 package iota.orchestrator.cli;
 
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.EmbeddedPlatform;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Spec;
 /** {@code embedded}: the whole system in one JVM, for a laptop. */
 @Command(
     name = "embedded",
+    resourceBundle = ConfigDefaults.BUNDLE,
     mixinStandardHelpOptions = true,
     description = {
       "Run the whole system in one JVM: a real Kafka broker (KRaft), ZooKeeper, an MQTT broker, "
@@ -31,7 +33,7 @@ public final class EmbeddedCommand implements Callable<Integer> {
   @Option(names = "--data-dir", defaultValue = "${env:IOTA_DATA_DIR:-./data}", description = "state directory (IOTA_DATA_DIR, default ${DEFAULT-VALUE})")
   Path dataDir;
 
-  @Option(names = "--http-port", defaultValue = "${env:IOTA_HTTP_PORT:-7070}", description = "REST API and dashboard (IOTA_HTTP_PORT, default ${DEFAULT-VALUE}; 0 = any free port)")
+  @Option(names = "--http-port", defaultValue = "${env:IOTA_HTTP_PORT:-${bundle:iota.http.port}}", description = "REST API and dashboard (IOTA_HTTP_PORT, default ${DEFAULT-VALUE}; 0 = any free port)")
   int httpPort;
 
   @Option(names = "--mqtt-port", defaultValue = "${env:IOTA_MQTT_PORT:-1883}", description = "MQTT broker (IOTA_MQTT_PORT, default ${DEFAULT-VALUE})")
@@ -46,7 +48,7 @@ public final class EmbeddedCommand implements Callable<Integer> {
   @Option(names = "--kubernetes-port", defaultValue = "${env:IOTA_KUBERNETES_PORT:-0}", description = "simulated Kubernetes API (IOTA_KUBERNETES_PORT, default any free port)")
   int kubernetesPort;
 
-  @Option(names = "--heartbeat-timeout", defaultValue = "${env:IOTA_HEARTBEAT_TIMEOUT:-90s}", description = "recreate a worker silent this long, e.g. 90s, 5s (IOTA_HEARTBEAT_TIMEOUT, default ${DEFAULT-VALUE})")
+  @Option(names = "--heartbeat-timeout", defaultValue = "${env:IOTA_HEARTBEAT_TIMEOUT:-${bundle:iota.heartbeat.timeout}}", description = "recreate a worker silent this long, e.g. 90s, 5s (IOTA_HEARTBEAT_TIMEOUT, default ${DEFAULT-VALUE})")
   String heartbeatTimeout;
 
   @Option(names = "--simulate-workers", defaultValue = "${env:IOTA_SIMULATE_WORKERS:-true}", arity = "1", description = "run the simulated worker fleet (IOTA_SIMULATE_WORKERS, default ${DEFAULT-VALUE})")
@@ -63,7 +65,7 @@ public final class EmbeddedCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    OrchestratorConfig base = OrchestratorConfig.load(new Flags().put("iota.config.file", configFile).map());
+    OrchestratorConfig base = OrchestratorConfig.load(new Flags().put(ConfigKeys.CONFIG_FILE, configFile).map());
     EmbeddedPlatform.Options options = EmbeddedPlatform.Options.defaults(dataDir)
         .withPorts(httpPort, mqttPort, kafkaPort, zookeeperPort, kubernetesPort)
         .withHeartbeatTimeout(OrchestratorConfig.parseDuration("--heartbeat-timeout", heartbeatTimeout))

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "executor",
+    resourceBundle = ConfigDefaults.BUNDLE,
     mixinStandardHelpOptions = true,
     description = "Apply assignments to ZooKeeper and pod commands to Kubernetes; report pod phases.")
 public final class ExecutorCommand implements Callable<Integer> {
@@ -31,10 +32,10 @@ public final class ExecutorCommand implements Callable<Integer> {
   @Option(names = "--zookeeper", paramLabel = "HOST:PORT,...", description = "ZooKeeper connect string (iota.zookeeper.connect).")
   String zookeeper;
 
-  @Option(names = "--namespace", description = "Kubernetes namespace of the worker pods (iota.kubernetes.namespace, default iota).")
+  @Option(names = "--namespace", description = "Kubernetes namespace of the worker pods (iota.kubernetes.namespace, default ${bundle:iota.kubernetes.namespace}).")
   String namespace;
 
-  @Option(names = "--templates-dir", paramLabel = "DIR", description = "Folder of <instanceName>/pod-template.yml (iota.templates.dir, default templates).")
+  @Option(names = "--templates-dir", paramLabel = "DIR", description = "Folder of <instanceName>/pod-template.yml (iota.templates.dir, default ${bundle:iota.templates.dir}).")
   Path templatesDir;
 
   @Option(names = "--instance-id", description = "Stable identity in the executor's consumer group, e.g. the pod name (iota.instance.id / IOTA_INSTANCE_ID): restarted with the same one it takes its partitions back at once.")
@@ -43,10 +44,10 @@ public final class ExecutorCommand implements Callable<Integer> {
   /** The options given, as configuration keys; options not given are absent so lower sources apply. */
   public Map<String, String> flags() {
     return cluster.flags()
-        .put("iota.zookeeper.connect", zookeeper)
-        .put("iota.kubernetes.namespace", namespace)
-        .put("iota.templates.dir", templatesDir)
-        .put("iota.instance.id", instanceId)
+        .put(ConfigKeys.ZOOKEEPER_CONNECT, zookeeper)
+        .put(ConfigKeys.KUBERNETES_NAMESPACE, namespace)
+        .put(ConfigKeys.TEMPLATES_DIR, templatesDir)
+        .put(ConfigKeys.INSTANCE_ID, instanceId)
         .map();
   }
 

@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 /** {@code stream}: runs the orchestration topology against a Kafka cluster until SIGTERM. */
 @Command(
     name = "stream",
+    resourceBundle = ConfigDefaults.BUNDLE,
     mixinStandardHelpOptions = true,
     description = {
       "Run the orchestration topology (a Kafka Streams application) and its REST API against the "
@@ -28,16 +29,16 @@ public final class StreamCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;
 
-  @Option(names = "--application-id", description = "Kafka Streams application.id (default iota-orchestrator)")
+  @Option(names = "--application-id", description = "Kafka Streams application.id (iota.application.id, default ${bundle:iota.application.id})")
   String applicationId;
 
-  @Option(names = "--state-dir", description = "directory of the RocksDB stores (default data/streams)")
+  @Option(names = "--state-dir", description = "directory of the RocksDB stores (iota.state.dir, default ${bundle:iota.state.dir})")
   String stateDir;
 
-  @Option(names = "--heartbeat-timeout", description = "heartbeat timeout, e.g. 90s (default 90s)")
+  @Option(names = "--heartbeat-timeout", description = "heartbeat timeout, e.g. 90s (iota.heartbeat.timeout, default ${bundle:iota.heartbeat.timeout})")
   String heartbeatTimeout;
 
-  @Option(names = "--http-port", description = "REST API port (iota.http.port, default 7070)")
+  @Option(names = "--http-port", description = "REST API port (iota.http.port, default ${bundle:iota.http.port})")
   Integer httpPort;
 
   @Option(names = "--instance-id", description = "stable identity of this instance in the consumer group, e.g. the StatefulSet pod name (iota.instance.id / IOTA_INSTANCE_ID): restarted with the same one it takes its tasks back at once")
@@ -49,12 +50,12 @@ public final class StreamCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     OrchestratorConfig config = OrchestratorConfig.load(cluster.flags()
-        .put("iota.application.id", applicationId)
-        .put("iota.state.dir", stateDir)
-        .put("iota.heartbeat.timeout", heartbeatTimeout)
-        .put("iota.http.port", httpPort)
-        .put("iota.application.server", applicationServer)
-        .put("iota.instance.id", instanceId)
+        .put(ConfigKeys.APPLICATION_ID, applicationId)
+        .put(ConfigKeys.STATE_DIR, stateDir)
+        .put(ConfigKeys.HEARTBEAT_TIMEOUT, heartbeatTimeout)
+        .put(ConfigKeys.HTTP_PORT, httpPort)
+        .put(ConfigKeys.APPLICATION_SERVER, applicationServer)
+        .put(ConfigKeys.INSTANCE_ID, instanceId)
         .map());
     config.require(ConfigKeys.BOOTSTRAP_SERVERS);
     CountDownLatch stopped = new CountDownLatch(1);
