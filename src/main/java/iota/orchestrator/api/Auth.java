@@ -49,10 +49,10 @@ public final class Auth {
       try {
         token = Files.readString(Path.of(file), StandardCharsets.UTF_8).trim();
       } catch (IOException e) {
-        throw new ConfigException("iota.api.token.file: cannot read " + file + ": " + e.getMessage());
+        throw new ConfigException(ConfigKeys.API_TOKEN_FILE.name() + ": cannot read " + file + ": " + e.getMessage());
       }
       if (token.isEmpty()) {
-        throw new ConfigException("iota.api.token.file: " + file + " is empty");
+        throw new ConfigException(ConfigKeys.API_TOKEN_FILE.name() + ": " + file + " is empty");
       }
     }
     return new Auth(token, config.get(ConfigKeys.API_PROTECT_READS));
