@@ -14,8 +14,10 @@ import java.util.regex.Pattern;
  * One configuration key: its name, its type, its default and how a value is checked. Every key is
  * declared once, in {@link ConfigKeys}; code reads {@code config.get(HEARTBEAT_TIMEOUT)}.
  *
- * <p>A blank value counts as unset, so the default applies. A key without a default reads as null
- * when unset; {@link OrchestratorConfig#require} says which variable sets it.
+ * <p>A key without a default reads as null when unset; {@link OrchestratorConfig#require} says which
+ * variable sets it. A blank value is a value: a blank duration fails at start like any other bad
+ * one, since an empty {@code IOTA_HEARTBEAT_TIMEOUT=} is a mistake, not a wish for the default. The
+ * keys of a {@link TypeKey} are the exception: blank there means the type's default.
  *
  * @param <T> the type of the value
  */
@@ -30,17 +32,19 @@ public final class ConfigKey<T> {
   private final T defaultValue;
   private final Parser<T> parser;
   private final Function<T, String> format;
+  private final boolean blankIsUnset;
 
-  private ConfigKey(String name, T defaultValue, Parser<T> parser, Function<T, String> format) {
+  private ConfigKey(String name, T defaultValue, Parser<T> parser, Function<T, String> format, boolean blankIsUnset) {
     this.name = Objects.requireNonNull(name);
     this.defaultValue = defaultValue;
     this.parser = parser;
     this.format = format;
+    this.blankIsUnset = blankIsUnset;
   }
 
   /** A key whose values are turned into {@code T} by the parser and written back by the format. */
   public static <T> ConfigKey<T> of(String name, T defaultValue, Parser<T> parser, Function<T, String> format) {
-    return new ConfigKey<>(name, defaultValue, parser, format);
+    return new ConfigKey<>(name, defaultValue, parser, format, false);
   }
 
   /** A positive duration: {@code 250ms}, {@code 90s}, {@code 5m}, {@code 1h} or ISO-8601. */
@@ -92,14 +96,14 @@ public final class ConfigKey<T> {
     return name.toUpperCase(Locale.ROOT).replace('.', '_');
   }
 
-  /** The value of the raw text, the default when it is null or blank. */
+  /** The value of the raw text; the default when it is null (or blank, for a type's key). */
   T valueOf(String raw) {
-    return raw == null || raw.isBlank() ? defaultValue : parser.parse(name, raw);
+    return raw == null || (blankIsUnset && raw.isBlank()) ? defaultValue : parser.parse(name, raw);
   }
 
   /** The same key under another name and default, for the instances of a {@link TypeKey}. */
-  ConfigKey<T> renamed(String otherName, T otherDefault) {
-    return new ConfigKey<>(otherName, otherDefault, parser, format);
+  ConfigKey<T> forType(String otherName, T otherDefault) {
+    return new ConfigKey<>(otherName, otherDefault, parser, format, true);
   }
 
   @Override

@@ -198,10 +198,10 @@ public final class OrchestratorConfig {
     return key.valueOf(values.get(key.name()));
   }
 
-  /** The value of a key that must be set for the command at hand. */
+  /** The value of a key that must be set (and not blank) for the command at hand. */
   public <T> T require(ConfigKey<T> key) {
     T v = get(key);
-    if (v == null) {
+    if (v == null || v instanceof String s && s.isBlank()) {
       throw new ConfigException(key.name() + ": required (environment " + key.environmentVariable() + ")");
     }
     return v;

@@ -47,7 +47,7 @@ public final class TypeKey<T> {
 
   /** The key of one resource type, with that type's default. */
   public ConfigKey<T> of(String typeName) {
-    return shape.renamed(PREFIX + typeName.toLowerCase(Locale.ROOT) + "." + suffix, defaultFor.apply(typeName));
+    return shape.forType(PREFIX + typeName.toLowerCase(Locale.ROOT) + "." + suffix, defaultFor.apply(typeName));
   }
 
   @Override

@@ -2,6 +2,7 @@ package iota.orchestrator.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
 import java.util.List;
@@ -44,8 +45,10 @@ class ConfigKeysTest {
   }
 
   @Test
-  void aBlankValueReadsAsTheDefault() {
-    assertEquals(Duration.ofSeconds(90), ConfigKeys.HEARTBEAT_TIMEOUT.valueOf("  "));
-    assertNull(ConfigKeys.INSTANCE_ID.valueOf(""));
+  void aBlankValueFailsItsCheckExceptForATypesKeyWhereItMeansTheTypesDefault() {
+    assertEquals("iota.heartbeat.timeout: expected a duration such as 90s, 250ms or 5m, got ' '",
+        assertThrows(ConfigException.class, () -> ConfigKeys.HEARTBEAT_TIMEOUT.valueOf(" ")).getMessage());
+    assertEquals("", ConfigKeys.CORS_ORIGINS.valueOf(""));
+    assertEquals(100, ConfigKeys.MAX_INSTANCES.of("Thing").valueOf(" "));
   }
 }
