@@ -2,15 +2,19 @@ package iota.orchestrator.placement;
 
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * What one mutation of a {@link TypePlan} did, so the caller publishes exactly the instances that
- * need a new ZooKeeper state and the pods to create or delete.
+ * need a new ZooKeeper state and the pods to create or delete, and records exactly the placements
+ * that changed.
  *
- * <p>Sets are unmodifiable, ascending, never null.
+ * <p>Sets and maps are unmodifiable, ascending, never null.
  *
  * @param changed instances whose state (count, used, resources or reload counter) changed,
  *     including every created instance
@@ -18,11 +22,22 @@ import java.util.TreeSet;
  * @param deleted instances that no longer exist
  * @param refused resources of the mutation that were not placed because no instance could take
  *     them within the byte budget, in the order given; they are not in the plan
+ * @param gained by instance, the resources the mutation placed on it that were not on it before
+ *     (new ones and ones moved there); no resource twice
+ * @param lost by instance (deleted instances included), the resources that were on it before and
+ *     are not any more (removed, dropped or moved away); a resource lost by one instance and gained
+ *     by none has left the plan
  */
 public record Delta(
-    SortedSet<Integer> changed, SortedSet<Integer> created, SortedSet<Integer> deleted, List<String> refused) {
+    SortedSet<Integer> changed,
+    SortedSet<Integer> created,
+    SortedSet<Integer> deleted,
+    List<String> refused,
+    SortedMap<Integer, List<String>> gained,
+    SortedMap<Integer, List<String>> lost) {
 
   private static final SortedSet<Integer> NONE = Collections.unmodifiableSortedSet(new TreeSet<>());
+  private static final SortedMap<Integer, List<String>> NO_IDS = Collections.emptySortedMap();
   /**
    * Frozen one-id sets for the usual small ids. An incremental event builds a delta of one instance
    * hundreds of thousands of times a second; sharing these sets spares the allocation and the copy.
@@ -45,9 +60,16 @@ public record Delta(
     created = frozen(created, "created");
     deleted = frozen(deleted, "deleted");
     refused = List.copyOf(Objects.requireNonNull(refused, "refused"));
+    gained = frozen(gained, "gained");
+    lost = frozen(lost, "lost");
   }
 
-  /** A delta that refused nothing. */
+  /** A delta that moved no resource on or off an instance. */
+  public Delta(SortedSet<Integer> changed, SortedSet<Integer> created, SortedSet<Integer> deleted, List<String> refused) {
+    this(changed, created, deleted, refused, NO_IDS, NO_IDS);
+  }
+
+  /** A delta that refused nothing and moved no resource on or off an instance. */
   public Delta(SortedSet<Integer> changed, SortedSet<Integer> created, SortedSet<Integer> deleted) {
     this(changed, created, deleted, List.of());
   }
@@ -75,6 +97,28 @@ public record Delta(
     return new Delta(one, one, NONE);
   }
 
+  /** {@code resource} was placed on the existing instance {@code id}. */
+  static Delta gained(int id, String resource) {
+    return new Delta(single(id), NONE, NONE, List.of(), one(id, resource), NO_IDS);
+  }
+
+  /** {@code resource} was placed on {@code id}, created for it. */
+  static Delta createdFor(int id, String resource) {
+    SortedSet<Integer> one = single(id);
+    return new Delta(one, one, NONE, List.of(), one(id, resource), NO_IDS);
+  }
+
+  /** {@code resource} was taken off instance {@code id}. */
+  static Delta lost(int id, String resource) {
+    return new Delta(single(id), NONE, NONE, List.of(), NO_IDS, one(id, resource));
+  }
+
+  private static SortedMap<Integer, List<String>> one(int id, String resource) {
+    TreeMap<Integer, List<String>> one = new TreeMap<>();
+    one.put(id, List.of(resource));
+    return one;
+  }
+
   private static SortedSet<Integer> single(int id) {
     return id >= 0 && id < SHARED_SINGLES ? SINGLES[id] : new TreeSet<>(Collections.singleton(id));
   }
@@ -88,6 +132,20 @@ public record Delta(
     TreeSet<Integer> copy = new TreeSet<>();
     copy.addAll(ids);
     return Collections.unmodifiableSortedSet(copy);
+  }
+
+  private static SortedMap<Integer, List<String>> frozen(SortedMap<Integer, List<String>> ids, String name) {
+    Objects.requireNonNull(ids, name);
+    if (ids == NO_IDS) {
+      return ids;
+    }
+    TreeMap<Integer, List<String>> copy = new TreeMap<>();
+    for (Map.Entry<Integer, List<String>> e : ids.entrySet()) {
+      if (!e.getValue().isEmpty()) {
+        copy.put(e.getKey(), List.copyOf(e.getValue()));
+      }
+    }
+    return copy.isEmpty() ? NO_IDS : Collections.unmodifiableSortedMap(copy);
   }
 
   private static boolean isShared(SortedSet<Integer> one) {

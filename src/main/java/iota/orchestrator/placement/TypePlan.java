@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -227,7 +228,7 @@ public final class TypePlan {
       return Delta.refused(resource);
     }
     slot.reload++;
-    return instances.size() > before ? Delta.created(slot.id) : Delta.changed(slot.id);
+    return instances.size() > before ? Delta.createdFor(slot.id, resource) : Delta.gained(slot.id, resource);
   }
 
   /**
@@ -239,6 +240,7 @@ public final class TypePlan {
     TreeSet<Integer> created = new TreeSet<>();
     List<Slot> touched = new ArrayList<>();
     List<String> refused = new ArrayList<>();
+    TreeMap<Integer, List<String>> gained = new TreeMap<>();
     for (String resource : resources) {
       Objects.requireNonNull(resource, "resource");
       if (placements.containsKey(resource)) {
@@ -256,8 +258,9 @@ public final class TypePlan {
       if (instances.size() > before) {
         created.add(slot.id);
       }
+      gained.computeIfAbsent(slot.id, k -> new ArrayList<>()).add(resource);
     }
-    return bumped(touched, changed, created, refused);
+    return bumped(touched, changed, created, refused, gained, new TreeMap<>());
   }
 
   /** Places a resource that is not placed yet, without bumping; null when it is refused. */
@@ -300,14 +303,20 @@ public final class TypePlan {
   }
 
   /** Bumps each touched instance once and describes the change. */
-  private static Delta bumped(List<Slot> touched, TreeSet<Integer> changed, TreeSet<Integer> created, List<String> refused) {
+  private static Delta bumped(
+      List<Slot> touched,
+      TreeSet<Integer> changed,
+      TreeSet<Integer> created,
+      List<String> refused,
+      TreeMap<Integer, List<String>> gained,
+      TreeMap<Integer, List<String>> lost) {
     if (touched.isEmpty() && refused.isEmpty()) {
       return Delta.empty();
     }
     for (Slot slot : touched) {
       slot.reload++;
     }
-    return new Delta(changed, created, new TreeSet<>(), refused);
+    return new Delta(changed, created, new TreeSet<>(), refused, gained, lost);
   }
 
 
@@ -325,7 +334,7 @@ public final class TypePlan {
     slot.take(resource);
     slot.reload++;
     attach(slot);
-    return Delta.changed(slot.id);
+    return Delta.lost(slot.id, resource);
   }
 
   /**
@@ -346,6 +355,7 @@ public final class TypePlan {
   public Delta removeAll(Collection<String> resources) {
     TreeSet<Integer> changed = new TreeSet<>();
     List<Slot> touched = new ArrayList<>();
+    TreeMap<Integer, List<String>> lost = new TreeMap<>();
     for (String resource : resources) {
       Slot slot = placements.remove(Objects.requireNonNull(resource, "resource"));
       if (slot == null) {
@@ -357,8 +367,9 @@ public final class TypePlan {
       if (changed.add(slot.id)) {
         touched.add(slot);
       }
+      lost.computeIfAbsent(slot.id, k -> new ArrayList<>()).add(resource);
     }
-    return bumped(touched, changed, new TreeSet<>(), List.of());
+    return bumped(touched, changed, new TreeSet<>(), List.of(), new TreeMap<>(), lost);
   }
 
   /** The resources of one bulk update changed: each of their instances reloads once. */
@@ -371,7 +382,7 @@ public final class TypePlan {
         touched.add(slot);
       }
     }
-    return bumped(touched, changed, new TreeSet<>(), List.of());
+    return bumped(touched, changed, new TreeSet<>(), List.of(), new TreeMap<>(), new TreeMap<>());
   }
 
   /** A table every resource depends on changed: every instance must reload. */
@@ -408,7 +419,7 @@ public final class TypePlan {
     slot.reload++;
     attach(slot);
     placements.put(resource, slot);
-    return Delta.changed(slot.id);
+    return Delta.gained(slot.id, resource);
   }
 
   /**
@@ -432,7 +443,9 @@ public final class TypePlan {
     }
     TreeSet<Integer> changed = new TreeSet<>();
     List<Slot> touched = new ArrayList<>();
+    Map<String, Integer> origin = new HashMap<>();
     for (Move m : moves) {
+      origin.putIfAbsent(m.resource(), m.from());
       Slot from = placements.get(m.resource());
       Slot to = instances.get(m.to());
       detach(from);
@@ -449,7 +462,10 @@ public final class TypePlan {
         touched.add(to);
       }
     }
-    return bumped(touched, changed, new TreeSet<>(), List.of());
+    TreeMap<Integer, List<String>> gained = new TreeMap<>();
+    TreeMap<Integer, List<String>> lost = new TreeMap<>();
+    netMoves(origin, gained, lost);
+    return bumped(touched, changed, new TreeSet<>(), List.of(), gained, lost);
   }
 
   /**
@@ -604,10 +620,17 @@ public final class TypePlan {
     spill.clear();
 
     List<String> pool = new ArrayList<>(unplaced);
+    // Where each resource that left or joined an instance was before (NOWHERE: not placed), for
+    // the delta's gained and lost ids.
+    Map<String, Integer> origin = new HashMap<>();
+    for (String resource : unplaced) {
+      origin.put(resource, NOWHERE);
+    }
     int moved = 0;
     TreeSet<Integer> deletedIds = new TreeSet<>();
     for (Slot slot : deleted) {
       for (String resource : slot.resources) {
+        origin.put(resource, slot.id);
         if (live == null || live.contains(resource)) {
           pool.add(resource);
           moved++;
@@ -624,6 +647,7 @@ public final class TypePlan {
         for (Iterator<String> it = slot.resources.iterator(); it.hasNext(); ) {
           String resource = it.next();
           if (!live.contains(resource)) {
+            origin.put(resource, slot.id);
             it.remove();
             slot.used--;
             slot.idBytes -= EncodedIds.encodedLength(resource);
@@ -648,7 +672,9 @@ public final class TypePlan {
       int surplus = slot.used() - slot.target;
       if (surplus > 0) {
         for (int i = 0; i < surplus; i++) {
-          pool.add(slot.pollLast());
+          String resource = slot.pollLast();
+          origin.put(resource, slot.id);
+          pool.add(resource);
         }
         moved += surplus;
         slot.touched = true;
@@ -668,7 +694,7 @@ public final class TypePlan {
         slot.touched = true;
       }
     }
-    moved += repairBytes(pool, cap);
+    moved += repairBytes(pool, cap, origin);
 
     TreeSet<Integer> changed = new TreeSet<>(createdIds);
     int maxLoad = 0;
@@ -691,7 +717,39 @@ public final class TypePlan {
 
     Report report =
         new Report(k, cap, moved, n - moved - unplaced.size(), names(createdIds), names(deletedIds), maxLoad, minLoad);
-    return new Orchestration(new Delta(changed, createdIds, deletedIds), report);
+    TreeMap<Integer, List<String>> gained = new TreeMap<>();
+    TreeMap<Integer, List<String>> lost = new TreeMap<>();
+    netMoves(origin, gained, lost);
+    return new Orchestration(new Delta(changed, createdIds, deletedIds, List.of(), gained, lost), report);
+  }
+
+  /** The instance id {@code origin} gives a resource that was not placed before. */
+  private static final int NOWHERE = -1;
+
+  /**
+   * Fills {@code gained} and {@code lost} from where each resource of {@code origin} was before and
+   * where the plan has it now; a resource back where it started is in neither. Ids ascend within an
+   * instance.
+   */
+  private void netMoves(Map<String, Integer> origin, TreeMap<Integer, List<String>> gained, TreeMap<Integer, List<String>> lost) {
+    for (Map.Entry<String, Integer> e : origin.entrySet()) {
+      String resource = e.getKey();
+      int before = e.getValue();
+      Slot now = placements.get(resource);
+      int after = now == null ? NOWHERE : now.id;
+      if (before == after) {
+        continue;
+      }
+      if (before != NOWHERE) {
+        lost.computeIfAbsent(before, k -> new ArrayList<>()).add(resource);
+      }
+      if (after != NOWHERE) {
+        gained.computeIfAbsent(after, k -> new ArrayList<>()).add(resource);
+      }
+    }
+    // The map above iterates in hash order; the delta must not depend on it.
+    gained.values().forEach(ids -> ids.sort(null));
+    lost.values().forEach(ids -> ids.sort(null));
   }
 
   /**
@@ -704,14 +762,16 @@ public final class TypePlan {
    *     given up), whose moves are already counted
    * @return the moves of resources that had been on their instance before
    */
-  private int repairBytes(List<String> arrived, int cap) {
+  private int repairBytes(List<String> arrived, int cap, Map<String, Integer> origin) {
     if (maxBytes == Long.MAX_VALUE) {
       return 0;
     }
     List<String> evicted = new ArrayList<>();
     for (Slot slot : instances.values()) {
       while (slot.used > 0 && EncodedIds.znodeLength(slot.used, slot.idBytes) > maxBytes) {
-        evicted.add(slot.pollLast());
+        String resource = slot.pollLast();
+        origin.putIfAbsent(resource, slot.id);
+        evicted.add(resource);
         slot.touched = true;
       }
     }

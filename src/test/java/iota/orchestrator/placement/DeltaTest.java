@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
@@ -41,5 +44,31 @@ class DeltaTest {
   @Test
   void nullSetsAreRejected() {
     assertThrows(NullPointerException.class, () -> new Delta(null, set(), set()));
+  }
+
+  @Test
+  void oneResourceDeltasNameTheResourceAndItsInstance() {
+    assertEquals(Map.of(3, List.of("a")), Delta.gained(3, "a").gained());
+    assertEquals(set(3), Delta.gained(3, "a").changed());
+    assertEquals(set(500), Delta.createdFor(500, "a").created());
+    assertEquals(Map.of(4, List.of("b")), Delta.lost(4, "b").lost());
+    assertTrue(Delta.lost(4, "b").gained().isEmpty());
+    assertTrue(Delta.changed(3).gained().isEmpty() && Delta.changed(3).lost().isEmpty());
+  }
+
+  @Test
+  void gainedAndLostIdsAreCopiedFrozenAndEmptyListsDropped() {
+    TreeMap<Integer, List<String>> gained = new TreeMap<>();
+    List<String> ids = new ArrayList<>(List.of("x", "y"));
+    gained.put(1, ids);
+    gained.put(2, new ArrayList<>());
+    Delta delta = new Delta(set(1, 2), set(), set(), List.of(), gained, new TreeMap<>());
+    ids.add("z");
+    gained.put(7, List.of("w"));
+
+    assertEquals(Map.of(1, List.of("x", "y")), delta.gained());
+    assertThrows(UnsupportedOperationException.class, () -> delta.gained().put(3, List.of()));
+    assertThrows(UnsupportedOperationException.class, () -> delta.gained().get(1).add("q"));
+    assertEquals(new Delta(set(1, 2), set(), set()), new Delta(set(1, 2), set(), set(), List.of(), new TreeMap<>(), new TreeMap<>()));
   }
 }
