@@ -1,5 +1,8 @@
 package iota.orchestrator.model;
 
+import iota.orchestrator.health.PodPhases;
+import java.util.List;
+
 /**
  * The observed state of one planned pod on {@code iota.orchestrator.pod-status}, keyed {@code
  * <Resource>/<instanceId>}, published by the executor's pod watcher.
@@ -43,10 +46,10 @@ public record PodStatus(
   }
 
   /** The phases of a Kubernetes pod. */
-  public static final java.util.List<String> PHASES = java.util.List.of("Pending", "Running", "Succeeded", "Failed", "Unknown");
+  public static final List<String> PHASES = PodPhases.ALL;
 
-  /** A phase from which the pod will not come back by itself. */
+  /** The pod is gone or in a phase from which it will not come back by itself ({@link PodPhases#isTerminal}). */
   public boolean needsRecreate() {
-    return gone || "Succeeded".equals(phase) || "Failed".equals(phase) || "Unknown".equals(phase);
+    return PodPhases.isTerminal(phase, gone);
   }
 }
