@@ -1,5 +1,10 @@
 package iota.orchestrator.topology;
 
+import iota.orchestrator.health.HeartbeatRule;
+import iota.orchestrator.health.PodLife;
+import iota.orchestrator.health.PodStartPolicy;
+import iota.orchestrator.model.PodStatus;
+
 /**
  * Value of the {@link Stores#INSTANCES} store: one instance of one resource type. Its resource ids
  * live in {@link Stores#PLACEMENTS}; this value stays small so heartbeats are cheap to record.
@@ -44,7 +49,7 @@ public record InstanceState(
     long podObservedAt,
     boolean startPending,
     String replacedUid,
-    String lastRecreateReason) {
+    String lastRecreateReason) implements PodLife {
 
   /** A new instance: its pod is being created, so its start is pending. */
   public static InstanceState created(int count, long seq, long now) {
@@ -89,25 +94,16 @@ public record InstanceState(
   }
 
   /**
-   * Health as shown to operators: {@code healthy} (heartbeat within the timeout, or for a type
-   * without heartbeats a Running pod), {@code starting} (no heartbeat yet since creation or the last
-   * recreate, within the timeout), {@code late} (heartbeat overdue), {@code failed} (pod in a
-   * terminal phase or gone), {@code unknown} (nothing observed yet, no heartbeats expected).
+   * The state after a pod status: phase recorded, and the pending start ended when the policy says
+   * the status is one.
    */
+  public InstanceState observed(PodStatus status, PodStartPolicy policy) {
+    InstanceState next = withPod(status.phase(), status.uid(), status.gone(), status.observedAt());
+    return policy.isStart(this, status.phase(), status.uid(), status.gone()) ? next.withStarted() : next;
+  }
+
+  /** Health as shown to operators: see {@link HeartbeatRule#health}. */
   public String health(boolean heart, long now, long timeoutMs) {
-    if (podGone || "Failed".equals(podPhase) || "Succeeded".equals(podPhase) || "Unknown".equals(podPhase)) {
-      return "failed";
-    }
-    if (heart) {
-      long since = Math.max(createdAt, lastRecreate);
-      if (lastHeartbeat >= since && lastHeartbeat > 0) {
-        return now - lastHeartbeat <= timeoutMs ? "healthy" : "late";
-      }
-      return now - since <= timeoutMs ? "starting" : "late";
-    }
-    if ("Running".equals(podPhase)) {
-      return "healthy";
-    }
-    return podPhase == null ? "unknown" : "starting";
+    return new HeartbeatRule(timeoutMs).health(this, heart, now);
   }
 }

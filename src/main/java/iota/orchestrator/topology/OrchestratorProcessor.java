@@ -3,10 +3,8 @@ package iota.orchestrator.topology;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
-import iota.orchestrator.model.Assignment;
-import iota.orchestrator.model.AssignmentJson;
+import iota.orchestrator.health.PodHealthPolicy;
 import iota.orchestrator.model.ChangeEvent;
-import iota.orchestrator.model.EncodedIds;
 import iota.orchestrator.model.InvalidRecordException;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.model.OrchestrateRequest;
@@ -20,76 +18,54 @@ import iota.orchestrator.placement.InstanceView;
 import iota.orchestrator.placement.Orchestration;
 import iota.orchestrator.placement.SizingException;
 import iota.orchestrator.placement.TypePlan;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The orchestrating processor: owns every resource type whose key lands on its task, so decisions
- * for a type are serialized without locks.
- *
- * <p>The stores are the truth; the in-memory {@link TypePlan} per type is a cache of them, rebuilt
- * in {@link #init} (which Kafka Streams calls after restoration, and again after any task
- * revival), so reads never touch RocksDB on the hot path. Every decision writes the stores first
- * and then emits commands, both inside the task's transaction.
+ * for a type are serialized without locks. It routes each record by kind, asks the planner ({@link
+ * TypePlan}) or the pod health policy ({@link PodHealthPolicy}) what to do, records the answer in
+ * the stores ({@link PlanCache}) and emits it: pod commands and request results at once, assignments
+ * through the {@link AssignmentEmitter}.
  *
  * <p>Placement depends only on the order of change and request records. The wall clock decides only
- * pod re-creation (heartbeat deadlines) and when dirty assignments are flushed: an assignment is
- * the whole state of an instance, so it is written once per flush interval however many changes
- * the instance took meanwhile, instead of once per change (a 5,000-resource instance would
- * otherwise cost 200 KB per created resource). The first change after a quiet interval is written
- * at once (leading edge), so a lone change waits for no flush. A pending flush is recorded in the instance's
- * state ({@code emittedSeq < seq}), so a crash between a change and its flush loses nothing.
+ * pod re-creation (heartbeat and start deadlines, checked at the tick) and when dirty assignments
+ * are flushed. Every decision writes the stores first and then emits, both inside the task's
+ * transaction.
  */
 final class OrchestratorProcessor implements Processor<String, Input, String, Output> {
   private static final Logger LOG = LoggerFactory.getLogger(OrchestratorProcessor.class);
-  private static final StringSerializer KEYS = new StringSerializer();
 
   private final TypeRegistry types;
-  private final long timeoutMs;
-  private final PodStartPolicy startPolicy;
+  private final PodHealthPolicy health;
   private final Duration flushInterval;
   private final boolean exactlyOnce;
   /** {@code iota.assignment.max.bytes}: the byte budget of every instance's resources znode. */
   private final int maxBytes;
 
   private ProcessorContext<String, Output> context;
-  private KeyValueStore<String, String> placements;
-  private KeyValueStore<String, String> byInstance;
-  private KeyValueStore<String, InstanceState> instances;
-  private KeyValueStore<String, TypeState> typeStates;
-  private final Map<String, TypeRuntime> runtimes = new HashMap<>();
+  private PlanCache cache;
+  private AssignmentEmitter assignments;
+  private RefusedResources refused;
+  /** When this task started judging deadlines: nothing is late from before it (see {@link PodHealthPolicy}). */
   private long graceStart;
-  private boolean indexChecked;
+  /** No deadline falls before this, so ticks until then skip the check. */
   private long nextDeadlineCheck;
 
   OrchestratorProcessor(OrchestratorConfig config) {
     this.types = new TypeRegistry(config.resourceTypes());
-    this.timeoutMs = config.get(ConfigKeys.HEARTBEAT_TIMEOUT).toMillis();
-    this.startPolicy = new PodStartPolicy(config.get(ConfigKeys.POD_START_TIMEOUT).toMillis());
+    this.health = new PodHealthPolicy(config.get(ConfigKeys.HEARTBEAT_TIMEOUT).toMillis(), config.get(ConfigKeys.POD_START_TIMEOUT).toMillis());
     this.flushInterval = flushInterval(config);
     this.exactlyOnce = exactlyOnce(config);
     this.maxBytes = config.get(ConfigKeys.ASSIGNMENT_MAX_BYTES);
@@ -114,126 +90,27 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     return flush;
   }
 
-  /** The cached state of one resource type. */
-  private static final class TypeRuntime {
-    final ResourceType type;
-    TypeState state;
-    TypePlan plan;
-    /** Every instance ever created, including removed markers (they keep the sequence going). */
-    final TreeMap<Integer, InstanceState> instances = new TreeMap<>();
-    final TreeSet<Integer> dirty = new TreeSet<>();
-    /** Wall-clock ms of each instance's last assignment write (memory only: after a restart all may write). */
-    final Map<Integer, Long> lastEmit = new HashMap<>();
-    /** Each instance's ids as last written, patched at the next write. */
-    final EncodedInstances encoded = new EncodedInstances();
-
-    TypeRuntime(ResourceType type) {
-      this.type = type;
-    }
-  }
-
   @Override
   public void init(ProcessorContext<String, Output> context) {
     this.context = context;
-    this.placements = context.getStateStore(Stores.PLACEMENTS);
-    this.byInstance = context.getStateStore(Stores.INSTANCE_RESOURCES);
-    indexChecked = false;
-    this.instances = context.getStateStore(Stores.INSTANCES);
-    this.typeStates = context.getStateStore(Stores.TYPES);
-    runtimes.clear();
-    rebuildFromStores();
+    this.cache = new PlanCache(context, types, maxBytes);
+    this.assignments = new AssignmentEmitter(context, cache, flushInterval, exactlyOnce);
+    this.refused = new RefusedResources(context, maxBytes);
+    rebuild();
     long now = context.currentSystemTimeMs();
     // A task that was just assigned or restored has not been hearing heartbeats: give every
     // instance one full timeout before judging it.
     graceStart = now;
-    nextDeadlineCheck = now + shortestTimeout();
+    nextDeadlineCheck = now + health.shortestTimeoutMs();
     context.schedule(flushInterval, PunctuationType.WALL_CLOCK_TIME, this::tick);
   }
 
-  private void rebuildFromStores() {
-    try (KeyValueIterator<String, TypeState> it = typeStates.all()) {
-      while (it.hasNext()) {
-        KeyValue<String, TypeState> kv = it.next();
-        ResourceType type = types.type(kv.key);
-        if (type == null) {
-          LOG.warn("store holds resource type {} which is no longer configured; ignoring it", kv.key);
-          continue;
-        }
-        TypeRuntime rt = new TypeRuntime(type);
-        rt.state = kv.value;
-        rt.plan = new TypePlan(kv.value.resourcePerInstance(), kv.value.maxInstances(), maxBytes);
-        runtimes.put(type.name(), rt);
-      }
-    }
-    try (KeyValueIterator<String, InstanceState> it = instances.all()) {
-      while (it.hasNext()) {
-        KeyValue<String, InstanceState> kv = it.next();
-        TypeRuntime rt = runtimes.get(typeOf(kv.key));
-        if (rt == null) {
-          continue;
-        }
-        int id = Integer.parseInt(kv.key.substring(kv.key.indexOf('/') + 1));
-        rt.instances.put(id, kv.value);
-        if (!kv.value.removed()) {
-          rt.plan.restoreInstance(id, kv.value.count(), kv.value.reload());
-        }
-        if (kv.value.pendingEmit()) {
-          rt.dirty.add(id);
-        }
-      }
-    }
-    try (KeyValueIterator<String, String> it = placements.all()) {
-      while (it.hasNext()) {
-        KeyValue<String, String> kv = it.next();
-        String typeName = typeOf(kv.key);
-        TypeRuntime rt = runtimes.get(typeName);
-        if (rt != null) {
-          rt.plan.restorePlacement(kv.key.substring(typeName.length() + 1), Integer.parseInt(kv.value));
-        }
-      }
-    }
+  private void rebuild() {
+    cache.rebuild();
+    assignments.restart();
   }
 
-  /** The {@link Stores#INSTANCE_RESOURCES} key of a placement. */
-  static String indexKey(String type, String instanceId, String resourceId) {
-    return type + "/" + instanceId + "/" + resourceId;
-  }
-
-  /**
-   * Fills the by-instance index of a type whose index is empty while its plan is not: stores written
-   * before the index existed. Done once per task start, at the first tick (a punctuation, where
-   * store writes join the task's transaction like any other). Afterwards the index is written with
-   * every placement change, in the same call and transaction, so it never needs checking again.
-   */
-  private void indexPlacementsIfMissing() {
-    indexChecked = true;
-    for (TypeRuntime rt : runtimes.values()) {
-      String type = rt.type.name();
-      try (KeyValueIterator<String, String> it = byInstance.prefixScan(type + "/", KEYS)) {
-        if (it.hasNext()) {
-          continue;
-        }
-      }
-      long written = 0;
-      for (var e : rt.instances.entrySet()) {
-        if (e.getValue().removed()) {
-          continue;
-        }
-        String instanceId = String.valueOf(e.getKey());
-        for (String id : rt.plan.instance(e.getKey()).resources()) {
-          byInstance.put(indexKey(type, instanceId, id), "");
-          written++;
-        }
-      }
-      if (written > 0) {
-        LOG.info("indexed {} placements of {} by instance (stores written before the index existed)", written, type);
-      }
-    }
-  }
-
-  private static String typeOf(String key) {
-    return key.substring(0, key.indexOf('/') < 0 ? key.length() : key.indexOf('/'));
-  }
+  // ---- route the record
 
   @Override
   public void process(Record<String, Input> record) {
@@ -242,7 +119,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     if (type == null) {
       if (input.kind() == Input.Kind.REQUEST) {
         OrchestrateRequest r = input.request();
-        emit(record, r.requestId(), Topics.RESULTS, Json.bytes(RequestResult.error(r.requestId(), r.resource(), 404, "unknown resource type " + r.resource())));
+        result(record, RequestResult.error(r.requestId(), r.resource(), 404, "unknown resource type " + r.resource()));
         return;
       }
       throw new InvalidRecordException("resource '" + record.key() + "' is not a configured resource type");
@@ -257,18 +134,26 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
       }
     } catch (RuntimeException e) {
       // The cache may now be ahead of the stores; rebuild it from them before the next record.
-      runtimes.clear();
-      rebuildFromStores();
+      rebuild();
       throw e;
     }
   }
 
-  // ---- changes
+  /** The clock: the one-time index repair, the deadlines when one may have passed, the assignment flush. */
+  private void tick(long now) {
+    cache.indexPlacementsIfMissing();
+    if (now >= nextDeadlineCheck) {
+      checkDeadlines(now);
+    }
+    assignments.flush(now);
+  }
+
+  // ---- ask the planner
 
   private void onChange(Record<String, Input> record, ResourceType type, Input input) {
     ChangeEvent event = input.change();
     if (input.dependent()) {
-      TypeRuntime rt = runtimes.get(type.name());
+      TypeRuntime rt = cache.get(type.name());
       if (rt != null) {
         apply(record, rt, rt.plan.reloadAll(), "dependent table " + event.table() + " changed");
       }
@@ -277,38 +162,13 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     TypeRuntime rt = runtime(record, type);
     String reason = "'" + event.rawOp() + "' of " + type.name();
     if (event.op().adds()) {
-      // The plan mirrors the placements store, so only ids it did not hold yet need a write.
-      Set<String> fresh = new LinkedHashSet<>();
-      for (String id : event.ids()) {
-        if (rt.plan.instanceOf(id).isEmpty()) {
-          fresh.add(id);
-        }
-      }
       Delta delta = rt.plan.addAll(event.ids());
-      for (String id : fresh) {
-        Optional<Integer> instance = rt.plan.instanceOf(id);
-        if (instance.isPresent()) {
-          placements.put(type.name() + "/" + id, String.valueOf(instance.get()));
-          byInstance.put(indexKey(type.name(), String.valueOf(instance.get()), id), "");
-          rt.encoded.added(instance.get(), id);
-        }
-      }
       apply(record, rt, delta, reason);
       if (!delta.refused().isEmpty()) {
-        deadLetterRefused(record, rt, delta.refused());
+        refused.deadLetter(record, type.name(), rt.plan.maxInstances(), delta.refused());
       }
     } else if (event.op().removes()) {
-      for (String id : new HashSet<>(event.ids())) {
-        rt.plan.instanceOf(id).ifPresent(instance -> {
-          rt.encoded.removed(instance, id);
-          byInstance.delete(indexKey(type.name(), String.valueOf(instance), id));
-        });
-      }
-      Delta delta = rt.plan.removeAll(event.ids());
-      for (String id : event.ids()) {
-        placements.delete(type.name() + "/" + id);
-      }
-      apply(record, rt, delta, reason);
+      apply(record, rt, rt.plan.removeAll(event.ids()), reason);
     } else if (event.op().updates()) {
       apply(record, rt, rt.plan.updateAll(event.ids()), reason);
     }
@@ -316,74 +176,15 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
 
   /** The runtime of a type, creating its automatic plan at the type's first event. */
   private TypeRuntime runtime(Record<String, Input> record, ResourceType type) {
-    TypeRuntime rt = runtimes.get(type.name());
+    TypeRuntime rt = cache.get(type.name());
     if (rt != null) {
       return rt;
     }
     OrchestrationParams.Sizing d = type.defaults();
-    rt = new TypeRuntime(type);
-    rt.state = new TypeState(false, d.initInstances(), d.maxInstances(), d.resourcePerInstance(), 0, 0, 0, 0);
-    rt.plan = new TypePlan(d.resourcePerInstance(), d.maxInstances(), maxBytes);
-    runtimes.put(type.name(), rt);
-    typeStates.put(type.name(), rt.state);
+    rt = cache.create(type, new TypeState(false, d.initInstances(), d.maxInstances(), d.resourcePerInstance(), 0, 0, 0, 0));
     apply(record, rt, rt.plan.createInstances(d.initInstances(), d.resourcePerInstance()), "automatic plan for " + type.name());
     return rt;
   }
-
-  /**
-   * Resources no instance could take within the byte budget at the pool's maximum are not placed:
-   * placing them would make an assignment Kafka or ZooKeeper refuses, which stops the whole
-   * instance. They go to the DLQ as bulk creates of the type (each record within the budget too),
-   * with the reason, so an operator can publish them again once there is room.
-   */
-  private void deadLetterRefused(Record<String, Input> record, TypeRuntime rt, List<String> refused) {
-    String type = rt.type.name();
-    String reason = refused.size() + " " + type + " resource(s) not placed: every instance is full by bytes at the pool's maximum of "
-        + rt.plan.maxInstances() + " (iota.assignment.max.bytes " + maxBytes + " per resources znode)";
-    LOG.warn("{}; dead-lettering them, first {}", reason, refused.get(0));
-    Headers headers = new RecordHeaders();
-    headers.add(Topics.DLQ_HEADER_EXCEPTION, utf8("over capacity"));
-    headers.add(Topics.DLQ_HEADER_MESSAGE, utf8(reason));
-    context.recordMetadata().ifPresent(m -> {
-      headers.add(Topics.DLQ_HEADER_TOPIC, utf8(m.topic()));
-      headers.add(Topics.DLQ_HEADER_PARTITION, utf8(String.valueOf(m.partition())));
-      headers.add(Topics.DLQ_HEADER_OFFSET, utf8(String.valueOf(m.offset())));
-    });
-    List<String> chunk = new ArrayList<>();
-    long room = maxBytes - change(type, List.of()).length;
-    long bytes = 0;
-    for (String id : refused) {
-      int length = EncodedIds.encodedLength(id) + 1;
-      if (!chunk.isEmpty() && bytes + length > room) {
-        deadLetterChunk(record, type, chunk, headers);
-        chunk = new ArrayList<>();
-        bytes = 0;
-      }
-      chunk.add(id);
-      bytes += length;
-    }
-    deadLetterChunk(record, type, chunk, headers);
-  }
-
-  private void deadLetterChunk(Record<String, Input> record, String type, List<String> ids, Headers headers) {
-    context.forward(new Record<>(type, new Output(Topics.DLQ, change(type, ids)), record.timestamp(), new RecordHeaders(headers.toArray())));
-    DeadLetterHandler.countSent();
-  }
-
-  /** A bulk create of {@code ids}, as the config service would publish it. */
-  private static byte[] change(String type, List<String> ids) {
-    Map<String, Object> change = new LinkedHashMap<>();
-    change.put("o", "bc");
-    change.put("t", type);
-    change.put("keys", ids);
-    return Json.bytes(change);
-  }
-
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  // ---- requests
 
   private void onRequest(Record<String, Input> record, ResourceType type, OrchestrateRequest request) {
     List<String> problems = request.params().problems();
@@ -408,47 +209,26 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
       result(record, RequestResult.error(request.requestId(), type.name(), 409, e.getMessage()));
       return;
     }
-    for (int id : outcome.delta().changed()) {
-      rt.encoded.forget(id);
-      for (String resource : rt.plan.instance(id).resources()) {
-        String key = type.name() + "/" + resource;
-        String placed = String.valueOf(id);
-        String before = placements.get(key);
-        if (!placed.equals(before)) {
-          placements.put(key, placed);
-          if (before != null) {
-            byInstance.delete(indexKey(type.name(), before, resource));
-          }
-          byInstance.put(indexKey(type.name(), placed, resource), "");
-        }
-      }
-    }
     var report = outcome.report();
-    rt.state = rt.state.orchestratedWith(sizing.initInstances(), sizing.maxInstances(), report.resourcePerInstance(), report.moved());
-    typeStates.put(type.name(), rt.state);
+    cache.putType(rt, rt.state.orchestratedWith(sizing.initInstances(), sizing.maxInstances(), report.resourcePerInstance(), report.moved()));
     apply(record, rt, outcome.delta(), "orchestrate request " + request.requestId());
     LOG.info("orchestrated {} for request {}: {} instances x {}, moved {}, kept {}, created {}, deleted {}",
         type.name(), request.requestId(), report.instances(), report.resourcePerInstance(), report.moved(), report.kept(), report.created(), report.deleted());
     result(record, RequestResult.ok(request.requestId(), report.toOrchestrationReport(type.name())));
   }
 
-  private void result(Record<String, Input> record, RequestResult result) {
-    emit(record, result.requestId(), Topics.RESULTS, Json.bytes(result));
-  }
-
-  // ---- applying a plan change
-
   /**
-   * Records what a planner mutation changed: instance states (each change takes the instance's
-   * next sequence number and marks it for the next flush), pod create and delete commands.
+   * Records what a planner mutation changed: the placements it lists, instance states (each change
+   * takes the instance's next sequence number, which makes its assignment due), pod create and
+   * delete commands; then hands the change to the assignment emitter.
    */
   private void apply(Record<String, Input> record, TypeRuntime rt, Delta delta, String reason) {
     long now = context.currentSystemTimeMs();
+    cache.recordPlacements(rt, delta);
     for (int id : delta.deleted()) {
-      rt.encoded.forget(id);
       InstanceState old = rt.instances.get(id);
       InstanceState removed = old.asRemoved(old.seq() + 1);
-      putInstance(rt, id, removed);
+      cache.putInstance(rt, id, removed);
       podCommand(record.timestamp(), rt, id, PodCommand.Action.delete, "t" + removed.seq(), reason);
     }
     for (int id : delta.changed()) {
@@ -456,52 +236,20 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
       InstanceState old = rt.instances.get(id);
       if (old == null || old.removed()) {
         long seq = old == null ? 1 : old.seq() + 1;
-        putInstance(rt, id, InstanceState.created(view.count(), seq, now).withPlan(view.count(), view.used(), view.reload(), seq));
-        noDeadlineLaterThan(now + shortestTimeout());
+        cache.putInstance(rt, id, InstanceState.created(view.count(), seq, now).withPlan(view.count(), view.used(), view.reload(), seq));
+        noDeadlineLaterThan(now + health.shortestTimeoutMs());
         podCommand(record.timestamp(), rt, id, PodCommand.Action.create, "s" + seq, reason);
       } else {
-        putInstance(rt, id, old.withPlan(view.count(), view.used(), view.reload(), old.seq() + 1));
+        cache.putInstance(rt, id, old.withPlan(view.count(), view.used(), view.reload(), old.seq() + 1));
       }
     }
-    if (!exactlyOnce) {
-      emitQuietInstances(rt, delta.deleted(), now);
-      emitQuietInstances(rt, delta.changed(), now);
-    }
+    assignments.planChanged(rt, delta, now);
   }
 
-  /** Leading edge (at least once only): an instance not written within the last flush interval is written now. */
-  private void emitQuietInstances(TypeRuntime rt, Collection<Integer> ids, long now) {
-    for (int id : ids) {
-      Long last = rt.lastEmit.get(id);
-      if ((last == null || now - last >= flushInterval.toMillis()) && rt.dirty.remove(id)) {
-        emit(rt, id, now);
-      }
-    }
-  }
-
-  private void putInstance(TypeRuntime rt, int id, InstanceState state) {
-    rt.instances.put(id, state);
-    instances.put(rt.type.name() + "/" + id, state);
-    if (state.pendingEmit()) {
-      rt.dirty.add(id);
-    }
-  }
-
-  private void podCommand(long timestamp, TypeRuntime rt, int id, PodCommand.Action action, String discriminator, String reason) {
-    String instanceId = String.valueOf(id);
-    String commandId = rt.type.name() + "/" + instanceId + "/" + action + "/" + discriminator;
-    PodCommand command = new PodCommand(commandId, action, rt.type.name(), instanceId, rt.type.instanceName(), reason);
-    context.forward(new Record<>(command.key(), new Output(Topics.POD_COMMANDS, Json.bytes(command)), timestamp));
-  }
-
-  private void emit(Record<String, Input> cause, String key, String topic, byte[] value) {
-    context.forward(new Record<>(key, new Output(topic, value), cause.timestamp()));
-  }
-
-  // ---- heartbeats and pods
+  // ---- ask the pod health policy
 
   private void onHeartbeat(ResourceType type, String instanceId) {
-    TypeRuntime rt = runtimes.get(type.name());
+    TypeRuntime rt = cache.get(type.name());
     int id = Integer.parseInt(instanceId);
     InstanceState state = rt == null ? null : rt.instances.get(id);
     if (state == null || state.removed()) {
@@ -509,31 +257,25 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
       return;
     }
     // A worker that heartbeats is running, whatever the pod watcher has or has not reported.
-    putInstance(rt, id, state.withHeartbeat(context.currentSystemTimeMs()).withStarted());
+    cache.putInstance(rt, id, state.withHeartbeat(context.currentSystemTimeMs()).withStarted());
   }
 
   private void onPodStatus(Record<String, Input> record, ResourceType type, PodStatus pod) {
-    TypeRuntime rt = runtimes.get(type.name());
+    TypeRuntime rt = cache.get(type.name());
     int id = Integer.parseInt(pod.instanceId());
     InstanceState state = rt == null ? null : rt.instances.get(id);
     if (state == null || state.removed()) {
       return;
     }
-    long now = context.currentSystemTimeMs();
-    state = startPolicy.observe(state, pod);
-    putInstance(rt, id, state);
-    if (pod.needsRecreate() && mayRecreate(state, now)) {
-      recreate(record.timestamp(), rt, id, pod.gone() ? "pod " + pod.podName() + " is gone" : "pod " + pod.podName() + " is " + pod.phase());
-    }
+    InstanceState observed = state.observed(pod, health.start());
+    cache.putInstance(rt, id, observed);
+    health.recreateForStatus(observed, pod.podName(), pod.phase(), pod.gone(), context.currentSystemTimeMs())
+        .ifPresent(reason -> recreate(record.timestamp(), rt, id, reason));
   }
 
-  /**
-   * A planned instance the inventory does not list has no pod: recreate it, unless it was created
-   * or recreated within the last timeout (its pod may simply not exist yet) or it was recreated
-   * within the no-storm window.
-   */
+  /** Recreates every planned instance the inventory does not list, as far as the policy allows. */
   private void onInventory(Record<String, Input> record, ResourceType type, PodInventory inventory) {
-    TypeRuntime rt = runtimes.get(type.name());
+    TypeRuntime rt = cache.get(type.name());
     if (rt == null) {
       return;
     }
@@ -541,9 +283,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     Set<String> present = new HashSet<>(inventory.inventory());
     List<Integer> missing = new ArrayList<>();
     for (var e : rt.instances.entrySet()) {
-      InstanceState s = e.getValue();
-      if (!s.removed() && !present.contains(String.valueOf(e.getKey()))
-          && now - Math.max(s.createdAt(), s.lastRecreate()) >= timeoutMs && mayRecreate(s, now)) {
+      if (!present.contains(String.valueOf(e.getKey())) && health.recreateUnlisted(e.getValue(), now)) {
         missing.add(e.getKey());
       }
     }
@@ -552,92 +292,34 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     }
   }
 
-  /** No storm: an instance is recreated again only once a full timeout has passed since the last time. */
-  private boolean mayRecreate(InstanceState state, long now) {
-    return state.lastRecreate() == 0 || now - state.lastRecreate() >= timeoutMs;
-  }
-
-  private void recreate(long timestamp, TypeRuntime rt, int id, String reason) {
-    long now = context.currentSystemTimeMs();
-    InstanceState state = rt.instances.get(id).withRecreate(now, reason);
-    putInstance(rt, id, state);
-    noDeadlineLaterThan(now + shortestTimeout());
-    rt.state = rt.state.recreated();
-    typeStates.put(rt.type.name(), rt.state);
-    LOG.info("recreating pod of {}/{}: {}", rt.type.name(), id, reason);
-    podCommand(timestamp, rt, id, PodCommand.Action.recreate, "r" + state.recreates(), reason);
-  }
-
-  // ---- the clock
-
-  private void tick(long now) {
-    if (!indexChecked) {
-      indexPlacementsIfMissing();
-    }
-    if (now >= nextDeadlineCheck) {
-      checkDeadlines(now);
-    }
-    boolean wrote = false;
-    for (TypeRuntime rt : runtimes.values()) {
-      wrote |= flush(rt, now);
-    }
-    if (wrote && exactlyOnce) {
-      // Commit right after the flush rather than up to a commit interval later. (Kafka Streams
-      // keeps its own interval commits as well: a requested commit does not restart that timer.)
-      context.commit();
-    }
-  }
-
   /**
-   * Recreates every instance whose heartbeat deadline (heartbeat types only) or pod start deadline
-   * ({@link PodStartPolicy}, every type) has passed, and remembers the earliest deadline left so
-   * that ticks in between cost nothing. A heartbeat or a start only moves a deadline later, and a
-   * recreate or a new instance between checks lowers the cached minimum to its own first deadline
-   * ({@link #noDeadlineLaterThan}), so the cached minimum stays a safe lower bound.
+   * Recreates every instance the policy finds past a deadline, and remembers the earliest deadline
+   * left so that ticks in between cost nothing. A heartbeat or a start only moves a deadline later,
+   * and a recreate or a new instance between checks lowers the cached minimum to its own first
+   * deadline ({@link #noDeadlineLaterThan}), so the cached minimum stays a safe lower bound.
    */
   private void checkDeadlines(long now) {
     long earliest = Long.MAX_VALUE;
-    for (TypeRuntime rt : runtimes.values()) {
+    for (TypeRuntime rt : cache.all()) {
       Map<Integer, String> late = new TreeMap<>();
-      List<Integer> startsTimedOut = new ArrayList<>();
+      int startsTimedOut = 0;
       for (var e : rt.instances.entrySet()) {
-        InstanceState s = e.getValue();
-        if (s.removed()) {
-          continue;
+        String podName = PodCommand.podName(rt.type.instanceName(), String.valueOf(e.getKey()));
+        PodHealthPolicy.Check check = health.check(e.getValue(), rt.type.heart(), podName, now, graceStart);
+        if (check.recreate()) {
+          late.put(e.getKey(), check.recreateReason());
+          startsTimedOut += check.startTimedOut() ? 1 : 0;
         }
-        long heartbeat = rt.type.heart() ? deadline(s) : Long.MAX_VALUE;
-        long start = startPolicy.deadline(s, graceStart);
-        if (now >= heartbeat) {
-          late.put(e.getKey(), s.lastHeartbeat() == 0
-              ? "no heartbeat within " + timeoutMs + " ms"
-              : "no heartbeat for " + (now - s.lastHeartbeat()) + " ms (timeout " + timeoutMs + " ms)");
-        } else if (now >= start) {
-          if (mayRecreate(s, now)) {
-            late.put(e.getKey(), startPolicy.reason(s, PodCommand.podName(rt.type.instanceName(), String.valueOf(e.getKey()))));
-            startsTimedOut.add(e.getKey());
-          } else {
-            // No storm: the start rule waits until a full heartbeat timeout since the last recreate.
-            earliest = Math.min(earliest, Math.min(heartbeat, s.lastRecreate() + timeoutMs));
-          }
-        } else {
-          earliest = Math.min(earliest, Math.min(heartbeat, start));
-        }
+        earliest = Math.min(earliest, check.nextCheck());
       }
       for (var e : late.entrySet()) {
         recreate(now, rt, e.getKey(), e.getValue());
-        earliest = Math.min(earliest, now + shortestTimeout());
       }
-      if (!startsTimedOut.isEmpty()) {
-        rt.state = rt.state.withStartTimeouts(startsTimedOut.size());
-        typeStates.put(rt.type.name(), rt.state);
+      if (startsTimedOut > 0) {
+        cache.putType(rt, rt.state.withStartTimeouts(startsTimedOut));
       }
     }
-    nextDeadlineCheck = earliest == Long.MAX_VALUE ? now + shortestTimeout() : earliest;
-  }
-
-  /** A new instance's first deadline, or a recreated one's next, is at least this far away. */
-  private long shortestTimeout() {
-    return Math.min(timeoutMs, startPolicy.timeoutMs());
+    nextDeadlineCheck = earliest == Long.MAX_VALUE ? now + health.shortestTimeoutMs() : earliest;
   }
 
   /**
@@ -648,44 +330,26 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     nextDeadlineCheck = Math.min(nextDeadlineCheck, deadline);
   }
 
-  private long deadline(InstanceState s) {
-    long since = Math.max(Math.max(s.lastHeartbeat(), s.lastRecreate()), Math.max(s.createdAt(), graceStart));
-    return since + timeoutMs;
+  private void recreate(long timestamp, TypeRuntime rt, int id, String reason) {
+    long now = context.currentSystemTimeMs();
+    InstanceState state = rt.instances.get(id).withRecreate(now, reason);
+    cache.putInstance(rt, id, state);
+    noDeadlineLaterThan(now + health.shortestTimeoutMs());
+    cache.putType(rt, rt.state.recreated());
+    LOG.info("recreating pod of {}/{}: {}", rt.name(), id, reason);
+    podCommand(timestamp, rt, id, PodCommand.Action.recreate, "r" + state.recreates(), reason);
   }
 
-  /** Writes every dirty instance of the type; true when there was any. */
-  private boolean flush(TypeRuntime rt, long now) {
-    if (rt.dirty.isEmpty()) {
-      return false;
-    }
-    for (int id : rt.dirty) {
-      emit(rt, id, now);
-    }
-    rt.dirty.clear();
-    return true;
+  // ---- emit (assignments go through the emitter)
+
+  private void podCommand(long timestamp, TypeRuntime rt, int id, PodCommand.Action action, String discriminator, String reason) {
+    String instanceId = String.valueOf(id);
+    String commandId = rt.name() + "/" + instanceId + "/" + action + "/" + discriminator;
+    PodCommand command = new PodCommand(commandId, action, rt.name(), instanceId, rt.type.instanceName(), reason);
+    context.forward(new Record<>(command.key(), new Output(Topics.POD_COMMANDS, Json.bytes(command)), timestamp));
   }
 
-  /**
-   * Writes the whole state of one instance, or once removed a tombstone with the removal's sequence
-   * in a header, and records it as written.
-   */
-  private void emit(TypeRuntime rt, int id, long now) {
-    String type = rt.type.name();
-    InstanceState s = rt.instances.get(id);
-    String key = Assignment.key(type, String.valueOf(id));
-    if (s.removed()) {
-      RecordHeaders headers = new RecordHeaders();
-      headers.add(Topics.ASSIGNMENT_SEQ_HEADER, Long.toString(s.seq()).getBytes(StandardCharsets.UTF_8));
-      context.forward(new Record<>(key, new Output(Topics.ASSIGNMENTS, null), now, headers));
-    } else {
-      InstanceView view = rt.plan.instance(id);
-      byte[] value = AssignmentJson.write(type, String.valueOf(id), s.seq(), view.count(), rt.encoded.current(type, view), view.reload());
-      context.forward(new Record<>(key, new Output(Topics.ASSIGNMENTS, value), now));
-    }
-    InstanceState emitted = s.emitted();
-    rt.instances.put(id, emitted);
-    instances.put(key, emitted);
-    rt.lastEmit.put(id, now);
+  private void result(Record<String, Input> cause, RequestResult result) {
+    context.forward(new Record<>(result.requestId(), new Output(Topics.RESULTS, Json.bytes(result)), cause.timestamp()));
   }
-
 }

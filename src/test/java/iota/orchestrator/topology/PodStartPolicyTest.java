@@ -4,17 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.health.PodStartPolicy;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.model.PodStatus;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
+/** The start time limit of {@link PodStartPolicy} as it plays out on a stored {@link InstanceState}. */
 class PodStartPolicyTest {
   private static final long TIMEOUT = 300_000;
   private final PodStartPolicy policy = new PodStartPolicy(TIMEOUT);
 
   private static PodStatus status(String phase, String uid) {
     return new PodStatus("Rule", "0", "iota-rules-engine-0", phase, uid, false, 1);
+  }
+
+  private InstanceState observe(InstanceState s, PodStatus status) {
+    return s.observed(status, policy);
   }
 
   private static PodStatus gone() {
@@ -44,7 +50,7 @@ class PodStartPolicyTest {
 
   @Test
   void aRunningPodEndsThePendingStart() {
-    InstanceState s = policy.observe(InstanceState.created(5, 1, 1_000), status("Running", "u1"));
+    InstanceState s = observe(InstanceState.created(5, 1, 1_000), status("Running", "u1"));
     assertFalse(s.startPending());
     assertEquals(Long.MAX_VALUE, policy.deadline(s, 0));
     assertEquals("Running", s.podPhase());
@@ -53,21 +59,21 @@ class PodStartPolicyTest {
   @Test
   void pendingAndGonePodsDoNotEndThePendingStart() {
     InstanceState s = InstanceState.created(5, 1, 1_000);
-    s = policy.observe(s, status("Pending", "u1"));
+    s = observe(s, status("Pending", "u1"));
     assertTrue(s.startPending());
-    s = policy.observe(s, gone());
+    s = observe(s, gone());
     assertTrue(s.startPending());
     assertEquals(1_000 + TIMEOUT, policy.deadline(s, 0));
   }
 
   @Test
   void aLateRunningStatusOfTheReplacedPodIsNotTheNewPodsStart() {
-    InstanceState s = policy.observe(InstanceState.created(5, 1, 1_000), status("Running", "old"));
+    InstanceState s = observe(InstanceState.created(5, 1, 1_000), status("Running", "old"));
     s = s.withRecreate(10_000, "no heartbeat");
     assertEquals("old", s.replacedUid());
-    s = policy.observe(s, status("Running", "old"));
+    s = observe(s, status("Running", "old"));
     assertTrue(s.startPending(), "the old pod still reported Running before its deletion showed");
-    s = policy.observe(s, status("Running", "new"));
+    s = observe(s, status("Running", "new"));
     assertFalse(s.startPending());
   }
 
@@ -88,7 +94,7 @@ class PodStartPolicyTest {
 
   @Test
   void theReasonNamesThePodTheLimitAndWhatWasSeen() {
-    InstanceState s = policy.observe(InstanceState.created(5, 1, 1_000), status("Pending", "u1"));
+    InstanceState s = observe(InstanceState.created(5, 1, 1_000), status("Pending", "u1"));
     assertEquals("pod iota-rules-engine-0 not Running within 300000 ms of its create (last phase Pending)", policy.reason(s, "iota-rules-engine-0"));
     InstanceState recreated = InstanceState.created(5, 1, 1_000).withRecreate(2_000, "x");
     assertEquals("pod p not Running within 300000 ms of its recreate (no pod status seen)", policy.reason(recreated, "p"));
