@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * The id lists of one type's instances as last written, and the ids each instance gained or lost
  * since, so that a flush patches the encoding instead of walking and encoding every id again (see
  * {@link EncodedIds}). A cache only: the plan stays the truth. An instance it knows nothing about,
- * or whose changes it could not follow (a re-orchestration moves ids in bulk), is encoded afresh
+ * or whose changes it could not follow (it was deleted, or a change was not reported), is encoded afresh
  * from the plan, and so is one whose patched list disagrees with the plan.
  */
 final class EncodedInstances {
