@@ -1,5 +1,6 @@
 package iota.orchestrator.placement;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -114,7 +115,7 @@ public record Delta(
   }
 
   private static SortedMap<Integer, List<String>> one(int id, String resource) {
-    TreeMap<Integer, List<String>> one = new TreeMap<>();
+    Ids one = new Ids();
     one.put(id, List.of(resource));
     return one;
   }
@@ -134,10 +135,29 @@ public record Delta(
     return Collections.unmodifiableSortedSet(copy);
   }
 
+  /**
+   * Ids by instance that {@link TypePlan} builds for a delta and never touches again: frozen by
+   * wrapping rather than copying, since a bulk change or a re-orchestration lists up to a million ids
+   * and an incremental event builds one of these hundreds of thousands of times a second.
+   */
+  static final class Ids extends TreeMap<Integer, List<String>> {
+    /** Appends {@code resource} to the ids of {@code instance}. */
+    void add(int instance, String resource) {
+      computeIfAbsent(instance, k -> new ArrayList<>()).add(resource);
+    }
+  }
+
   private static SortedMap<Integer, List<String>> frozen(SortedMap<Integer, List<String>> ids, String name) {
     Objects.requireNonNull(ids, name);
     if (ids == NO_IDS) {
       return ids;
+    }
+    if (ids instanceof Ids owned) {
+      if (owned.isEmpty()) {
+        return NO_IDS;
+      }
+      owned.replaceAll((id, list) -> Collections.unmodifiableList(list));
+      return Collections.unmodifiableSortedMap(owned);
     }
     TreeMap<Integer, List<String>> copy = new TreeMap<>();
     for (Map.Entry<Integer, List<String>> e : ids.entrySet()) {

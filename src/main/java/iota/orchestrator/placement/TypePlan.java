@@ -240,7 +240,7 @@ public final class TypePlan {
     TreeSet<Integer> created = new TreeSet<>();
     List<Slot> touched = new ArrayList<>();
     List<String> refused = new ArrayList<>();
-    TreeMap<Integer, List<String>> gained = new TreeMap<>();
+    Delta.Ids gained = new Delta.Ids();
     for (String resource : resources) {
       Objects.requireNonNull(resource, "resource");
       if (placements.containsKey(resource)) {
@@ -258,9 +258,9 @@ public final class TypePlan {
       if (instances.size() > before) {
         created.add(slot.id);
       }
-      gained.computeIfAbsent(slot.id, k -> new ArrayList<>()).add(resource);
+      gained.add(slot.id, resource);
     }
-    return bumped(touched, changed, created, refused, gained, new TreeMap<>());
+    return bumped(touched, changed, created, refused, gained, new Delta.Ids());
   }
 
   /** Places a resource that is not placed yet, without bumping; null when it is refused. */
@@ -308,8 +308,8 @@ public final class TypePlan {
       TreeSet<Integer> changed,
       TreeSet<Integer> created,
       List<String> refused,
-      TreeMap<Integer, List<String>> gained,
-      TreeMap<Integer, List<String>> lost) {
+      Delta.Ids gained,
+      Delta.Ids lost) {
     if (touched.isEmpty() && refused.isEmpty()) {
       return Delta.empty();
     }
@@ -355,7 +355,7 @@ public final class TypePlan {
   public Delta removeAll(Collection<String> resources) {
     TreeSet<Integer> changed = new TreeSet<>();
     List<Slot> touched = new ArrayList<>();
-    TreeMap<Integer, List<String>> lost = new TreeMap<>();
+    Delta.Ids lost = new Delta.Ids();
     for (String resource : resources) {
       Slot slot = placements.remove(Objects.requireNonNull(resource, "resource"));
       if (slot == null) {
@@ -367,9 +367,9 @@ public final class TypePlan {
       if (changed.add(slot.id)) {
         touched.add(slot);
       }
-      lost.computeIfAbsent(slot.id, k -> new ArrayList<>()).add(resource);
+      lost.add(slot.id, resource);
     }
-    return bumped(touched, changed, new TreeSet<>(), List.of(), new TreeMap<>(), lost);
+    return bumped(touched, changed, new TreeSet<>(), List.of(), new Delta.Ids(), lost);
   }
 
   /** The resources of one bulk update changed: each of their instances reloads once. */
@@ -382,7 +382,7 @@ public final class TypePlan {
         touched.add(slot);
       }
     }
-    return bumped(touched, changed, new TreeSet<>(), List.of(), new TreeMap<>(), new TreeMap<>());
+    return bumped(touched, changed, new TreeSet<>(), List.of(), new Delta.Ids(), new Delta.Ids());
   }
 
   /** A table every resource depends on changed: every instance must reload. */
@@ -462,8 +462,8 @@ public final class TypePlan {
         touched.add(to);
       }
     }
-    TreeMap<Integer, List<String>> gained = new TreeMap<>();
-    TreeMap<Integer, List<String>> lost = new TreeMap<>();
+    Delta.Ids gained = new Delta.Ids();
+    Delta.Ids lost = new Delta.Ids();
     netMoves(origin, gained, lost);
     return bumped(touched, changed, new TreeSet<>(), List.of(), gained, lost);
   }
@@ -717,8 +717,8 @@ public final class TypePlan {
 
     Report report =
         new Report(k, cap, moved, n - moved - unplaced.size(), names(createdIds), names(deletedIds), maxLoad, minLoad);
-    TreeMap<Integer, List<String>> gained = new TreeMap<>();
-    TreeMap<Integer, List<String>> lost = new TreeMap<>();
+    Delta.Ids gained = new Delta.Ids();
+    Delta.Ids lost = new Delta.Ids();
     netMoves(origin, gained, lost);
     return new Orchestration(new Delta(changed, createdIds, deletedIds, List.of(), gained, lost), report);
   }
@@ -731,7 +731,7 @@ public final class TypePlan {
    * where the plan has it now; a resource back where it started is in neither. Ids ascend within an
    * instance.
    */
-  private void netMoves(Map<String, Integer> origin, TreeMap<Integer, List<String>> gained, TreeMap<Integer, List<String>> lost) {
+  private void netMoves(Map<String, Integer> origin, Delta.Ids gained, Delta.Ids lost) {
     for (Map.Entry<String, Integer> e : origin.entrySet()) {
       String resource = e.getKey();
       int before = e.getValue();
@@ -741,10 +741,10 @@ public final class TypePlan {
         continue;
       }
       if (before != NOWHERE) {
-        lost.computeIfAbsent(before, k -> new ArrayList<>()).add(resource);
+        lost.add(before, resource);
       }
       if (after != NOWHERE) {
-        gained.computeIfAbsent(after, k -> new ArrayList<>()).add(resource);
+        gained.add(after, resource);
       }
     }
     // The map above iterates in hash order; the delta must not depend on it.
