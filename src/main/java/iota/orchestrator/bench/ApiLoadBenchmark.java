@@ -2,12 +2,11 @@ package iota.orchestrator.bench;
 
 import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.api.ApiServer;
-import iota.orchestrator.api.OrchestratorMetrics;
+import iota.orchestrator.api.AppNode;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.embedded.Ports;
 import iota.orchestrator.topology.Stores;
-import iota.orchestrator.topology.StreamsApp;
 import iota.orchestrator.topology.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -53,8 +52,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * Load test of the REST hot path {@code GET /v1/api/orchestrations/Thing/{id}/instances} on a real
- * scaled-out app: an embedded Kafka broker, two app instances with the production topology and
- * {@link ApiServer#forStreams} (same application id, own state dir, HTTP port and {@code
+ * scaled-out app: an embedded Kafka broker, two app instances wired as production wires them
+ * ({@link AppNode}; same application id, own state dir, HTTP port and {@code
  * iota.application.server}), {@code things} Things preloaded, and a producer ingesting change
  * events on {@code iota.cm-notify} at a fixed rate (creates of new ids, deletes of those, updates of
  * preloaded ids) for the whole measurement.
@@ -156,8 +155,8 @@ public final class ApiLoadBenchmark {
           ids.size(), (System.nanoTime() - t0) / 1e9, TYPE, owner.hostPort, other.hostPort,
           Runtime.getRuntime().availableProcessors(), loadAverage());
 
-      Target local = new Target("local", owner.server.port(), ids, expected);
-      Target forwarded = new Target("forwarded", other.server.port(), ids, expected);
+      Target local = new Target("local", owner.port(), ids, expected);
+      Target forwarded = new Target("forwarded", other.port(), ids, expected);
       List<Result> results = new ArrayList<>();
       try (Ingest ingest = Ingest.start(kafka.bootstrapServers(), ids, options.eventsPerSecond())) {
         // What the ingest alone costs, so the CPU per request below can be read against it.
@@ -441,17 +440,14 @@ public final class ApiLoadBenchmark {
 
   // ---- the app instances
 
-  /** One app instance as production wires it (see {@code StreamCommand}). */
+  /** One app instance as production wires it ({@link AppNode}), with its own port and state dir. */
   static final class App implements AutoCloseable {
     final String hostPort;
-    final StreamsApp streams;
-    final OrchestratorMetrics metrics = new OrchestratorMetrics();
-    final ApiServer server;
+    final AppNode node;
 
-    private App(OrchestratorConfig config, String hostPort) {
+    private App(AppNode node, String hostPort) {
       this.hostPort = hostPort;
-      this.streams = new StreamsApp(config);
-      this.server = ApiServer.forStreams(config, streams, metrics).start();
+      this.node = node;
     }
 
     static App start(String bootstrap, Path stateDir) {
@@ -463,20 +459,20 @@ public final class ApiLoadBenchmark {
       flags.put("iota.http.host", "127.0.0.1");
       flags.put("iota.http.port", Integer.toString(port));
       flags.put("iota.application.server", "127.0.0.1:" + port);
-      App app = new App(OrchestratorConfig.of(flags), "127.0.0.1:" + port);
-      app.streams.start();
-      return app;
+      return new App(AppNode.start(OrchestratorConfig.of(flags)), "127.0.0.1:" + port);
     }
 
     KafkaStreams kafkaStreams() {
-      return streams.streams();
+      return node.streams().streams();
+    }
+
+    int port() {
+      return node.api().port();
     }
 
     @Override
     public void close() {
-      server.close();
-      streams.close(Duration.ofSeconds(30));
-      metrics.close();
+      node.close(Duration.ofSeconds(30));
     }
   }
 
@@ -530,7 +526,7 @@ public final class ApiLoadBenchmark {
   /** Milliseconds until the owner's API answers 200 for {@code id}, or -1. */
   private static long awaitAnswer(App owner, String id, Duration timeout) {
     HttpClient http = HttpClient.newHttpClient();
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + owner.server.port() + API + "/" + TYPE + "/" + id + "/instances")).build();
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + owner.port() + API + "/" + TYPE + "/" + id + "/instances")).build();
     long t0 = System.nanoTime();
     while (System.nanoTime() - t0 < timeout.toNanos()) {
       try {

@@ -81,8 +81,11 @@ public final class EmbeddedCommand implements Callable<Integer> {
       } catch (java.io.IOException ignored) {
         // the next start overwrites it
       }
-      platform.close();
-      stopped.countDown();
+      try {
+        platform.close();
+      } finally {
+        stopped.countDown();
+      }
     }, "shutdown"));
     var out = spec.commandLine().getOut();
     if (platform.tokenGenerated()) {

@@ -1,10 +1,8 @@
 package iota.orchestrator.cli;
 
-import iota.orchestrator.api.ApiServer;
-import iota.orchestrator.api.OrchestratorMetrics;
+import iota.orchestrator.api.AppNode;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
-import iota.orchestrator.topology.StreamsApp;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -59,21 +57,21 @@ public final class StreamCommand implements Callable<Integer> {
         .map());
     config.require(ConfigKeys.BOOTSTRAP_SERVERS);
     CountDownLatch stopped = new CountDownLatch(1);
-    StreamsApp app = new StreamsApp(config);
-    OrchestratorMetrics metrics = new OrchestratorMetrics();
-    ApiServer api = ApiServer.forStreams(config, app, metrics);
+    AppNode node = AppNode.create(config);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping");
-      api.close();
-      app.close();
-      metrics.close();
-      stopped.countDown();
+      try {
+        node.close();
+      } catch (RuntimeException e) {
+        LOG.error("stopping failed", e);
+      } finally {
+        stopped.countDown();
+      }
     }, "shutdown"));
-    app.start();
-    api.start();
+    node.start();
     LOG.info("stream app {} running{}; REST API on port {}", config.get(ConfigKeys.APPLICATION_ID),
         config.get(ConfigKeys.INSTANCE_ID) == null ? " as a dynamic group member (no iota.instance.id: a restart waits for the old member's session)"
-            : " as instance " + config.get(ConfigKeys.INSTANCE_ID), api.port());
+            : " as instance " + config.get(ConfigKeys.INSTANCE_ID), node.api().port());
     stopped.await();
     return 0;
   }

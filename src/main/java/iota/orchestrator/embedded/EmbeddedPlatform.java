@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.admin.TopicApplier;
 import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.api.ApiServer;
-import iota.orchestrator.api.OrchestratorMetrics;
+import iota.orchestrator.api.AppNode;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.executor.Executor;
@@ -104,10 +104,9 @@ public final class EmbeddedPlatform implements AutoCloseable {
   private EmbeddedMqttBroker mqtt;
   private SimulatedKubernetes kubernetes;
   private EmbeddedConnect connect;
-  private StreamsApp streams;
+  private AppNode node;
   private Executor executor;
   private SimulatedWorkers workers;
-  private ApiServer api;
   private String apiToken;
   private boolean tokenGenerated;
   private Ready ready;
@@ -196,11 +195,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
       return c;
     });
 
-    streams = keep(new StreamsApp(config));
-    streams.start();
     // The REST server (Javalin, the result waiter's consumer) took 1-17 s to start after the rest.
-    OrchestratorMetrics metrics = keep(new OrchestratorMetrics());
-    CompletableFuture<ApiServer> apiStarted = inBackground("api", () -> ApiServer.forStreams(config, streams, metrics).start());
+    CompletableFuture<AppNode> nodeStarted = inBackground("app", () -> AppNode.start(config));
 
     CuratorFramework curator = keep(ZooKeeperClients.create(config));
     KubernetesClient k8s = keep(kubernetes.newClient(config.get(ConfigKeys.KUBERNETES_NAMESPACE)));
@@ -214,9 +210,9 @@ public final class EmbeddedPlatform implements AutoCloseable {
           config.get(ConfigKeys.KUBERNETES_NAMESPACE), config.resourceTypes(), kafka.bootstrapServers(), interval).start());
     }
 
-    api = join(apiStarted);
+    node = join(nodeStarted);
     awaitReady();
-    ready = new Ready("http://" + Ports.HOST + ":" + api.port(), mqtt.uri(), kafka.bootstrapServers(),
+    ready = new Ready("http://" + Ports.HOST + ":" + node.api().port(), mqtt.uri(), kafka.bootstrapServers(),
         zookeeper.connectString(), kubernetes.url(), kubeconfig.toString());
     LOG.info("embedded platform up in {} ms", (System.nanoTime() - t0) / 1_000_000);
   }
@@ -381,7 +377,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
     long began = System.nanoTime();
     long nextReport = began + READY_REPORT_INTERVAL.toNanos();
     while (true) {
-      KafkaStreams.State state = streams.state();
+      KafkaStreams.State state = node.streams().state();
       if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR || state == KafkaStreams.State.NOT_RUNNING) {
         throw new IllegalStateException("the topology stopped while starting (state " + state + "); see the errors above");
       }
@@ -390,7 +386,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
       }
       List<String> waiting = new ArrayList<>();
       if (state != KafkaStreams.State.RUNNING) {
-        String restore = streams.restoreProgress();
+        String restore = node.streams().restoreProgress();
         waiting.add("the topology (" + state + (restore.isEmpty() ? ", waiting for its tasks" : ", restoring " + restore) + ")");
       }
       if (!executor.assigned().isDone()) {
@@ -454,7 +450,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
   }
 
   public StreamsApp streams() {
-    return streams;
+    return node.streams();
   }
 
   public Executor executor() {
@@ -466,7 +462,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
   }
 
   public ApiServer api() {
-    return api;
+    return node.api();
   }
 
   /** Stops everything, newest first; each part gets its own chance even if another fails. */

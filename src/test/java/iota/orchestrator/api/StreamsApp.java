@@ -18,16 +18,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * One app instance as production wires it: the stream app ({@link
- * iota.orchestrator.topology.StreamsApp}) plus {@link ApiServer#forStreams}, with its own state
- * directory and HTTP port advertised as {@code application.server}. Several with the same
- * application id form a scaled-out app.
+ * One app instance as production wires it ({@link AppNode}), with its own state directory and HTTP
+ * port advertised as {@code application.server}. Several with the same application id form a
+ * scaled-out app.
  */
 final class StreamsApp implements AutoCloseable {
   final OrchestratorConfig config;
-  private final iota.orchestrator.topology.StreamsApp app;
+  private final AppNode node;
   final KafkaStreams streams;
-  final OrchestratorMetrics metrics = new OrchestratorMetrics();
   final ApiServer server;
   final Http http;
   final String hostPort;
@@ -35,9 +33,9 @@ final class StreamsApp implements AutoCloseable {
   private StreamsApp(OrchestratorConfig config, int port) {
     this.config = config;
     this.hostPort = "127.0.0.1:" + port;
-    this.app = new iota.orchestrator.topology.StreamsApp(config);
-    this.streams = app.streams();
-    this.server = ApiServer.forStreams(config, app, metrics).start();
+    this.node = AppNode.start(config);
+    this.streams = node.streams().streams();
+    this.server = node.api();
     this.http = new Http(server.port());
   }
 
@@ -65,9 +63,7 @@ final class StreamsApp implements AutoCloseable {
     flags.put("kafka.session.timeout.ms", "6000");
     flags.put("kafka.heartbeat.interval.ms", "500");
     flags.putAll(overrides);
-    StreamsApp instance = new StreamsApp(OrchestratorConfig.of(flags), port);
-    instance.app.start();
-    return instance;
+    return new StreamsApp(OrchestratorConfig.of(flags), port);
   }
 
   boolean running() {
@@ -76,9 +72,7 @@ final class StreamsApp implements AutoCloseable {
 
   @Override
   public void close() {
-    server.close();
-    app.close(Duration.ofSeconds(30));
-    metrics.close();
+    node.close(Duration.ofSeconds(30));
   }
 
   // ---- cluster helpers
