@@ -160,12 +160,12 @@ public final class ApiLoadBenchmark {
       List<Result> results = new ArrayList<>();
       try (Ingest ingest = Ingest.start(kafka.bootstrapServers(), ids, options.eventsPerSecond())) {
         // What the ingest alone costs, so the CPU per request below can be read against it.
-        long cpu0 = processCpuNanos();
+        long cpu0 = CpuTime.process();
         long wall0 = System.nanoTime();
         sleep(Math.min(5_000, options.measure().toMillis()));
         out.printf(
             "api.load ingest alone: process CPU %.0f%% of the machine at %,d events/s%n",
-            100.0 * (processCpuNanos() - cpu0) / (System.nanoTime() - wall0) / Runtime.getRuntime().availableProcessors(),
+            100.0 * (CpuTime.process() - cpu0) / (System.nanoTime() - wall0) / Runtime.getRuntime().availableProcessors(),
             options.eventsPerSecond());
         // Warm both paths (JIT, connection pools) before anything is measured.
         load(local, options.clients().get(0), options.warmup(), Duration.ZERO, ingest);
@@ -254,12 +254,12 @@ public final class ApiLoadBenchmark {
       // Process CPU over the measured window: unlike wall-clock figures it barely depends on what
       // else runs on the machine, so it compares two builds fairly.
       sleepUntil(measureStart);
-      long cpu0 = processCpuNanos();
+      long cpu0 = CpuTime.process();
       List<Client> done = new ArrayList<>();
       for (Future<Client> f : futures) {
         done.add(f.get());
       }
-      long cpuNanos = processCpuNanos() - cpu0;
+      long cpuNanos = CpuTime.process() - cpu0;
       long events = ingest.sent() - sentBefore;
       double seconds = (System.nanoTime() - began) / 1e9;
       return summarize(target.name, clients, done, measure.toNanos() / 1e9, events / Math.max(seconds, 1e-9), cpuNanos);
@@ -274,32 +274,23 @@ public final class ApiLoadBenchmark {
   }
 
   private static Result summarize(String path, int clients, List<Client> done, double seconds, double eventsPerSecond, long cpuNanos) {
-    int n = done.stream().mapToInt(c -> c.count).sum();
-    long[] all = new long[n];
-    int at = 0;
+    Percentiles latencies = new Percentiles();
     long errors = 0;
     String firstError = null;
     for (Client c : done) {
-      System.arraycopy(c.nanos, 0, all, at, c.count);
-      at += c.count;
+      for (int i = 0; i < c.count; i++) {
+        latencies.record(c.nanos[i]);
+      }
       errors += c.errors;
       if (firstError == null) {
         firstError = c.firstError;
       }
     }
-    Arrays.sort(all);
+    int n = (int) latencies.count();
     return new Result(path, clients, n, errors, firstError, seconds > 0 ? n / seconds : 0,
-        percentileMs(all, 50), percentileMs(all, 99), n == 0 ? 0 : all[n - 1] / 1e6, eventsPerSecond,
+        latencies.at(50) / 1e6, latencies.at(99) / 1e6, latencies.max() / 1e6, eventsPerSecond,
         seconds > 0 ? 100.0 * cpuNanos / 1e9 / seconds / Runtime.getRuntime().availableProcessors() : 0,
         n == 0 ? 0 : cpuNanos / 1e3 / n);
-  }
-
-  private static double percentileMs(long[] sorted, double p) {
-    if (sorted.length == 0) {
-      return 0;
-    }
-    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
   }
 
   /** One virtual user: its latencies in nanoseconds and its failures. */
@@ -564,10 +555,6 @@ public final class ApiLoadBenchmark {
   }
 
   // ---- plumbing
-
-  private static long processCpuNanos() {
-    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
-  }
 
   private static void sleepUntil(long nanoTime) {
     long ms = (nanoTime - System.nanoTime()) / 1_000_000;

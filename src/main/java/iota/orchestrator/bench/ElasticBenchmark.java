@@ -261,10 +261,9 @@ public final class ElasticBenchmark {
       millis[rep] = (System.nanoTime() - start) / 1_000_000;
     }
     long[] timed = Arrays.copyOfRange(millis, 2, millis.length);
-    Arrays.sort(timed);
     out.printf(Locale.ROOT, "elastic re-plan of %,d resources over 100 instances: %d ms (median of %d after 2 warm-ups; target <= 1000 ms), "
             + "%,d moves, max/mean %.3f -> %.3f, within band: %s%n",
-        n, timed[timed.length / 2], timed.length, result.moves().size(), before(plan, loads), result.maxOverMean(), result.withinBand());
+        n, Percentiles.of(timed).median(), timed.length, result.moves().size(), before(plan, loads), result.maxOverMean(), result.withinBand());
   }
 
   private static double before(TypePlan plan, Map<String, Double> loads) {

@@ -2,7 +2,6 @@ package iota.orchestrator.bench;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.sun.management.OperatingSystemMXBean;
 import iota.orchestrator.admin.TopicReader;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
@@ -11,9 +10,6 @@ import iota.orchestrator.topology.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import java.util.function.ToDoubleFunction;
-import java.util.stream.Stream;
 import org.apache.commons.io.FileUtils;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.kafka.streams.KafkaStreams;
@@ -126,18 +121,18 @@ public final class EndToEndBenchmark {
       }
 
       Map<String, Double> commitsBefore = commitMetrics(platform.streams().streams());
-      Map<String, Long> threadsBefore = threadCpu();
-      long cpuBefore = processCpuNanos();
+      Map<String, Long> threadsBefore = CpuTime.byThreadKind();
+      long cpuBefore = CpuTime.process();
       long wallBefore = System.nanoTime();
       Latency latency = latency(publisher, watcher, "lat-", settings.rate(), settings.latencyRun());
-      double cores = (processCpuNanos() - cpuBefore) / (double) (System.nanoTime() - wallBefore);
+      double cores = (CpuTime.process() - cpuBefore) / (double) (System.nanoTime() - wallBefore);
       out.printf("e2e.latency at %,d events/s: p50 %.0f ms, p99 %.0f ms, max %.0f ms (%,d events%s; the JVM used %.2f of %d cores)%n",
           settings.rate(), latency.p50, latency.p99, latency.max, latency.events,
           latency.missing == 0 ? "" : ", " + latency.missing + " NOT in ZooKeeper after " + SETTLE_TIMEOUT.toSeconds() + " s",
           cores, Runtime.getRuntime().availableProcessors());
 
       long latencyWall = System.nanoTime() - wallBefore;
-      out.println(threadShares(threadsBefore, threadCpu(), latencyWall));
+      out.println(threadShares(threadsBefore, CpuTime.byThreadKind(), latencyWall));
       out.println(commits(commitsBefore, commitMetrics(platform.streams().streams()), latencyWall));
       out.println(stages(platform.ready().kafka(), watcher, latency.events));
 
@@ -152,46 +147,7 @@ public final class EndToEndBenchmark {
     }
   }
 
-  /**
-   * CPU nanoseconds per thread, threads of one kind (names that differ only in digits and ids)
-   * summed. On Linux from {@code /proc/self/task}, which also shows the JVM's own threads (JIT
-   * compilers, GC) that {@link java.lang.management.ThreadMXBean} hides; elsewhere from the MXBean.
-   */
-  private static Map<String, Long> threadCpu() {
-    Map<String, Long> byKind = new HashMap<>();
-    Path tasks = Path.of("/proc/self/task");
-    if (Files.isDirectory(tasks)) {
-      long nanosPerTick = 1_000_000_000L / 100; // USER_HZ, 100 on every Linux this runs on
-      try (Stream<Path> threads = Files.list(tasks)) {
-        threads.forEach(t -> {
-          try {
-            String stat = Files.readString(t.resolve("stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            byKind.merge(kind(Files.readString(t.resolve("comm")).strip()), ticks * nanosPerTick, Long::sum);
-          } catch (IOException | RuntimeException e) {
-            // the thread ended meanwhile
-          }
-        });
-        return byKind;
-      } catch (IOException e) {
-        byKind.clear();
-      }
-    }
-    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
-      if (info != null) {
-        byKind.merge(kind(info.getThreadName()), Math.max(0, mx.getThreadCpuTime(info.getThreadId())), Long::sum);
-      }
-    }
-    return byKind;
-  }
-
-  private static String kind(String threadName) {
-    return threadName.replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "*").replaceAll("[0-9]+", "N");
-  }
-
-  /** The thread kinds that used the most CPU between two {@link #threadCpu} snapshots, in cores. */
+  /** The thread kinds that used the most CPU between two {@link CpuTime#byThreadKind} snapshots, in cores. */
   private static String threadShares(Map<String, Long> before, Map<String, Long> after, long wallNanos) {
     StringBuilder line = new StringBuilder("e2e.cpu by thread (cores):");
     after.entrySet().stream()
@@ -200,11 +156,6 @@ public final class EndToEndBenchmark {
         .limit(12)
         .forEach(e -> line.append(String.format("%n  %.2f %s", e.getValue() / (double) wallNanos, e.getKey())));
     return line.toString();
-  }
-
-  /** CPU time of this whole process (every thread, user and system), in nanoseconds. */
-  private static long processCpuNanos() {
-    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** The platform's first events create the automatic plans and JIT-compile the paths. */
@@ -272,12 +223,12 @@ public final class EndToEndBenchmark {
       publisher.create("Thing", prefix + i);
     });
     boolean complete = awaitQuietly(done);
-    long[] seen = Arrays.stream(latencies).filter(l -> l >= 0).sorted().toArray();
-    int missing = complete ? 0 : n - seen.length;
-    if (seen.length == 0) {
+    Percentiles seen = Percentiles.of(Arrays.stream(latencies).filter(l -> l >= 0).toArray());
+    int missing = complete ? 0 : n - (int) seen.count();
+    if (seen.count() == 0) {
       return new Latency(Double.NaN, Double.NaN, Double.NaN, n, missing);
     }
-    return new Latency(ms(percentile(seen, 0.50)), ms(percentile(seen, 0.99)), ms(seen[seen.length - 1]), n, missing);
+    return new Latency(ms(seen.at(50)), ms(seen.at(99)), ms(seen.max()), n, missing);
   }
 
   /**
@@ -360,8 +311,9 @@ public final class EndToEndBenchmark {
     if (values.isEmpty()) {
       return "n/a";
     }
-    long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
-    return percentile(sorted, 0.50) + "/" + percentile(sorted, 0.99);
+    // Two millisecond clock readings taken in different threads can put a stage at -1 ms: it is 0.
+    Percentiles p = Percentiles.of(values.stream().mapToLong(v -> Math.max(0, v)).toArray());
+    return p.at(50) + "/" + p.at(99);
   }
 
   private static int latencyIndex(String id) {
@@ -409,11 +361,6 @@ public final class EndToEndBenchmark {
     }
     await(done, type + " " + prefix + " creates");
     return n / ((System.nanoTime() - start) / 1e9);
-  }
-
-  private static long percentile(long[] sorted, double p) {
-    int index = (int) Math.ceil(p * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
   }
 
   private static double ms(long nanos) {

@@ -30,7 +30,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
-import org.HdrHistogram.Histogram;
 import org.apache.commons.io.FileUtils;
 
 /**
@@ -348,9 +347,9 @@ public final class ScaleBenchmark {
    */
   private static double[] latency(HttpClient http, Supplier<String> url, int warmUp, int n, Duration budget)
       throws IOException, InterruptedException {
-    Histogram histogram = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
+    Percentiles latencies = new Percentiles();
     long end = System.nanoTime() + budget.toNanos();
-    for (int i = 0; i < warmUp + n && (i < warmUp || System.nanoTime() < end || histogram.getTotalCount() < 10); i++) {
+    for (int i = 0; i < warmUp + n && (i < warmUp || System.nanoTime() < end || latencies.count() < 10); i++) {
       String u = url.get();
       long t0 = System.nanoTime();
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(u)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
@@ -359,10 +358,10 @@ public final class ScaleBenchmark {
         throw new IllegalStateException("GET " + u + ": " + r.statusCode() + " " + r.body());
       }
       if (i >= warmUp) {
-        histogram.recordValue(Math.min(t1 - t0, histogram.getHighestTrackableValue()));
+        latencies.record(t1 - t0);
       }
     }
-    return new double[] {histogram.getValueAtPercentile(50) / 1e6, histogram.getValueAtPercentile(99) / 1e6};
+    return new double[] {latencies.at(50) / 1e6, latencies.at(99) / 1e6};
   }
 
   /** Something that throws, run on a daemon thread of its own. */

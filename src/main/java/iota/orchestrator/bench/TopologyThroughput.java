@@ -1,14 +1,10 @@
 package iota.orchestrator.bench;
 
-import com.sun.management.OperatingSystemMXBean;
 import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.topology.StreamsApp;
 import iota.orchestrator.topology.Topics;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,14 +86,14 @@ final class TopologyThroughput {
           LockSupport.parkNanos(POLL.toNanos());
         }
         long running = System.nanoTime();
-        long cpu0 = processCpuNanos();
+        long cpu0 = CpuTime.process();
         long thread0 = streamThreadCpuNanos();
         while (committed(admin, input) < end) {
           check(app, deadline, "lag 0 on " + input);
           LockSupport.parkNanos(POLL.toNanos());
         }
         long caughtUp = System.nanoTime();
-        double cores = (processCpuNanos() - cpu0) / (double) (caughtUp - running);
+        double cores = (CpuTime.process() - cpu0) / (double) (caughtUp - running);
         double threadMicros = (streamThreadCpuNanos() - thread0) / 1e3 / resources;
         long dlq = endOffset(admin, new TopicPartition(Topics.DLQ, 0));
         double seconds = (caughtUp - running) / 1e9;
@@ -159,18 +155,7 @@ final class TopologyThroughput {
 
   /** CPU time of the stream threads (their producers' network threads are separate threads). */
   private static long streamThreadCpuNanos() {
-    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    long sum = 0;
-    for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
-      if (info != null && info.getThreadName().startsWith(APPLICATION_ID) && info.getThreadName().matches(".*-StreamThread-[0-9]+")) {
-        sum += Math.max(0, mx.getThreadCpuTime(info.getThreadId()));
-      }
-    }
-    return sum;
-  }
-
-  private static long processCpuNanos() {
-    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return CpuTime.threads(name -> name.startsWith(APPLICATION_ID) && name.matches(".*-StreamThread-[0-9]+"));
   }
 
   static List<String> describe(Result r, String kind) {

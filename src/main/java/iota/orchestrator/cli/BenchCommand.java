@@ -1,10 +1,15 @@
 package iota.orchestrator.cli;
 
+import iota.orchestrator.bench.ApiLoadBenchmark;
+import iota.orchestrator.bench.BridgeBenchmark;
+import iota.orchestrator.bench.ElasticBenchmark;
+import iota.orchestrator.bench.EndToEndBenchmark;
+import iota.orchestrator.bench.PlannerBenchmark;
 import iota.orchestrator.bench.ScaleBenchmark;
-import iota.orchestrator.placement.PlannerBenchmark;
-import iota.orchestrator.topology.TopologyBenchmark;
+import iota.orchestrator.bench.TopologyBenchmark;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -79,10 +84,10 @@ public final class BenchCommand implements Callable<Integer> {
       TopologyBenchmark.run(out, topologyEvents);
     }
     if (only == Suite.e2e || only == Suite.all) {
-      iota.orchestrator.bench.EndToEndBenchmark.run(out, iota.orchestrator.bench.EndToEndBenchmark.Settings.defaults());
+      EndToEndBenchmark.run(out, EndToEndBenchmark.Settings.defaults());
     }
     if (only == Suite.api || only == Suite.all) {
-      iota.orchestrator.bench.ApiLoadBenchmark.run(out);
+      ApiLoadBenchmark.run(out);
     }
     if (only == Suite.scale || only == Suite.all) {
       if (scaleResources < 1 || scaleEvents < 1) {
@@ -91,10 +96,10 @@ public final class BenchCommand implements Callable<Integer> {
       ScaleBenchmark.run(out, new ScaleBenchmark.Settings(scaleResources, scaleEvents, ScaleBenchmark.Settings.defaults().timeout()));
     }
     if (only == Suite.bridge || only == Suite.all) {
-      iota.orchestrator.bench.BridgeBenchmark.run(out, bridgeMessages, java.util.List.of(10, 100, 1000));
+      BridgeBenchmark.run(out, bridgeMessages, List.of(10, 100, 1000));
     }
     if (only == Suite.elastic || only == Suite.all) {
-      iota.orchestrator.bench.ElasticBenchmark.run(out, 100_000);
+      ElasticBenchmark.run(out, 100_000);
     }
     if (only == Suite.throughput) {
       if (scaleEvents < 1) {

@@ -1,8 +1,10 @@
-package iota.orchestrator.placement;
+package iota.orchestrator.bench;
 
+import iota.orchestrator.placement.Delta;
+import iota.orchestrator.placement.Orchestration;
+import iota.orchestrator.placement.SizingException;
+import iota.orchestrator.placement.TypePlan;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -23,7 +25,7 @@ import java.util.UUID;
  * of several timed repetitions after warm-up repetitions that let the JIT compile the hot paths.
  * Beside the elapsed time, the CPU time of the measuring thread is shown: on a machine shared with
  * other work the elapsed time includes waiting for a core, the CPU time does not.
- * Run it with {@code java -cp target/classes iota.orchestrator.placement.PlannerBenchmark}.
+ * Run it with {@code java -cp target/classes iota.orchestrator.bench.PlannerBenchmark}.
  */
 public final class PlannerBenchmark {
 
@@ -96,11 +98,11 @@ public final class PlannerBenchmark {
       plan = new TypePlan(1, max, MAX_BYTES);
       plan.createInstances(Math.min(10, max), 1);
       settle();
-      long c0 = cpuNanos();
+      long c0 = CpuTime.currentThread();
       long t0 = System.nanoTime();
       delta = plan.addAll(ids);
       long elapsed = System.nanoTime() - t0;
-      long cpu = cpuNanos() - c0;
+      long cpu = CpuTime.currentThread() - c0;
       if (rep >= 0) {
         millis[rep] = elapsed / 1_000_000;
         cpuMillis[rep] = c0 < 0 ? -1 : cpu / 1_000_000;
@@ -128,7 +130,7 @@ public final class PlannerBenchmark {
     for (int rep = -config.warmups(); rep < config.repetitions(); rep++) {
       TypePlan plan = restore(ids, start, config.startInstances(), perInstance);
       settle();
-      long c0 = cpuNanos();
+      long c0 = CpuTime.currentThread();
       long t0 = System.nanoTime();
       Orchestration o;
       try {
@@ -137,7 +139,7 @@ public final class PlannerBenchmark {
         throw new IllegalStateException("benchmark sizing is wrong: " + e.getMessage(), e);
       }
       long elapsed = System.nanoTime() - t0;
-      long cpu = cpuNanos() - c0;
+      long cpu = CpuTime.currentThread() - c0;
       if (o.report().instances() != config.instances()) {
         throw new IllegalStateException("benchmark sized " + o.report().instances() + " instances");
       }
@@ -185,14 +187,14 @@ public final class PlannerBenchmark {
     long changed = 0;
     int next = 0;
     for (int rep = -config.warmups(); rep < config.repetitions(); rep++) {
-      long c0 = cpuNanos();
+      long c0 = CpuTime.currentThread();
       long t0 = System.nanoTime();
       for (int i = 0; i < config.eventsPerRepetition(); i++, next++) {
         Delta d = adds[next] ? plan.add(events[next]) : plan.remove(events[next]);
         changed += d.changed().size();
       }
       long elapsed = Math.max(1, System.nanoTime() - t0);
-      long cpu = Math.max(1, cpuNanos() - c0);
+      long cpu = Math.max(1, CpuTime.currentThread() - c0);
       if (rep >= 0) {
         rates[rep] = config.eventsPerRepetition() * 1_000_000_000L / elapsed;
         cpuRates[rep] = c0 < 0 ? -1 : config.eventsPerRepetition() * 1_000_000_000L / cpu;
@@ -254,15 +256,8 @@ public final class PlannerBenchmark {
     System.gc();
   }
 
-  /** CPU time of this thread in ns, or -1 when the JVM cannot tell. */
-  private static long cpuNanos() {
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
-  }
-
+  /** The median of the timed repetitions; -1 when they are CPU times the JVM could not measure. */
   private static long median(long[] values) {
-    long[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
+    return Arrays.stream(values).anyMatch(v -> v < 0) ? -1 : Percentiles.of(values).median();
   }
 }

@@ -1,4 +1,4 @@
-package iota.orchestrator.placement;
+package iota.orchestrator.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

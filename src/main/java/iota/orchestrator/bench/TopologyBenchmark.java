@@ -1,11 +1,11 @@
-package iota.orchestrator.topology;
+package iota.orchestrator.bench;
 
 import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.topology.OrchestratorTopology;
+import iota.orchestrator.topology.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,14 +69,13 @@ public final class TopologyBenchmark {
         sb.append(i == 0 ? "\"" : ",\"").append("thing-").append(i).append('"');
       }
       byte[] payload = sb.append("]}").toString().getBytes(StandardCharsets.UTF_8);
-      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-      long c0 = threads.getCurrentThreadCpuTime();
+      long c0 = CpuTime.currentThread();
       long t0 = System.nanoTime();
       in.pipeInput("cm/notify", payload);
       // Past the flush interval, which follows the commit interval under exactly-once.
       driver.advanceWallClockTime(Duration.ofSeconds(1));
       long nanos = System.nanoTime() - t0;
-      long cpu = threads.getCurrentThreadCpuTime() - c0;
+      long cpu = CpuTime.currentThread() - c0;
       int written = assignments.readRecordsToList().size();
       int pods = commands.readRecordsToList().size();
       out.printf("topology.bulk one 'bc' of %,d at capacity 1: %,d ms (thread CPU %,d ms; %,d pods created, %,d assignments written)%n",
