@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.embedded.EmbeddedPlatform;
 import java.util.HashSet;
 import java.util.Map;
@@ -23,31 +22,18 @@ import org.junit.jupiter.api.Test;
  * while every planned pod and znode stays.
  */
 class OrphansEndToEndTest {
-  private static EmbeddedPlatform platform;
-  private static ChangeFeed feed;
-  private static ZooKeeperPlan zookeeper;
-  private static Rest rest;
+  private static E2ePlatform platform;
   private static String root;
 
   @BeforeAll
   static void startPlatform() {
-    platform = EmbeddedPlatform.start(
-        EmbeddedPlatform.Options.defaults(E2e.dataDir("orphans")),
-        E2e.config(Map.of("iota.orphans.interval", "1s", "iota.orphans.grace", "5s")));
-    feed = new ChangeFeed(platform.ready().mqtt());
-    root = platform.config().get(ConfigKeys.ZOOKEEPER_ROOT);
-    zookeeper = new ZooKeeperPlan(platform.ready().zookeeper(), root);
-    rest = new Rest(platform.ready().http(), platform.apiToken());
+    platform = E2ePlatform.start(EmbeddedPlatform.Options.defaults(E2e.dataDir("orphans")),
+        Map.of("iota.orphans.interval", "1s", "iota.orphans.grace", "5s"));
+    root = platform.root();
   }
 
   @AfterAll
   static void stopPlatform() throws Exception {
-    if (feed != null) {
-      feed.close();
-    }
-    if (zookeeper != null) {
-      zookeeper.close();
-    }
     if (platform != null) {
       platform.close();
     }
@@ -61,27 +47,27 @@ class OrphansEndToEndTest {
 
   @Test
   void aStrayPodAndZnodeAreReportedThenRemovedAfterTheGraceAndThePlanIsUntouched() throws Exception {
-    feed.create("Thing", "orphan-test-1");
-    await().until(() -> zookeeper.placements("Thing").get("orphan-test-1"), id -> id != null);
-    KubernetesClient k8s = platform.kubernetes().client();
+    platform.feed.create("Thing", "orphan-test-1");
+    await().until(() -> platform.zookeeper.placements("Thing").get("orphan-test-1"), id -> id != null);
+    KubernetesClient k8s = platform.embedded.kubernetes().client();
     Pod stray = new PodBuilder().withNewMetadata().withName("iota-dac-42").withNamespace("iota")
         .addToLabels("app.kubernetes.io/managed-by", "iota-orchestrator")
         .addToLabels("iota.resource", "Thing")
         .addToLabels("instanceId", "42")
         .endMetadata().withNewSpec().addNewContainer().withName("w").withImage("w").endContainer().endSpec().build();
     k8s.pods().inNamespace("iota").resource(stray).create();
-    zookeeper.client().create().creatingParentsIfNeeded().forPath(root + "/Thing/42/resources", "{\"ids\":[]}".getBytes());
+    platform.zookeeper.client().create().creatingParentsIfNeeded().forPath(root + "/Thing/42/resources", "{\"ids\":[]}".getBytes());
 
-    JsonNode seen = await().until(() -> rest.orphans("Thing"),
+    JsonNode seen = await().until(() -> platform.rest.orphans("Thing"),
         r -> listed(r).containsAll(Set.of("pod:iota-dac-42", "znode:" + root + "/Thing/42")));
     assertTrue(seen.get("purge").asBoolean());
 
     await().until(() -> k8s.pods().inNamespace("iota").withName("iota-dac-42").get() == null
-        && zookeeper.client().checkExists().forPath(root + "/Thing/42") == null);
-    await().until(() -> rest.orphans("Thing"), r -> r.get("orphans").isEmpty() && r.get("purged").asLong() >= 2);
+        && platform.zookeeper.client().checkExists().forPath(root + "/Thing/42") == null);
+    await().until(() -> platform.rest.orphans("Thing"), r -> r.get("orphans").isEmpty() && r.get("purged").asLong() >= 2);
     for (String id : Set.of("0", "1", "2")) {
       assertNotNull(k8s.pods().inNamespace("iota").withName("iota-dac-" + id).get(), "planned pod " + id);
-      assertNotNull(zookeeper.client().checkExists().forPath(root + "/Thing/" + id + "/resources"), "planned znode " + id);
+      assertNotNull(platform.zookeeper.client().checkExists().forPath(root + "/Thing/" + id + "/resources"), "planned znode " + id);
     }
   }
 }

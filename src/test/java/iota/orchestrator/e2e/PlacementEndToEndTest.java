@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Pod;
-import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.embedded.EmbeddedPlatform;
 import iota.orchestrator.topology.PlanSnapshot;
 import iota.orchestrator.topology.Replay;
@@ -38,29 +37,16 @@ import org.junit.jupiter.api.TestMethodOrder;
 class PlacementEndToEndTest {
   private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(3);
 
-  private static EmbeddedPlatform platform;
-  private static ChangeFeed feed;
-  private static ZooKeeperPlan zookeeper;
-  private static Rest rest;
+  private static E2ePlatform platform;
 
   @BeforeAll
   static void startPlatform() {
-    platform = EmbeddedPlatform.start(
-        EmbeddedPlatform.Options.defaults(E2e.dataDir("placement")).withHeartbeatTimeout(HEARTBEAT_TIMEOUT),
-        E2e.config(Map.of()));
-    feed = new ChangeFeed(platform.ready().mqtt());
-    zookeeper = new ZooKeeperPlan(platform.ready().zookeeper(), platform.config().get(ConfigKeys.ZOOKEEPER_ROOT));
-    rest = new Rest(platform.ready().http(), platform.apiToken());
+    platform = E2ePlatform.start(
+        EmbeddedPlatform.Options.defaults(E2e.dataDir("placement")).withHeartbeatTimeout(HEARTBEAT_TIMEOUT), Map.of());
   }
 
   @AfterAll
   static void stopPlatform() throws Exception {
-    if (feed != null) {
-      feed.close();
-    }
-    if (zookeeper != null) {
-      zookeeper.close();
-    }
     if (platform != null) {
       platform.close();
     }
@@ -69,15 +55,15 @@ class PlacementEndToEndTest {
   @Test
   @Order(1)
   void publishedThingIsWrittenToZooKeeperGetsARunningPodAndIsAnsweredOverRest() throws Exception {
-    feed.create("Thing", "first-thing");
+    platform.feed.create("Thing", "first-thing");
 
-    String instance = await().until(() -> zookeeper.placements("Thing").get("first-thing"), id -> id != null);
+    String instance = await().until(() -> platform.zookeeper.placements("Thing").get("first-thing"), id -> id != null);
     String podName = "iota-dac-" + instance;
     await().until(() -> phase(podName), "Running"::equals);
-    Pod pod = platform.kubernetes().client().pods().inNamespace("iota").withName(podName).get();
+    Pod pod = platform.embedded.kubernetes().client().pods().inNamespace("iota").withName(podName).get();
     assertEquals(instance, pod.getMetadata().getLabels().get("instanceId"));
-    assertEquals(Optional.of(instance), rest.runIn("Thing", "first-thing"));
-    assertEquals(Optional.empty(), rest.runIn("Thing", "never-published"));
+    assertEquals(Optional.of(instance), platform.rest.runIn("Thing", "first-thing"));
+    assertEquals(Optional.empty(), platform.rest.runIn("Thing", "never-published"));
   }
 
   @Test
@@ -87,18 +73,18 @@ class PlacementEndToEndTest {
     List<String> deleted = created.subList(0, 120);
     List<String> kept = created.subList(120, 300);
 
-    feed.bulkCreate("Thing", created);
-    await().until(() -> zookeeper.placements("Thing").keySet().containsAll(created));
-    feed.bulkDelete("Thing", deleted);
+    platform.feed.bulkCreate("Thing", created);
+    await().until(() -> platform.zookeeper.placements("Thing").keySet().containsAll(created));
+    platform.feed.bulkDelete("Thing", deleted);
     await().until(() -> {
-      Map<String, String> placed = zookeeper.placements("Thing");
+      Map<String, String> placed = platform.zookeeper.placements("Thing");
       return deleted.stream().noneMatch(placed::containsKey);
     });
 
     // REST reads the stores and ZooKeeper is written by the executor from the assignments topic;
     // once both have seen the last change they must show the same instances.
-    await().untilAsserted(() -> assertEquals(List.of(), rest.plan("Thing").differences(zookeeper.snapshot(), "REST", "ZooKeeper")));
-    PlanSnapshot plan = zookeeper.snapshot();
+    await().untilAsserted(() -> assertEquals(List.of(), platform.rest.plan("Thing").differences(platform.zookeeper.snapshot(), "REST", "ZooKeeper")));
+    PlanSnapshot plan = platform.zookeeper.snapshot();
     int bulkPlaced = 0;
     for (var e : plan.types().get("Thing").entrySet()) {
       PlanSnapshot.Instance i = e.getValue();
@@ -107,11 +93,11 @@ class PlacementEndToEndTest {
       bulkPlaced += (int) i.ids().stream().filter(id -> id.startsWith("bulk-")).count();
     }
     assertEquals(kept.size(), bulkPlaced);
-    Map<String, String> placed = zookeeper.placements("Thing");
+    Map<String, String> placed = platform.zookeeper.placements("Thing");
     for (String id : List.of(kept.get(0), kept.get(90), kept.get(179))) {
-      assertEquals(Optional.of(placed.get(id)), rest.runIn("Thing", id), id);
+      assertEquals(Optional.of(placed.get(id)), platform.rest.runIn("Thing", id), id);
     }
-    assertEquals(Optional.empty(), rest.runIn("Thing", deleted.get(0)));
+    assertEquals(Optional.empty(), platform.rest.runIn("Thing", deleted.get(0)));
   }
 
   @Test
@@ -120,7 +106,7 @@ class PlacementEndToEndTest {
     await().until(() -> podUids().size() == 3 && runningPods() == 3);
     Map<String, String> before = podUids();
 
-    String silencedUid = platform.workers().silence("Thing", "1");
+    String silencedUid = platform.embedded.workers().silence("Thing", "1");
     assertEquals(before.get("iota-dac-1"), silencedUid);
 
     String newUid = await().until(() -> podUids().get("iota-dac-1"), uid -> uid != null && !uid.equals(silencedUid));
@@ -136,35 +122,35 @@ class PlacementEndToEndTest {
   void replayOfTheRetainedTopicsRebuildsExactlyTheLivePlan() throws Exception {
     List<String> things = E2e.ids("mix", 60);
     List<String> rules = E2e.ids("rule", 40);
-    things.forEach(id -> feed.create("Thing", id));
-    feed.bulkCreate("Rule", rules);
-    feed.update("Thing", things.get(3));
-    feed.delete("Thing", things.get(5));
-    feed.bulkDelete("Rule", rules.subList(0, 10));
-    feed.publish(Map.of("o", "bu", "t", "Rule", "where", Map.of("id", rules.subList(20, 25))));
-    feed.publish(Map.of("o", "c", "t", "ProtocolMeta", "k", Map.of("id", "pm-1")));
-    await().until(() -> zookeeper.placements("Rule").keySet().containsAll(rules.subList(10, 40))
-        && zookeeper.placements("Thing").containsKey(things.get(59)));
+    things.forEach(id -> platform.feed.create("Thing", id));
+    platform.feed.bulkCreate("Rule", rules);
+    platform.feed.update("Thing", things.get(3));
+    platform.feed.delete("Thing", things.get(5));
+    platform.feed.bulkDelete("Rule", rules.subList(0, 10));
+    platform.feed.publish(Map.of("o", "bu", "t", "Rule", "where", Map.of("id", rules.subList(20, 25))));
+    platform.feed.publish(Map.of("o", "c", "t", "ProtocolMeta", "k", Map.of("id", "pm-1")));
+    await().until(() -> platform.zookeeper.placements("Rule").keySet().containsAll(rules.subList(10, 40))
+        && platform.zookeeper.placements("Thing").containsKey(things.get(59)));
 
     // An orchestrate request between changes: its place in the order is part of what replay reproduces.
-    JsonNode report = rest.orchestrate("Thing", "{\"initInstances\":4,\"maxInstances\":10,\"resourcePerInstance\":100}");
+    JsonNode report = platform.rest.orchestrate("Thing", "{\"initInstances\":4,\"maxInstances\":10,\"resourcePerInstance\":100}");
     assertEquals(4, report.get("instances").asInt(), report.toString());
     List<String> later = E2e.ids("after-orchestrate", 20);
-    feed.bulkCreate("Thing", later);
-    feed.delete("Thing", things.get(7));
+    platform.feed.bulkCreate("Thing", later);
+    platform.feed.delete("Thing", things.get(7));
     // Rule grows to its maximum of 5 instances and then over capacity; replay must place the same.
-    JsonNode rule = rest.orchestrate("Rule", "{\"initInstances\":3,\"maxInstances\":5,\"resourcePerInstance\":10}");
+    JsonNode rule = platform.rest.orchestrate("Rule", "{\"initInstances\":3,\"maxInstances\":5,\"resourcePerInstance\":10}");
     assertEquals(4, rule.get("instances").asInt(), rule.toString());
     List<String> overflow = E2e.ids("rule-over", 40);
-    feed.bulkCreate("Rule", overflow);
-    await().until(() -> zookeeper.placements("Rule").keySet().containsAll(overflow));
-    assertEquals(5, zookeeper.snapshot().types().get("Rule").size(), "the pool stops at maxInstances");
+    platform.feed.bulkCreate("Rule", overflow);
+    await().until(() -> platform.zookeeper.placements("Rule").keySet().containsAll(overflow));
+    assertEquals(5, platform.zookeeper.snapshot().types().get("Rule").size(), "the pool stops at maxInstances");
 
-    Replay replay = new Replay(platform.config(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-    await().until(() -> zookeeper.placements("Thing").keySet().containsAll(later));
+    Replay replay = new Replay(platform.embedded.config(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    await().until(() -> platform.zookeeper.placements("Thing").keySet().containsAll(later));
     await().untilAsserted(() -> {
       PlanSnapshot live = replay.readLive();
-      assertEquals(List.of(), live.differences(zookeeper.snapshot(), "live", "ZooKeeper"));
+      assertEquals(List.of(), live.differences(platform.zookeeper.snapshot(), "live", "ZooKeeper"));
       assertEquals(List.of(), live.differences(restPlan(), "live", "REST"));
     });
 
@@ -179,13 +165,13 @@ class PlacementEndToEndTest {
   private static PlanSnapshot restPlan() {
     PlanSnapshot all = new PlanSnapshot();
     for (String type : List.of("Thing", "Rule")) {
-      rest.plan(type).types().getOrDefault(type, new java.util.TreeMap<>()).forEach((id, i) -> all.put(type, id, i));
+      platform.rest.plan(type).types().getOrDefault(type, new java.util.TreeMap<>()).forEach((id, i) -> all.put(type, id, i));
     }
     return all;
   }
 
   private static String phase(String podName) {
-    Pod pod = platform.kubernetes().client().pods().inNamespace("iota").withName(podName).get();
+    Pod pod = platform.embedded.kubernetes().client().pods().inNamespace("iota").withName(podName).get();
     return pod == null || pod.getStatus() == null ? null : pod.getStatus().getPhase();
   }
 
@@ -200,7 +186,7 @@ class PlacementEndToEndTest {
 
   private static List<Pod> daCPods() {
     List<Pod> out = new ArrayList<>();
-    for (Pod p : platform.kubernetes().client().pods().inNamespace("iota").list().getItems()) {
+    for (Pod p : platform.embedded.kubernetes().client().pods().inNamespace("iota").list().getItems()) {
       if (p.getMetadata().getName().startsWith("iota-dac-") && p.getMetadata().getDeletionTimestamp() == null) {
         out.add(p);
       }

@@ -48,10 +48,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RecoveryEndToEndTest {
   private static Path dataDir;
-  private static EmbeddedPlatform platform;
-  private static ChangeFeed feed;
-  private static ZooKeeperPlan zookeeper;
-  private static Rest rest;
+  private static E2ePlatform platform;
 
   // Parts restarted by the tests, replacing the platform's own (which the tests closed).
   private static Executor executor;
@@ -63,8 +60,7 @@ class RecoveryEndToEndTest {
   @BeforeAll
   static void startPlatform() {
     dataDir = E2e.dataDir("recovery");
-    platform = EmbeddedPlatform.start(options(), E2e.config(Map.of()));
-    connectClients();
+    platform = E2ePlatform.start(options(), Map.of());
   }
 
   /**
@@ -75,12 +71,6 @@ class RecoveryEndToEndTest {
     return EmbeddedPlatform.Options.defaults(dataDir).withHeartbeatTimeout(Duration.ofSeconds(3));
   }
 
-  private static void connectClients() {
-    feed = new ChangeFeed(platform.ready().mqtt());
-    zookeeper = new ZooKeeperPlan(platform.ready().zookeeper(), root());
-    rest = new Rest(platform.ready().http(), platform.apiToken());
-  }
-
   @AfterAll
   static void stopPlatform() throws Exception {
     stopAll();
@@ -88,11 +78,8 @@ class RecoveryEndToEndTest {
 
   /** Everything, in dependency order: clients and restarted parts that need Kafka before Kafka goes. */
   private static void stopAll() throws Exception {
-    if (feed != null) {
-      feed.close();
-    }
-    if (zookeeper != null) {
-      zookeeper.close();
+    if (platform != null) {
+      platform.closeClients();
     }
     if (executor != null) {
       executor.close();
@@ -105,7 +92,7 @@ class RecoveryEndToEndTest {
       restartedConnect = null;
     }
     if (platform != null) {
-      platform.close();
+      platform.embedded.close();
     }
     if (restartedZooKeeper != null) {
       restartedZooKeeper.close();
@@ -119,7 +106,7 @@ class RecoveryEndToEndTest {
     List<String> ids = E2e.ids("stream", 400);
     Map<String, List<Long>> seen = new ConcurrentHashMap<>();
     String seqRoot = ZKPaths.makePath(root(), ZooKeeperApplier.SEQ_DIR);
-    try (CuratorCache cache = CuratorCache.build(zookeeper.client(), seqRoot)) {
+    try (CuratorCache cache = CuratorCache.build(platform.zookeeper.client(), seqRoot)) {
       cache.listenable().addListener(CuratorCacheListener.builder()
           .forCreatesAndChanges((before, node) -> {
             if (!node.getPath().equals(seqRoot) && node.getData() != null && node.getData().length > 0) {
@@ -130,17 +117,17 @@ class RecoveryEndToEndTest {
           .build());
       cache.start();
 
-      try (PacedCreates stream = PacedCreates.start(feed, "Thing", ids, Duration.ofMillis(5))) {
+      try (PacedCreates stream = PacedCreates.start(platform.feed, "Thing", ids, Duration.ofMillis(5))) {
         await().until(() -> stream.published() >= 100);
-        platform.executor().close();
+        platform.embedded.executor().close();
         await().until(() -> stream.published() >= 300);
         startExecutor();
         await().until(stream::done);
       }
 
-      await().until(() -> zookeeper.placements("Thing").keySet().containsAll(ids));
+      await().until(() -> platform.zookeeper.placements("Thing").keySet().containsAll(ids));
       assertZooKeeperShowsTheLivePlan();
-      await().untilAsserted(() -> assertEquals(AssignmentsTopic.lastSequences(platform.ready().kafka()), zookeeper.sequences()));
+      await().untilAsserted(() -> assertEquals(AssignmentsTopic.lastSequences(platform.embedded.ready().kafka()), platform.zookeeper.sequences()));
     }
     assertFalse(seen.isEmpty());
     seen.forEach((path, seqs) -> {
@@ -153,41 +140,41 @@ class RecoveryEndToEndTest {
   @Test
   @Order(2)
   void zooKeeperDownForTenSecondsIsCaughtUpOnceItIsBack() throws Exception {
-    EmbeddedZooKeeper original = platform.zookeeper();
+    EmbeddedZooKeeper original = platform.embedded.zookeeper();
     List<String> ids = E2e.ids("outage", 100);
     original.close();
-    try (PacedCreates stream = PacedCreates.start(feed, "Thing", ids, Duration.ofMillis(100))) {
+    try (PacedCreates stream = PacedCreates.start(platform.feed, "Thing", ids, Duration.ofMillis(100))) {
       // The publishing takes ten seconds; ZooKeeper stays down for all of it.
       await().until(stream::done);
     }
     // The plan moved on without ZooKeeper: the topology does not depend on it.
-    await().until(() -> rest.runIn("Thing", ids.get(99)).isPresent());
-    assertFalse(zookeeper.client().getZookeeperClient().isConnected());
+    await().until(() -> platform.rest.runIn("Thing", ids.get(99)).isPresent());
+    assertFalse(platform.zookeeper.client().getZookeeperClient().isConnected());
 
     restartedZooKeeper = EmbeddedZooKeeper.start(original.dataDir(), original.port());
 
-    await().ignoreExceptions().until(() -> zookeeper.placements("Thing").keySet().containsAll(ids));
+    await().ignoreExceptions().until(() -> platform.zookeeper.placements("Thing").keySet().containsAll(ids));
     assertZooKeeperShowsTheLivePlan();
   }
 
   @Test
   @Order(3)
   void changesPublishedWhileTheBridgeIsDownArriveAfterItRestarts() throws Exception {
-    EmbeddedConnect original = platform.connect();
+    EmbeddedConnect original = platform.embedded.connect();
     List<String> ids = E2e.ids("bridge-down", 200);
     String bridgeClientId = original.connectorConfig(EmbeddedPlatform.CONNECTOR_NAME).get("mqtt.client.id");
     original.close();
     // Down for the broker too: Moquette can lose a message sent to the closing connection
     // (see EmbeddedMqttBroker), which is not what this test is about.
-    await().until(() -> !platform.mqtt().connectedClientIds().contains(bridgeClientId));
-    ids.forEach(id -> feed.create("Thing", id));
-    assertEquals(Optional.empty(), rest.runIn("Thing", ids.get(0)), "a change got through a stopped bridge");
+    await().until(() -> !platform.embedded.mqtt().connectedClientIds().contains(bridgeClientId));
+    ids.forEach(id -> platform.feed.create("Thing", id));
+    assertEquals(Optional.empty(), platform.rest.runIn("Thing", ids.get(0)), "a change got through a stopped bridge");
 
-    restartedConnect = EmbeddedConnect.start(original.dataDir(), platform.ready().kafka(), 0);
+    restartedConnect = EmbeddedConnect.start(original.dataDir(), platform.embedded.ready().kafka(), 0);
 
-    await().until(() -> zookeeper.placements("Thing").keySet().containsAll(ids));
+    await().until(() -> platform.zookeeper.placements("Thing").keySet().containsAll(ids));
     for (String id : List.of(ids.get(0), ids.get(199))) {
-      assertTrue(rest.runIn("Thing", id).isPresent(), id);
+      assertTrue(platform.rest.runIn("Thing", id).isPresent(), id);
     }
     assertZooKeeperShowsTheLivePlan();
   }
@@ -196,50 +183,49 @@ class RecoveryEndToEndTest {
   @Order(4)
   void restartOnTheSameDataDirectoryKeepsEveryPlacement() throws Exception {
     assertZooKeeperShowsTheLivePlan();
-    PlanSnapshot restBefore = rest.plan("Thing");
-    PlanSnapshot zookeeperBefore = zookeeper.snapshot();
-    Map<String, String> placementsBefore = zookeeper.placements("Thing");
-    int zookeeperPort = restartedZooKeeper != null ? restartedZooKeeper.port() : platform.zookeeper().port();
+    PlanSnapshot restBefore = platform.rest.plan("Thing");
+    PlanSnapshot zookeeperBefore = platform.zookeeper.snapshot();
+    Map<String, String> placementsBefore = platform.zookeeper.placements("Thing");
+    int zookeeperPort = restartedZooKeeper != null ? restartedZooKeeper.port() : platform.embedded.zookeeper().port();
     EmbeddedPlatform.Options sameAddresses = options().withPorts(
-        platform.api().port(), platform.mqtt().port(), platform.kafka().port(), zookeeperPort, platform.kubernetes().port());
+        platform.embedded.api().port(), platform.embedded.mqtt().port(), platform.embedded.kafka().port(), zookeeperPort, platform.embedded.kubernetes().port());
 
     stopAll();
-    platform = EmbeddedPlatform.start(sameAddresses, E2e.config(Map.of()));
-    connectClients();
+    platform = E2ePlatform.start(sameAddresses, Map.of());
 
-    assertEquals(List.of(), rest.plan("Thing").differences(restBefore, "after", "before"));
-    await().untilAsserted(() -> assertEquals(List.of(), zookeeper.snapshot().differences(zookeeperBefore, "after", "before")));
-    assertEquals(placementsBefore, zookeeper.placements("Thing"));
+    assertEquals(List.of(), platform.rest.plan("Thing").differences(restBefore, "after", "before"));
+    await().untilAsserted(() -> assertEquals(List.of(), platform.zookeeper.snapshot().differences(zookeeperBefore, "after", "before")));
+    assertEquals(placementsBefore, platform.zookeeper.placements("Thing"));
     // The simulated Kubernetes API forgot its pods; missed heartbeats bring one back per instance.
     int instances = restBefore.types().getOrDefault("Thing", new java.util.TreeMap<>()).size();
-    await().until(() -> platform.kubernetes().client().pods().inNamespace("iota").list().getItems().stream()
+    await().until(() -> platform.embedded.kubernetes().client().pods().inNamespace("iota").list().getItems().stream()
         .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase())).count() == instances);
 
     // And it goes on placing: a new resource lands exactly once.
-    feed.create("Thing", "after-restart");
-    await().until(() -> zookeeper.placements("Thing").containsKey("after-restart"));
-    assertEquals(placementsBefore.size() + 1, zookeeper.placements("Thing").size());
+    platform.feed.create("Thing", "after-restart");
+    await().until(() -> platform.zookeeper.placements("Thing").containsKey("after-restart"));
+    assertEquals(placementsBefore.size() + 1, platform.zookeeper.placements("Thing").size());
     assertZooKeeperShowsTheLivePlan();
   }
 
   private static void startExecutor() {
-    executorCurator = ZooKeeperClients.create(platform.config());
-    executorKubernetes = platform.kubernetes().newClient(platform.config().get(ConfigKeys.KUBERNETES_NAMESPACE));
-    executor = new Executor(platform.config(), executorKubernetes, executorCurator);
+    executorCurator = ZooKeeperClients.create(platform.embedded.config());
+    executorKubernetes = platform.embedded.kubernetes().newClient(platform.embedded.config().get(ConfigKeys.KUBERNETES_NAMESPACE));
+    executor = new Executor(platform.embedded.config(), executorKubernetes, executorCurator);
     executor.start();
   }
 
   /** ZooKeeper equals the live plan (the assignments topic), and so does REST. */
   private static void assertZooKeeperShowsTheLivePlan() {
-    Replay replay = new Replay(platform.config(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    Replay replay = new Replay(platform.embedded.config(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     await().ignoreExceptions().untilAsserted(() -> {
       PlanSnapshot live = replay.readLive();
-      assertEquals(List.of(), live.differences(zookeeper.snapshot(), "live", "ZooKeeper"));
-      assertEquals(List.of(), live.differences(rest.plan("Thing"), "live", "REST"));
+      assertEquals(List.of(), live.differences(platform.zookeeper.snapshot(), "live", "ZooKeeper"));
+      assertEquals(List.of(), live.differences(platform.rest.plan("Thing"), "live", "REST"));
     });
   }
 
   private static String root() {
-    return platform.config().get(ConfigKeys.ZOOKEEPER_ROOT);
+    return platform.root();
   }
 }
