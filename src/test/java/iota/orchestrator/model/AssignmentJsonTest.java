@@ -25,6 +25,23 @@ class AssignmentJsonTest {
   }
 
   @Test
+  void preconditionsTravelOnlyWhenThereAreSome() {
+    Assignment plain = Assignment.of("Thing", "3", 42, 10, List.of("a"), 1);
+    assertEquals(-1, new String(Json.bytes(plain), StandardCharsets.UTF_8).indexOf("after"), "absent when empty");
+    Assignment giver = plain.after(List.of(new Precondition("Thing/4", 17)));
+    String json = new String(Json.bytes(giver), StandardCharsets.UTF_8);
+    assertEquals(true, json.endsWith(",\"after\":[{\"key\":\"Thing/4\",\"seq\":17}]}"), json);
+    assertEquals(giver, Json.read(Json.bytes(giver), Assignment.class));
+    assertEquals(plain, Json.read(Json.bytes(plain), Assignment.class));
+    PodCommand delete = new PodCommand("c", PodCommand.Action.delete, "Thing", "5", "iota-dac", "scale-down",
+        List.of(new Precondition("Thing/5", 9)));
+    assertEquals(delete, Json.read(Json.bytes(delete), PodCommand.class));
+    PodCommand create = new PodCommand("c", PodCommand.Action.create, "Thing", "5", "iota-dac", "grow");
+    assertEquals(-1, new String(Json.bytes(create), StandardCharsets.UTF_8).indexOf("after"));
+    assertEquals(create, Json.read(Json.bytes(create), PodCommand.class));
+  }
+
+  @Test
   void emptyInstanceHasAnEmptyIdList() {
     assertEquals("{\"resource\":\"Rule\",\"instanceId\":\"0\",\"seq\":1,\"data\":{\"used\":0,\"count\":10},"
             + "\"resources\":{\"ids\":[]},\"_reload\":{\"times\":0}}",
