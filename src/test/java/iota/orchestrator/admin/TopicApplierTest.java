@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.cli.TopicsCommand;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.topology.Topics;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+@IntegrationTest
 class TopicApplierTest {
   /** Every topic the bundled spec declares: each test creates all of them, or all but one it made itself. */
   private static final int ALL = TopicSpec.bundled().topics().size();

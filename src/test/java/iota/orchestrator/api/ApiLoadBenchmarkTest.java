@@ -3,6 +3,7 @@ package iota.orchestrator.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.bench.ApiLoadBenchmark;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * the placement read straight from the store. No timing is asserted: the throughput and latency
  * targets belong to the benchmark, not to a test on a shared machine.
  */
+@IntegrationTest
 class ApiLoadBenchmarkTest {
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.config.ConfigException;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.model.Json;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The HTTP behaviour of the API against a real server on a free port, with fake queries and gateway. */
+@IntegrationTest
 class ApiServerTest {
   private static final String TOKEN = "s3cret-token";
   private static final String ADMIN = "https://admin.example.com";

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.model.OrchestrationReport;
 import iota.orchestrator.model.RequestResult;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * with its instances, finds a resource, re-orchestrates with the saved token, shows errors, and
  * refreshes by itself. Skipped where Chromium and chromedriver are not installed.
  */
+@IntegrationTest
 class DashboardBrowserTest {
   private static final String TOKEN = "dash-token";
 

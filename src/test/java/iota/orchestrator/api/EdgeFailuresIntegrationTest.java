@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.model.Json;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * stream app and its REST server wired as production wires them: what is dead-lettered, whether
  * the stream goes on, and what the health endpoints say meanwhile.
  */
+@IntegrationTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EdgeFailuresIntegrationTest {
   private static final String API = ApiServer.API;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.model.Json;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code GET /v1/api/orchestrations/:resource/orphans} and the orphan metrics. */
+@IntegrationTest
 class OrphansApiTest {
   private static final OrphanReport REPORT = new OrphanReport("Thing", 1_000_000, true, 600_000, null, List.of(
       new OrphanReport.Entry("pod", "iota-dac-7", null, 400_000, 1_000_000),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.config.HostPort;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A read relayed to a peer, against a recording HTTP server standing in for the peer. */
+@IntegrationTest
 class PeerForwarderTest {
   private static final int LIMIT = 1024;
 

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.model.Json;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * by the other instance. Every answer must be right; the latencies are printed so a regression is
  * visible, with a bound loose enough for a shared two-core test machine.
  */
+@IntegrationTest
 class PlacementLoadTest {
   private static final String API = ApiServer.API;
   private static final int RESOURCES = 500;

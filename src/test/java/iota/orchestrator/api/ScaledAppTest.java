@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.model.Json;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * instance takes an orchestrate request, and when the owner of a type stops the others keep
  * answering within seconds, with 503s at worst in between, never 500s.
  */
+@IntegrationTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScaledAppTest {
   private static final String API = ApiServer.API;

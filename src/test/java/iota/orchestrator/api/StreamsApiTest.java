@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.model.Json;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Every route against the real topology on a real broker, wired as embedded mode wires it: one app
  * instance, no {@code application.server}, so every read is answered from local state.
  */
+@IntegrationTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StreamsApiTest {
   private static final String API = ApiServer.API;

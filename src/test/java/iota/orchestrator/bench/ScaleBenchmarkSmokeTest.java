@@ -3,6 +3,7 @@ package iota.orchestrator.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.IntegrationTest;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * kill -9 equals the plan before it. The figures themselves are not checked: on two shared cores
  * they say little.
  */
+@IntegrationTest
 class ScaleBenchmarkSmokeTest {
   @Test
   void benchmarkProducesEveryFigureAndTheRestoredPlanEqualsTheOriginal() throws Exception {

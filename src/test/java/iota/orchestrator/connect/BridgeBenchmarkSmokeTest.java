@@ -2,6 +2,7 @@ package iota.orchestrator.connect;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.bench.BridgeBenchmark;
 import iota.orchestrator.embedded.MosquittoBroker;
 import java.io.ByteArrayOutputStream;
@@ -11,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The bridge benchmark at a toy size, so that it cannot rot; its numbers are not checked here. */
+@IntegrationTest
 class BridgeBenchmarkSmokeTest {
   @Test
   void benchmarkPrintsAFigurePerBroker() throws Exception {

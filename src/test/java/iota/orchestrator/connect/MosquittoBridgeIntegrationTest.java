@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.embedded.MosquittoBroker;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * always). The Connect worker runs in a child JVM, so it can be stopped and killed like a real one.
  * Skipped where mosquitto is not installed, except in CI, where .ci/run installs it.
  */
+@IntegrationTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MosquittoBridgeIntegrationTest {
   private static final String KAFKA_TOPIC = "iota.cm-notify";

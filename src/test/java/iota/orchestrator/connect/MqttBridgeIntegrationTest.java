@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.embedded.EmbeddedConnect;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.embedded.EmbeddedMqttBroker;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The shipped connector config on a real Connect worker, MQTT broker and Kafka broker. */
+@IntegrationTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MqttBridgeIntegrationTest {
   private static final String KAFKA_TOPIC = "iota.cm-notify";

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.embedded.EmbeddedMqttBroker;
 import iota.orchestrator.topology.Topics;
 import java.io.IOException;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The task against a real MQTT broker, with this test playing Kafka Connect's part. */
+@IntegrationTest
 class MqttSourceTaskTest {
   @TempDir static Path dir;
   static EmbeddedMqttBroker broker;

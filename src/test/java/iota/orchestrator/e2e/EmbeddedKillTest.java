@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.admin.TopicReader;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.topology.PlanSnapshot;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.Test;
  * change published right then is in ZooKeeper within seconds, not after a dead member's session.
  * In the end every create that reached Kafka is placed exactly once.
  */
+@IntegrationTest
 class EmbeddedKillTest {
   /**
    * A change published at READY must be applied well within this; without static membership the

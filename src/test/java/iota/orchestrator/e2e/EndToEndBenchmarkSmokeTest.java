@@ -3,6 +3,7 @@ package iota.orchestrator.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.bench.EndToEndBenchmark;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * The end-to-end benchmark at a toy size: every phase runs and every figure is printed. Its
  * numbers are not checked here; on two shared cores they say nothing.
  */
+@IntegrationTest
 class EndToEndBenchmarkSmokeTest {
   @Test
   void benchmarkRunsEveryPhaseAndPrintsEveryFigure() {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.embedded.EmbeddedPlatform;
 import java.util.HashSet;
 import java.util.Map;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * stray znode, the stream app serves its report over REST, and after the grace both are removed
  * while every planned pod and znode stays.
  */
+@IntegrationTest
 class OrphansEndToEndTest {
   private static E2ePlatform platform;
   private static String root;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Pod;
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.embedded.EmbeddedPlatform;
 import iota.orchestrator.topology.PlanSnapshot;
 import iota.orchestrator.topology.Replay;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Each test uses resource ids of its own; the replay test runs last and replays everything the
  * others published too.
  */
+@IntegrationTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PlacementEndToEndTest {
   private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(3);

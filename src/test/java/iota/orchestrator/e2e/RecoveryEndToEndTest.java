@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.embedded.EmbeddedConnect;
 import iota.orchestrator.embedded.EmbeddedPlatform;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * broke restarted), and each ends by checking that ZooKeeper shows exactly the live plan, so the
  * next one starts from a consistent state. Only Thing changes are published here.
  */
+@IntegrationTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RecoveryEndToEndTest {
   private static Path dataDir;

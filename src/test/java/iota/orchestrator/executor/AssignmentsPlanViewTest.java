@@ -2,6 +2,7 @@ package iota.orchestrator.executor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.topology.Topics;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The plan as the orphan sweep reads it from a real assignments topic. */
+@IntegrationTest
 class AssignmentsPlanViewTest {
   @TempDir static Path dir;
   private static EmbeddedKafka kafka;

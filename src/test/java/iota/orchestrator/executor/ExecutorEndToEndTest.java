@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.deadletter.DeadLetterHeaders;
 import iota.orchestrator.embedded.SimulatedKubernetes;
 import iota.orchestrator.config.OrchestratorConfig;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The executor against a real in-JVM Kafka broker, ZooKeeper server and Kubernetes mock. */
+@IntegrationTest
 class ExecutorEndToEndTest {
   private static final String ROOT = "/iota/orchestration";
   private static final String GROUP = "executor-e2e";

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.deadletter.DeadLetterHeaders;
 import iota.orchestrator.embedded.SimulatedKubernetes;
 import iota.orchestrator.config.OrchestratorConfig;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
+@IntegrationTest
 class ExecutorTest {
   private static final String ROOT = "/iota/orchestration";
   private static final String NS = "iota";

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.embedded.SimulatedKubernetes;
 import iota.orchestrator.executor.KubernetesApplier.Outcome;
 import iota.orchestrator.model.PodCommand;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
+@IntegrationTest
 class KubernetesApplierTest {
   private static final String NS = "iota";
 

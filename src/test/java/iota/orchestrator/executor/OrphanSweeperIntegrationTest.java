@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.embedded.SimulatedKubernetes;
 import iota.orchestrator.orphans.OrphanReport;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Test;
  * The orphan sweep against the simulated Kubernetes API (fabric8 CRUD mock) and a real ZooKeeper
  * (Curator's TestingServer), with the plan and the clock in the test's hands.
  */
+@IntegrationTest
 class OrphanSweeperIntegrationTest {
   private static final String NS = "iota";
   private static final String ROOT = "/iota/orchestration";

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.embedded.SimulatedKubernetes;
 import iota.orchestrator.model.PodCommand;
 import iota.orchestrator.model.PodCommand.Action;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@IntegrationTest
 class PodWatcherTest {
   private static final String NS = "iota";
   private static final long NOW = 1_700_000_000_000L;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.executor.ZooKeeperApplier.Outcome;
 import iota.orchestrator.model.Assignment;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@IntegrationTest
 class ZooKeeperApplierTest {
   private static final String ROOT = "/iota/orchestration";
 

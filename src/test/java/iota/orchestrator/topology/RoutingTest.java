@@ -3,6 +3,7 @@ package iota.orchestrator.topology;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.topology.OrchestratorTopology.Routing;
 import java.nio.charset.StandardCharsets;
@@ -65,6 +66,7 @@ class RoutingTest {
   }
 
   @Test
+  @IntegrationTest
   void directOnlyWhenEveryInputTopicHasOnePartition() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0, Map.of("auto.create.topics.enable", "false"));
         Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
