@@ -20,27 +20,39 @@ import iota.orchestrator.model.RequestResult;
 import iota.orchestrator.topology.DeadLetterHandler;
 import iota.orchestrator.topology.StreamsApp;
 import iota.orchestrator.topology.StreamsHealth;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The HTTP face of an orchestrator process: the REST API of DESIGN.md §2 plus a listing of all
@@ -54,6 +66,11 @@ import org.slf4j.LoggerFactory;
  * <p>Reads go through {@link PlanQueries} (local state or the owning app instance); orchestrate
  * requests through an {@link OrchestrateGateway}. Both are injected, so the HTTP behaviour is
  * tested against fakes and the wiring against real Kafka Streams.
+ *
+ * <p>Every request has an id: the caller's {@value #REQUEST_ID_HEADER} when it is a usable id of
+ * visible ASCII, else a generated one. It is echoed in that header of the answer, is in the MDC key
+ * {@value OrchestrateRequest#MDC_REQUEST_ID} of every line logged about the request, and becomes
+ * the id of the orchestrate request it sends, so the topology's lines about it carry it too.
  */
 public final class ApiServer implements AutoCloseable {
   /** Base path of the REST API. */
@@ -65,7 +82,12 @@ public final class ApiServer implements AutoCloseable {
   /** Largest {@code limit} of a page: the largest capacity an instance is given (4,999) fits in one. */
   public static final int MAX_PAGE = 5000;
 
+  /** Header naming a request: honoured when usable, generated otherwise, echoed in the answer. */
+  public static final String REQUEST_ID_HEADER = "X-Request-Id";
+
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+  /** Visible ASCII only: a header value, a log field and a Kafka record field without escaping. */
+  private static final Pattern REQUEST_ID = Pattern.compile("[!-~]+");
   private static final Set<String> BODY_FIELDS = Set.of("maxInstances", "resourcePerInstance", "initInstances");
   private static final String START_NANOS = "iota.start";
   private static final String JSON = "application/json";
@@ -189,6 +211,9 @@ public final class ApiServer implements AutoCloseable {
     // Errors Jetty answers before any route runs are JSON too.
     c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
     c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
+    // A filter rather than a before-handler: it also covers the exception handlers, and its finally
+    // clears the id from a Jetty thread that hands an answer over to a future.
+    c.jetty.modifyServletContextHandler(context -> context.addFilter(new RequestIdFilter(), "/*", EnumSet.of(DispatcherType.REQUEST)));
     c.staticFiles.add(
         s -> {
           s.hostedPath = "/";
@@ -416,7 +441,8 @@ public final class ApiServer implements AutoCloseable {
     } catch (InvalidRecordException e) {
       throw new ApiException(400, e.getMessage());
     }
-    respond(ctx, gateway.orchestrate(type.name(), params).handle(this::orchestrateReply));
+    String requestId = requestId(ctx);
+    respond(ctx, gateway.orchestrate(requestId, type.name(), params).handle((result, error) -> withRequestId(requestId, () -> orchestrateReply(result, error))));
   }
 
   private OrchestrationParams params(Context ctx) {
@@ -455,6 +481,9 @@ public final class ApiServer implements AutoCloseable {
       Throwable cause = unwrap(error);
       if (cause instanceof TimeoutException) {
         return Reply.error(504, "no answer from the orchestrator within " + requestTimeout.toMillis() + " ms; the request may still be applied");
+      }
+      if (cause instanceof OrchestrateGateway.DuplicateRequestException) {
+        return Reply.error(409, cause.getMessage());
       }
       if (cause instanceof OrchestrateGateway.GatewayUnavailableException) {
         LOG.warn("orchestrate request not sent: {}", cause.getMessage());
@@ -531,18 +560,22 @@ public final class ApiServer implements AutoCloseable {
       write(ctx, reply.join());
       return;
     }
+    String requestId = requestId(ctx);
     ctx.future(
         () ->
             reply.handle(
-                (r, e) -> {
-                  if (e != null) {
-                    LOG.error("{} {} failed", ctx.method(), ctx.path(), unwrap(e));
-                    write(ctx, Reply.error(500, "internal error"));
-                  } else {
-                    write(ctx, r);
-                  }
-                  return null;
-                }));
+                (r, e) ->
+                    withRequestId(
+                        requestId,
+                        () -> {
+                          if (e != null) {
+                            LOG.error("{} {} failed", ctx.method(), ctx.path(), unwrap(e));
+                            write(ctx, Reply.error(500, "internal error"));
+                          } else {
+                            write(ctx, r);
+                          }
+                          return null;
+                        })));
   }
 
   private static void write(Context ctx, Reply reply) {
@@ -575,6 +608,48 @@ public final class ApiServer implements AutoCloseable {
   private void internalError(Exception e, Context ctx) {
     LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
     write(ctx, Reply.error(500, "internal error"));
+  }
+
+  // ---- request ids
+
+  private static String requestId(Context ctx) {
+    return (String) ctx.req().getAttribute(OrchestrateRequest.MDC_REQUEST_ID);
+  }
+
+  /** Runs {@code body} with {@code requestId} in the MDC, on whichever thread completes a future. */
+  private static <T> T withRequestId(String requestId, Supplier<T> body) {
+    String outer = MDC.get(OrchestrateRequest.MDC_REQUEST_ID);
+    MDC.put(OrchestrateRequest.MDC_REQUEST_ID, requestId);
+    try {
+      return body.get();
+    } finally {
+      if (outer == null) {
+        MDC.remove(OrchestrateRequest.MDC_REQUEST_ID);
+      } else {
+        MDC.put(OrchestrateRequest.MDC_REQUEST_ID, outer);
+      }
+    }
+  }
+
+  /** The caller's id when it is usable, else a new one. */
+  static String chooseRequestId(String header) {
+    return header != null && REQUEST_ID.matcher(header).matches() && Ids.problem(header) == null ? header : UUID.randomUUID().toString();
+  }
+
+  /** Gives each request its id, in the answer's header and in the MDC while a Jetty thread serves it. */
+  private static final class RequestIdFilter implements Filter {
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
+      String id = chooseRequestId(((HttpServletRequest) request).getHeader(REQUEST_ID_HEADER));
+      request.setAttribute(OrchestrateRequest.MDC_REQUEST_ID, id);
+      ((HttpServletResponse) response).setHeader(REQUEST_ID_HEADER, id);
+      MDC.put(OrchestrateRequest.MDC_REQUEST_ID, id);
+      try {
+        chain.doFilter(request, response);
+      } finally {
+        MDC.remove(OrchestrateRequest.MDC_REQUEST_ID);
+      }
+    }
   }
 
   private static Throwable unwrap(Throwable e) {

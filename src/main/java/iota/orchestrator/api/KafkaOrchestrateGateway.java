@@ -76,11 +76,14 @@ public final class KafkaOrchestrateGateway implements OrchestrateGateway, AutoCl
   }
 
   @Override
-  public CompletableFuture<RequestResult> orchestrate(String resource, OrchestrationParams params) {
-    OrchestrateRequest request = new OrchestrateRequest(UUID.randomUUID().toString(), resource, params);
+  public CompletableFuture<RequestResult> orchestrate(String requestId, String resource, OrchestrationParams params) {
+    OrchestrateRequest request = new OrchestrateRequest(requestId, resource, params);
     // Registered before sending, so even an instant answer finds its waiter; the timeout also
     // unregisters it, so abandoned requests do not pile up.
     CompletableFuture<RequestResult> answer = waiter.expect(request.requestId());
+    if (answer.isDone()) {
+      return answer;
+    }
     answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     waiter
         .ready()

@@ -7,11 +7,23 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Sends a re-orchestration request to the topology and completes with its answer. The future fails
  * with {@link java.util.concurrent.TimeoutException} when no answer came in time and with {@link
- * GatewayUnavailableException} when the request could not be sent.
+ * GatewayUnavailableException} when the request could not be sent, and with {@link
+ * DuplicateRequestException} when a request with the same id is still waiting for its answer.
  */
 @FunctionalInterface
 public interface OrchestrateGateway {
-  CompletableFuture<RequestResult> orchestrate(String resource, OrchestrationParams params);
+  /**
+   * @param requestId the request's id, a usable id (see {@code Ids}): the HTTP
+   *     request's, so that its log lines in every process carry the same id
+   */
+  CompletableFuture<RequestResult> orchestrate(String requestId, String resource, OrchestrationParams params);
+
+  /** A request with this id is waiting for its answer already: the two answers could not be told apart. */
+  final class DuplicateRequestException extends RuntimeException {
+    public DuplicateRequestException(String requestId) {
+      super("a request with id " + requestId + " is still waiting for its answer");
+    }
+  }
 
   /** The request could not be handed to Kafka. */
   final class GatewayUnavailableException extends RuntimeException {

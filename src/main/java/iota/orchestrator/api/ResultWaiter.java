@@ -70,10 +70,16 @@ public final class ResultWaiter implements AutoCloseable {
     return ready;
   }
 
-  /** Registers interest in an answer; call before sending the request. The caller applies a timeout. */
+  /**
+   * Registers interest in an answer; call before sending the request. The caller applies a timeout.
+   * Already failed with {@link OrchestrateGateway.DuplicateRequestException} when another request
+   * with this id is waiting.
+   */
   public CompletableFuture<RequestResult> expect(String requestId) {
     CompletableFuture<RequestResult> f = new CompletableFuture<>();
-    pending.put(requestId, f);
+    if (pending.putIfAbsent(requestId, f) != null) {
+      return CompletableFuture.failedFuture(new OrchestrateGateway.DuplicateRequestException(requestId));
+    }
     f.whenComplete((r, e) -> pending.remove(requestId, f));
     return f;
   }

@@ -10,6 +10,12 @@ import java.util.Set;
  * the same {@code requestId}.
  */
 public record OrchestrateRequest(String requestId, String resource, OrchestrationParams params) {
+  /**
+   * SLF4J MDC key holding the id of the request a log line is about: set by the REST layer for the
+   * HTTP request (whose id becomes the orchestrate request's) and by the topology while it applies
+   * one.
+   */
+  public static final String MDC_REQUEST_ID = "requestId";
 
   private static final Set<String> FIELDS =
       Set.of("requestId", "resource", "maxInstances", "resourcePerInstance", "initInstances");

@@ -31,6 +31,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The orchestrating processor: owns every resource type whose key lands on its task, so decisions
@@ -127,7 +128,11 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     try {
       switch (input.kind()) {
         case CHANGE -> onChange(record, type, input);
-        case REQUEST -> onRequest(record, type, input.request());
+        case REQUEST -> {
+          try (MDC.MDCCloseable ignored = MDC.putCloseable(OrchestrateRequest.MDC_REQUEST_ID, input.request().requestId())) {
+            onRequest(record, type, input.request());
+          }
+        }
         case HEARTBEAT -> onHeartbeat(type, input.instanceId());
         case POD_STATUS -> onPodStatus(record, type, input.pod());
         case POD_INVENTORY -> onInventory(record, type, input.inventory());

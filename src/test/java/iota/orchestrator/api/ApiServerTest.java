@@ -1,17 +1,23 @@
 package iota.orchestrator.api;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.IntegrationTest;
+import iota.orchestrator.LogCapture;
 import iota.orchestrator.config.ConfigException;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.model.Json;
+import iota.orchestrator.model.OrchestrateRequest;
 import iota.orchestrator.model.OrchestrationParams;
 import iota.orchestrator.model.OrchestrationReport;
 import iota.orchestrator.model.RequestResult;
@@ -33,6 +39,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.MDC;
 
 /** The HTTP behaviour of the API against a real server on a free port, with fake queries and gateway. */
 @IntegrationTest
@@ -42,6 +49,7 @@ class ApiServerTest {
 
   private final FakePlanQueries queries = new FakePlanQueries();
   private final List<OrchestrationParams> sent = new CopyOnWriteArrayList<>();
+  private final List<String> sentIds = new CopyOnWriteArrayList<>();
   private final AtomicReference<CompletableFuture<RequestResult>> nextResult =
       new AtomicReference<>(CompletableFuture.completedFuture(RequestResult.ok("r1", report())));
   private final AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.RUNNING);
@@ -66,7 +74,8 @@ class ApiServerTest {
     flags.putAll(overrides);
     OrchestratorConfig config = OrchestratorConfig.of(flags);
     OrchestrateGateway gateway =
-        (resource, params) -> {
+        (requestId, resource, params) -> {
+          sentIds.add(requestId);
           sent.add(params);
           return nextResult.get();
         };
@@ -625,5 +634,70 @@ class ApiServerTest {
     assertTrue(r.body().contains("data-testid"));
     assertEquals(200, http.get("/app.js").statusCode());
     assertEquals(200, http.get("/style.css").statusCode());
+  }
+
+  // ---- request ids
+
+  private static String requestId(HttpResponse<String> r) {
+    return r.headers().firstValue(ApiServer.REQUEST_ID_HEADER).orElseThrow(() -> new AssertionError("no request id in " + r.headers().map()));
+  }
+
+  @Test
+  void everyAnswerEchoesTheCallersRequestIdWhenUsableAndGivesANewOneOtherwise() {
+    start();
+    assertEquals("abc-123", requestId(http.get("/healthz", ApiServer.REQUEST_ID_HEADER, "abc-123")));
+    assertEquals("abc-124", requestId(http.get(ApiServer.API + "/Nope/x/instances", ApiServer.REQUEST_ID_HEADER, "abc-124")), "errors too");
+    for (String unusable : List.of("two words", "a/b", "..", "x".repeat(200))) {
+      String id = requestId(http.get("/healthz", ApiServer.REQUEST_ID_HEADER, unusable));
+      assertNotEquals(unusable, id);
+      assertFalse(id.isBlank());
+    }
+    assertNotEquals(requestId(http.get("/healthz")), requestId(http.get("/healthz")), "a new id per request");
+  }
+
+  @Test
+  void anOrchestrateIsSentUnderTheHttpRequestIdAndItsLinesCarryItOnTheThreadThatAnswers() {
+    CompletableFuture<RequestResult> later = new CompletableFuture<>();
+    nextResult.set(later);
+    start();
+    try (LogCapture log = LogCapture.of(ApiServer.class.getName(), Level.WARN)) {
+      CompletableFuture<HttpResponse<String>> response =
+          CompletableFuture.supplyAsync(
+              () -> http.post(ApiServer.API + "/Thing/orchestrate", "{}", "Authorization", "Bearer " + TOKEN, "Content-Type", "application/json", ApiServer.REQUEST_ID_HEADER, "req-77"));
+      await().until(() -> !sentIds.isEmpty());
+      assertEquals(List.of("req-77"), sentIds);
+      // Completed here, so the 503's warning is logged on this thread, not on Jetty's.
+      later.completeExceptionally(new OrchestrateGateway.GatewayUnavailableException("broker down", null));
+      assertEquals(503, response.join().statusCode());
+      assertEquals("req-77", requestId(response.join()));
+      List<ILoggingEvent> lines = log.events();
+      assertFalse(lines.isEmpty(), "the unsent request is logged");
+      lines.forEach(e -> assertEquals("req-77", e.getMDCPropertyMap().get(OrchestrateRequest.MDC_REQUEST_ID), e.getFormattedMessage()));
+    }
+    assertNull(MDC.get(OrchestrateRequest.MDC_REQUEST_ID), "the answering thread's context is restored");
+  }
+
+  @Test
+  void aRequestIdStillWaitingIsAConflict() {
+    nextResult.set(CompletableFuture.failedFuture(new OrchestrateGateway.DuplicateRequestException("req-9")));
+    start();
+    HttpResponse<String> r = http.post(ApiServer.API + "/Thing/orchestrate", "{}", "Authorization", "Bearer " + TOKEN, "Content-Type", "application/json", ApiServer.REQUEST_ID_HEADER, "req-9");
+    assertEquals(409, r.statusCode());
+    assertTrue(error(r).contains("req-9"), r.body());
+  }
+
+  @Test
+  void aFailedReadIsLoggedWithItsRequestId() {
+    start();
+    queries.placement =
+        id -> {
+          throw new IllegalStateException("store gone");
+        };
+    try (LogCapture log = LogCapture.of(ApiServer.class.getName(), Level.WARN)) {
+      HttpResponse<String> r = http.get(ApiServer.API + "/Thing/t-1/instances", ApiServer.REQUEST_ID_HEADER, "req-78");
+      assertEquals(500, r.statusCode());
+      ILoggingEvent line = log.events().stream().filter(e -> e.getLevel() == Level.ERROR).findFirst().orElseThrow();
+      assertEquals("req-78", line.getMDCPropertyMap().get(OrchestrateRequest.MDC_REQUEST_ID));
+    }
   }
 }

@@ -47,7 +47,7 @@ class DashboardBrowserTest {
     queries.placement = id -> id.equals("t-1") ? Reply.ok(Map.of("runIn", "1")) : Reply.error(404, "Thing '" + id + "' is not placed");
     OrchestratorConfig config = OrchestratorConfig.of(Map.of("iota.http.host", "127.0.0.1", "iota.http.port", "0", "iota.api.token", TOKEN));
     OrchestrateGateway gateway =
-        (resource, params) -> CompletableFuture.completedFuture(RequestResult.ok("r", new OrchestrationReport(resource, 4, 2, 1, 2, List.of("2", "3"), List.of(), 1, 0)));
+        (requestId, resource, params) -> CompletableFuture.completedFuture(RequestResult.ok("r", new OrchestrationReport(resource, 4, 2, 1, 2, List.of("2", "3"), List.of(), 1, 0)));
     server = new ApiServer(config, queries, gateway, () -> KafkaStreams.State.RUNNING, metrics).start();
     browser = new WebDriver();
     browser.open("http://127.0.0.1:" + server.port() + "/");

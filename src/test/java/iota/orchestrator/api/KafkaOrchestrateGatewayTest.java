@@ -2,6 +2,7 @@ package iota.orchestrator.api;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,12 +74,13 @@ class KafkaOrchestrateGatewayTest {
 
   @Test
   void requestIsKeyedByTypeAndItsAnswerIsMatchedById() throws Exception {
-    CompletableFuture<RequestResult> result = gateway.orchestrate("Thing", new OrchestrationParams(20, null, 3));
+    CompletableFuture<RequestResult> result = gateway.orchestrate("req-1", "Thing", new OrchestrationParams(20, null, 3));
     ProducerRecord<String, byte[]> sent = awaitSent();
     producer.completeNext();
     assertEquals(Topics.REQUESTS, sent.topic());
     assertEquals("Thing", sent.key());
     OrchestrateRequest request = OrchestrateRequest.parse(sent.value());
+    assertEquals("req-1", request.requestId(), "the caller's id, so that log lines in every process carry the same one");
     assertEquals(new OrchestrationParams(20, null, 3), request.params());
 
     answer(P1, 0, "someone-else", Json.bytes(RequestResult.error("someone-else", "Thing", 409, "not ours")));
@@ -92,9 +94,20 @@ class KafkaOrchestrateGatewayTest {
   }
 
   @Test
+  void aSecondRequestWithTheIdOfOneStillWaitingIsRefusedUnsent() throws Exception {
+    CompletableFuture<RequestResult> first = gateway.orchestrate("req-4", "Thing", OrchestrationParams.EMPTY);
+    awaitSent();
+    CompletableFuture<RequestResult> second = gateway.orchestrate("req-4", "Thing", OrchestrationParams.EMPTY);
+    ExecutionException e = assertThrows(ExecutionException.class, () -> second.get(5, TimeUnit.SECONDS));
+    assertInstanceOf(OrchestrateGateway.DuplicateRequestException.class, e.getCause());
+    assertEquals(1, producer.history().size(), "only the first was sent");
+    assertFalse(first.isDone(), "the first still waits for its answer");
+  }
+
+  @Test
   void noAnswerTimesOutAndIsForgotten() {
     gateway = new KafkaOrchestrateGateway(producer, waiter, Duration.ofMillis(200));
-    CompletableFuture<RequestResult> result = gateway.orchestrate("Thing", OrchestrationParams.EMPTY);
+    CompletableFuture<RequestResult> result = gateway.orchestrate("req-2", "Thing", OrchestrationParams.EMPTY);
     ExecutionException e = assertThrows(ExecutionException.class, () -> result.get(5, TimeUnit.SECONDS));
     assertInstanceOf(TimeoutException.class, e.getCause());
     assertEquals(0, waiter.pendingCount());
@@ -102,7 +115,7 @@ class KafkaOrchestrateGatewayTest {
 
   @Test
   void sendFailureIsReportedAsUnavailable() {
-    CompletableFuture<RequestResult> result = gateway.orchestrate("Thing", OrchestrationParams.EMPTY);
+    CompletableFuture<RequestResult> result = gateway.orchestrate("req-3", "Thing", OrchestrationParams.EMPTY);
     awaitSent();
     producer.errorNext(new org.apache.kafka.common.errors.TimeoutException("no broker"));
     ExecutionException e = assertThrows(ExecutionException.class, () -> result.get(5, TimeUnit.SECONDS));

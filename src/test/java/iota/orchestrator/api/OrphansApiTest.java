@@ -37,7 +37,7 @@ class OrphansApiTest {
     OrchestratorConfig config = OrchestratorConfig.of(Map.of("iota.http.host", "127.0.0.1", "iota.http.port", "0"));
     queries.orphanReports = type -> type.equals("Thing") ? Optional.of(REPORT) : Optional.empty();
     metrics.bindOrphans(List.of("Thing", "Rule"), queries::orphanReport);
-    OrchestrateGateway gateway = (resource, params) -> new CompletableFuture<>();
+    OrchestrateGateway gateway = (requestId, resource, params) -> new CompletableFuture<>();
     server = new ApiServer(config, queries, gateway, () -> KafkaStreams.State.RUNNING, metrics).start();
     http = new Http(server.port());
   }
