@@ -7,5 +7,8 @@
  * for removal come out. No Kafka, ZooKeeper or Kubernetes types, no clock of its own. The executor
  * gathers the facts and applies the removals ({@code executor.OrphanSweeper}); the stream app
  * stores the {@link iota.orchestrator.orphans.OrphanReport}s it publishes and serves them.
+ *
+ * <p>It depends on model only; it must not depend on the executor, the topology or any client of
+ * Kafka, ZooKeeper or Kubernetes.
  */
 package iota.orchestrator.orphans;

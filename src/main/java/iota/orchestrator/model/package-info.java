@@ -1,0 +1,10 @@
+/**
+ * The messages and state records of DESIGN.md §2 and their JSON: change events, heartbeats,
+ * orchestrate and drain requests and their results, assignments, pod commands and statuses; the one
+ * definition of a usable id and of Kubernetes names.
+ *
+ * <p>The bottom of the dependency graph: it depends on Jackson and the JDK only, and on no other
+ * package of ours and no Kafka, ZooKeeper or Kubernetes type, so every part reads and writes the
+ * same shapes.
+ */
+package iota.orchestrator.model;
