@@ -55,7 +55,7 @@ class EdgeFailuresIntegrationTest {
   @TempDir static Path dir;
   static EmbeddedKafka kafka;
   static Admin admin;
-  static StreamsApp app;
+  static RunningApp app;
   static KafkaProducer<String, byte[]> producer;
   static final Map<String, String> assignments = new ConcurrentHashMap<>();
   static final List<ConsumerRecord<String, byte[]>> dead = new CopyOnWriteArrayList<>();
@@ -68,13 +68,13 @@ class EdgeFailuresIntegrationTest {
     TopicSpec.createForTests(kafka.bootstrapServers(), 1);
     admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
     setTopicMax(TOPIC_MAX);
-    app = StreamsApp.start(kafka.bootstrapServers(), "edge-failures", dir.resolve("state"), false, Map.of(
+    app = RunningApp.start(kafka.bootstrapServers(), "edge-failures", dir.resolve("state"), false, Map.of(
         "iota.resource.thing.init.instances", "1",
         "iota.resource.thing.resource.per.instance", "4999",
         "iota.resource.rule.init.instances", "1",
         "iota.resource.rule.resource.per.instance", "4999",
         "iota.health.failure.window", "8s"));
-    producer = StreamsApp.producer(kafka.bootstrapServers());
+    producer = RunningApp.producer(kafka.bootstrapServers());
     reader = new Thread(EdgeFailuresIntegrationTest::read, "test-reader");
     reader.start();
     await().atMost(Duration.ofSeconds(60)).until(app::running);
@@ -147,7 +147,7 @@ class EdgeFailuresIntegrationTest {
   @Order(1)
   void anAssignmentTheTopicWouldRefuseIsDeadLetteredSmallAndTheStreamGoesOn() {
     // 200 ids of 120 bytes on one instance: an assignment of about 25 KB, over the topic's 20,000.
-    StreamsApp.bulkCreate(producer, "Thing", ids("t", 200, 120));
+    RunningApp.bulkCreate(producer, "Thing", ids("t", 200, 120));
     await().atMost(Duration.ofSeconds(30)).until(() -> dead.stream().anyMatch(r -> Topics.ASSIGNMENTS.equals(header(r, Topics.DLQ_HEADER_OUTPUT_TOPIC))));
     ConsumerRecord<String, byte[]> letter = dead.stream().filter(r -> Topics.ASSIGNMENTS.equals(header(r, Topics.DLQ_HEADER_OUTPUT_TOPIC))).findFirst().orElseThrow();
     assertEquals("Thing/0", letter.key());
@@ -156,7 +156,7 @@ class EdgeFailuresIntegrationTest {
     assertTrue(header(letter, Topics.DLQ_HEADER_MESSAGE).contains("over the limit of " + (TOPIC_MAX - 4096)), header(letter, Topics.DLQ_HEADER_MESSAGE));
 
     // The transaction was not broken: the next change is written, and no thread ever failed.
-    StreamsApp.bulkCreate(producer, "Rule", List.of("r1"));
+    RunningApp.bulkCreate(producer, "Rule", List.of("r1"));
     await().atMost(Duration.ofSeconds(30)).until(() -> assignments.getOrDefault("Rule/0", "").contains("r1"));
     assertEquals(200, app.http.get(API + "/Thing/t0-" + "x".repeat(117) + "/instances").statusCode(), "placed all the same");
     HttpResponse<String> ready = app.http.get("/readyz");
@@ -174,7 +174,7 @@ class EdgeFailuresIntegrationTest {
     // The app still believes 20,000: a 12 KB assignment passes its check, the broker refuses it.
     // Under exactly-once that aborts the transaction: Streams replaces the thread, which retries.
     setTopicMax(10_000);
-    StreamsApp.bulkCreate(producer, "Rule", ids("r", 100, 120));
+    RunningApp.bulkCreate(producer, "Rule", ids("r", 100, 120));
     await().atMost(Duration.ofSeconds(60)).until(() -> app.http.get("/readyz").statusCode() == 503);
     HttpResponse<String> ready = app.http.get("/readyz");
     JsonNode body = json(ready);
@@ -201,7 +201,7 @@ class EdgeFailuresIntegrationTest {
   @Order(3)
   void underAtLeastOnceABrokerRefusalIsCountedAndDroppedAndTheThreadLives() throws Exception {
     app.close();
-    app = StreamsApp.start(kafka.bootstrapServers(), "edge-failures-alos", dir.resolve("state-alos"), false, Map.of(
+    app = RunningApp.start(kafka.bootstrapServers(), "edge-failures-alos", dir.resolve("state-alos"), false, Map.of(
         "iota.processing.guarantee", "at_least_once",
         "iota.resource.thing.init.instances", "1",
         "iota.resource.thing.resource.per.instance", "4999",
@@ -210,17 +210,17 @@ class EdgeFailuresIntegrationTest {
         "iota.health.failure.window", "8s"));
     await().atMost(Duration.ofSeconds(60)).until(app::running);
     // It replays the inputs from the start; wait until it has written Rule/0 with the last id.
-    StreamsApp.bulkCreate(producer, "Rule", List.of("alos-1"));
+    RunningApp.bulkCreate(producer, "Rule", List.of("alos-1"));
     await().atMost(Duration.ofSeconds(60)).until(() -> assignments.getOrDefault("Rule/0", "").contains("alos-1"));
     double droppedBefore = dropped();
 
     setTopicMax(10_000);
-    StreamsApp.bulkCreate(producer, "Rule", List.of("alos-2"));
+    RunningApp.bulkCreate(producer, "Rule", List.of("alos-2"));
     await().atMost(Duration.ofSeconds(60)).until(() -> dropped() > droppedBefore);
     assertEquals(200, app.http.get("/readyz").statusCode(), "the refusal cost the record, not the thread");
 
     setTopicMax(1_000_000);
-    StreamsApp.bulkCreate(producer, "Rule", List.of("alos-3"));
+    RunningApp.bulkCreate(producer, "Rule", List.of("alos-3"));
     await().atMost(Duration.ofSeconds(60)).until(() -> assignments.getOrDefault("Rule/0", "").contains("alos-3"));
     assertEquals(0, json(app.http.get("/healthz")).get("threadFailures").asInt(), "no thread died");
     assertEquals(200, app.http.get("/readyz").statusCode());

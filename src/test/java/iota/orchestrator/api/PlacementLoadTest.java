@@ -44,7 +44,7 @@ class PlacementLoadTest {
 
   @TempDir static Path dir;
   static EmbeddedKafka kafka;
-  static final List<StreamsApp> apps = new ArrayList<>();
+  static final List<RunningApp> apps = new ArrayList<>();
   static final Map<String, String> expected = new HashMap<>();
 
   @BeforeAll
@@ -52,16 +52,16 @@ class PlacementLoadTest {
     kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
     TopicSpec.createForTests(kafka.bootstrapServers(), 2);
     Map<String, String> overrides = Map.of("iota.resource.thing.init.instances", "5", "iota.resource.thing.resource.per.instance", "200");
-    apps.add(StreamsApp.start(kafka.bootstrapServers(), "api-load", dir.resolve("state-a"), true, overrides));
-    apps.add(StreamsApp.start(kafka.bootstrapServers(), "api-load", dir.resolve("state-b"), true, overrides));
+    apps.add(RunningApp.start(kafka.bootstrapServers(), "api-load", dir.resolve("state-a"), true, overrides));
+    apps.add(RunningApp.start(kafka.bootstrapServers(), "api-load", dir.resolve("state-b"), true, overrides));
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < RESOURCES; i++) {
       ids.add("thing-" + i);
     }
-    try (KafkaProducer<String, byte[]> producer = StreamsApp.producer(kafka.bootstrapServers())) {
-      StreamsApp.bulkCreate(producer, "Thing", ids);
+    try (KafkaProducer<String, byte[]> producer = RunningApp.producer(kafka.bootstrapServers())) {
+      RunningApp.bulkCreate(producer, "Thing", ids);
     }
-    await().atMost(Duration.ofSeconds(90)).until(() -> apps.stream().allMatch(StreamsApp::running));
+    await().atMost(Duration.ofSeconds(90)).until(() -> apps.stream().allMatch(RunningApp::running));
     await().atMost(Duration.ofSeconds(60)).until(() -> apps.get(0).http.get(API + "/Thing/thing-" + (RESOURCES - 1) + "/instances").statusCode() == 200);
     for (String id : ids) {
       HttpResponse<String> r = apps.get(0).http.get(API + "/Thing/" + id + "/instances");
@@ -71,7 +71,7 @@ class PlacementLoadTest {
 
   @AfterAll
   static void stop() {
-    apps.forEach(StreamsApp::close);
+    apps.forEach(RunningApp::close);
     if (kafka != null) kafka.close();
   }
 
@@ -79,7 +79,7 @@ class PlacementLoadTest {
   void placementLookupsStayCorrectUnderConcurrentLoadLocallyAndForwarded() throws Exception {
     KeyQueryMetadata md = apps.get(0).streams.queryMetadataForKey(Stores.PLACEMENTS, "Thing", new StringSerializer());
     String ownerHost = md.activeHost().host() + ":" + md.activeHost().port();
-    for (StreamsApp app : apps) {
+    for (RunningApp app : apps) {
       String path = app.hostPort.equals(ownerHost) ? "local" : "forwarded";
       Result r = run(app);
       System.out.printf(
@@ -90,7 +90,7 @@ class PlacementLoadTest {
     }
   }
 
-  private Result run(StreamsApp app) throws Exception {
+  private Result run(RunningApp app) throws Exception {
     long[] latencies = new long[CLIENTS * REQUESTS_PER_CLIENT];
     AtomicInteger wrong = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);

@@ -47,7 +47,7 @@ class ScaledAppTest {
 
   @TempDir static Path dir;
   static EmbeddedKafka kafka;
-  static final List<StreamsApp> apps = new ArrayList<>();
+  static final List<RunningApp> apps = new ArrayList<>();
   static KafkaProducer<String, byte[]> producer;
 
   @BeforeAll
@@ -68,13 +68,13 @@ class ScaledAppTest {
       instance.put("iota.instance.id", "scaled-" + name);
       instance.put("kafka.session.timeout.ms", "45000");
       instance.put("kafka.heartbeat.interval.ms", "3000");
-      apps.add(StreamsApp.start(kafka.bootstrapServers(), "api-scaled", dir.resolve("state-" + name), true, instance));
+      apps.add(RunningApp.start(kafka.bootstrapServers(), "api-scaled", dir.resolve("state-" + name), true, instance));
     }
-    producer = StreamsApp.producer(kafka.bootstrapServers());
-    StreamsApp.bulkCreate(producer, "Thing", THINGS);
-    StreamsApp.bulkCreate(producer, "Rule", RULES);
-    await().atMost(Duration.ofSeconds(90)).until(() -> apps.stream().allMatch(StreamsApp::running));
-    for (StreamsApp app : apps) {
+    producer = RunningApp.producer(kafka.bootstrapServers());
+    RunningApp.bulkCreate(producer, "Thing", THINGS);
+    RunningApp.bulkCreate(producer, "Rule", RULES);
+    await().atMost(Duration.ofSeconds(90)).until(() -> apps.stream().allMatch(RunningApp::running));
+    for (RunningApp app : apps) {
       await().atMost(Duration.ofSeconds(60)).until(() -> app.http.get(API + "/Thing/t7/instances").statusCode() == 200);
       await().atMost(Duration.ofSeconds(60)).until(() -> app.http.get(API + "/Rule/r3/instances").statusCode() == 200);
     }
@@ -83,7 +83,7 @@ class ScaledAppTest {
   @AfterAll
   static void stop() {
     if (producer != null) producer.close();
-    apps.forEach(StreamsApp::close);
+    apps.forEach(RunningApp::close);
     if (kafka != null) kafka.close();
   }
 
@@ -91,7 +91,7 @@ class ScaledAppTest {
     return Json.tree(r.body().getBytes(StandardCharsets.UTF_8));
   }
 
-  private static StreamsApp owner(String type) {
+  private static RunningApp owner(String type) {
     KeyQueryMetadata md = apps.get(0).streams.queryMetadataForKey(Stores.INSTANCES, type, new StringSerializer());
     return apps.stream().filter(a -> a.hostPort.equals(hostPort(md.activeHost()))).findFirst().orElseThrow();
   }
@@ -110,7 +110,7 @@ class ScaledAppTest {
         "one instance holds no copy of Thing, so its answers below were forwarded: " + thing);
     for (String type : List.of("Thing", "Rule")) {
       String expected = null;
-      for (StreamsApp app : apps) {
+      for (RunningApp app : apps) {
         HttpResponse<String> plan = app.http.get(API + "/" + type);
         assertEquals(200, plan.statusCode(), app.hostPort + " " + plan.body());
         if (expected == null) {
@@ -123,7 +123,7 @@ class ScaledAppTest {
       // The bounded forms, forwarded like the others: the plan without ids and one page of ids.
       for (String path : List.of("?ids=false", "/instances/0?ids=false", "/instances/0/resources?limit=1", "/instances/1/resources?limit=2&after=a")) {
         Set<String> bodies = new TreeSet<>();
-        for (StreamsApp app : apps) {
+        for (RunningApp app : apps) {
           HttpResponse<String> r = app.http.get(API + "/" + type + path);
           assertEquals(200, r.statusCode(), app.hostPort + " " + path + " " + r.body());
           bodies.add(r.body());
@@ -133,14 +133,14 @@ class ScaledAppTest {
     }
     for (String id : THINGS) {
       Set<String> answers = new TreeSet<>();
-      for (StreamsApp app : apps) {
+      for (RunningApp app : apps) {
         HttpResponse<String> where = app.http.get(API + "/Thing/" + id + "/instances");
         assertEquals(200, where.statusCode(), app.hostPort + " " + where.body());
         answers.add(json(where).get("runIn").asText());
       }
       assertEquals(1, answers.size(), id + " answered differently: " + answers);
     }
-    for (StreamsApp app : apps) {
+    for (RunningApp app : apps) {
       HttpResponse<String> list = app.http.get(API);
       assertEquals(200, list.statusCode(), list.body());
       assertEquals(THINGS.size(), json(list).get("types").get(0).get("resources").asInt());
@@ -152,13 +152,13 @@ class ScaledAppTest {
   @Order(2)
   void anyInstanceTakesAnOrchestrateRequest() {
     int rpi = 1;
-    for (StreamsApp app : apps) {
+    for (RunningApp app : apps) {
       rpi++;
       HttpResponse<String> r = app.http.post(API + "/Thing/orchestrate", "{\"resourcePerInstance\": " + rpi + ", \"initInstances\": 3}", "Content-Type", "application/json");
       assertEquals(200, r.statusCode(), app.hostPort + " " + r.body());
       assertEquals(THINGS.size(), json(r).get("moved").asInt() + json(r).get("kept").asInt());
     }
-    for (StreamsApp app : apps) {
+    for (RunningApp app : apps) {
       await().atMost(Duration.ofSeconds(10)).until(() -> json(app.http.get(API + "/Thing/summary")).get("orchestrations").asInt() == apps.size());
     }
   }
@@ -166,13 +166,13 @@ class ScaledAppTest {
   @Test
   @Order(3)
   void whenTheOwnerStopsTheOthersAnswerWithinSecondsAndNever500() {
-    StreamsApp owner = owner("Thing");
-    List<StreamsApp> others = apps.stream().filter(a -> a != owner).toList();
+    RunningApp owner = owner("Thing");
+    List<RunningApp> others = apps.stream().filter(a -> a != owner).toList();
     Set<Integer> statuses = new ConcurrentSkipListSet<>();
     owner.close();
     apps.remove(owner);
     long stopped = System.nanoTime();
-    for (StreamsApp app : others) {
+    for (RunningApp app : others) {
       await()
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(100))
@@ -188,7 +188,7 @@ class ScaledAppTest {
     System.out.printf("owner %s stopped: the others answered again after %d ms; statuses seen %s%n", owner.hostPort, millis, statuses);
     assertTrue(Set.of(200, 503).containsAll(statuses), "only answers or 503 while the owner moves: " + statuses);
     assertTrue(seconds <= 20, "answered again after " + seconds + " s");
-    for (StreamsApp app : others) {
+    for (RunningApp app : others) {
       // The plan also reads the instance-resources store, which the new owner may restore a moment
       // after the placements: a 503 in between is the contract, a 200 must follow within seconds.
       await()

@@ -39,7 +39,7 @@ class StreamsApiTest {
 
   @TempDir static Path dir;
   static EmbeddedKafka kafka;
-  static StreamsApp app;
+  static RunningApp app;
   static KafkaProducer<String, byte[]> producer;
 
   @BeforeAll
@@ -47,7 +47,7 @@ class StreamsApiTest {
     kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
     TopicSpec.createForTests(kafka.bootstrapServers(), 2);
     app =
-        StreamsApp.start(
+        RunningApp.start(
             kafka.bootstrapServers(),
             "api-single",
             dir.resolve("state"),
@@ -56,9 +56,9 @@ class StreamsApiTest {
                 "iota.resource.thing.init.instances", "3",
                 "iota.resource.thing.resource.per.instance", "2",
                 "iota.resource.rule.init.instances", "3"));
-    producer = StreamsApp.producer(kafka.bootstrapServers());
-    StreamsApp.bulkCreate(producer, "Thing", List.of("t1", "t2", "t3", "t4", "t5"));
-    StreamsApp.bulkCreate(producer, "Rule", List.of("r1", "r2"));
+    producer = RunningApp.producer(kafka.bootstrapServers());
+    RunningApp.bulkCreate(producer, "Thing", List.of("t1", "t2", "t3", "t4", "t5"));
+    RunningApp.bulkCreate(producer, "Rule", List.of("r1", "r2"));
     await().atMost(Duration.ofSeconds(60)).until(app::running);
     await().atMost(Duration.ofSeconds(60)).until(() -> app.http.get(API + "/Thing/t5/instances").statusCode() == 200);
     await().atMost(Duration.ofSeconds(60)).until(() -> app.http.get(API + "/Rule/r2/instances").statusCode() == 200);

@@ -22,7 +22,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * port advertised as {@code application.server}. Several with the same application id form a
  * scaled-out app.
  */
-final class StreamsApp implements AutoCloseable {
+final class RunningApp implements AutoCloseable {
   final OrchestratorConfig config;
   private final AppNode node;
   final KafkaStreams streams;
@@ -30,7 +30,7 @@ final class StreamsApp implements AutoCloseable {
   final Http http;
   final String hostPort;
 
-  private StreamsApp(OrchestratorConfig config, int port) {
+  private RunningApp(OrchestratorConfig config, int port) {
     this.config = config;
     this.hostPort = "127.0.0.1:" + port;
     this.node = AppNode.start(config);
@@ -46,7 +46,7 @@ final class StreamsApp implements AutoCloseable {
    * @param advertise whether to set {@code iota.application.server} (false: the single-instance,
    *     embedded-mode setup)
    */
-  static StreamsApp start(String bootstrap, String applicationId, Path stateDir, boolean advertise, Map<String, String> overrides) {
+  static RunningApp start(String bootstrap, String applicationId, Path stateDir, boolean advertise, Map<String, String> overrides) {
     int port = Ports.free();
     Map<String, String> flags = new HashMap<>();
     flags.put("iota.bootstrap.servers", bootstrap);
@@ -63,7 +63,7 @@ final class StreamsApp implements AutoCloseable {
     flags.put("kafka.session.timeout.ms", "6000");
     flags.put("kafka.heartbeat.interval.ms", "500");
     flags.putAll(overrides);
-    return new StreamsApp(OrchestratorConfig.of(flags), port);
+    return new RunningApp(OrchestratorConfig.of(flags), port);
   }
 
   boolean running() {
