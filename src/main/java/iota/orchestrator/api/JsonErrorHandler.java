@@ -3,6 +3,7 @@ package iota.orchestrator.api;
 import iota.orchestrator.model.Json;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -61,7 +62,7 @@ final class JsonErrorHandler extends ErrorHandler {
       text = code == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505 ? "HTTP version not supported" : "internal error";
     } else if (message == null || message.isBlank()) {
       String reason = HttpStatus.getMessage(code);
-      text = reason == null ? "request failed" : reason.toLowerCase(java.util.Locale.ROOT);
+      text = reason == null ? "request failed" : reason.toLowerCase(Locale.ROOT);
     } else {
       text = message;
     }

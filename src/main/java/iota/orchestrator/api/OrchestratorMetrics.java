@@ -16,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import iota.orchestrator.orphans.OrphanReport;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -99,7 +100,7 @@ public final class OrchestratorMetrics implements AutoCloseable {
         .description("Stream threads that died and were replaced").register(registry);
     for (StreamsHealth.Condition c : StreamsHealth.Condition.values()) {
       Gauge.builder("iota.orchestrator.health.problem", health, h -> h.report().has(c) ? 1 : 0)
-          .description("1 while the condition holds").tag("condition", c.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
+          .description("1 while the condition holds").tag("condition", c.name().toLowerCase(Locale.ROOT)).register(registry);
     }
   }
 

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -91,7 +92,7 @@ final class PeerForwarder {
       throw new IllegalArgumentException("not an absolute path: " + pathAndQuery);
     }
     URI uri = URI.create("http://" + peer.authority() + pathAndQuery);
-    if (uri.getRawUserInfo() != null || uri.getPort() != peer.port() || !peer.authority().equals(uri.getRawAuthority().toLowerCase(java.util.Locale.ROOT))) {
+    if (uri.getRawUserInfo() != null || uri.getPort() != peer.port() || !peer.authority().equals(uri.getRawAuthority().toLowerCase(Locale.ROOT))) {
       throw new IllegalArgumentException("forwarding " + pathAndQuery + " would not reach " + peer);
     }
     return uri;

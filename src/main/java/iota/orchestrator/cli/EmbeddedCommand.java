@@ -3,6 +3,7 @@ package iota.orchestrator.cli;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.EmbeddedPlatform;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +79,7 @@ public final class EmbeddedCommand implements Callable<Integer> {
       try {
         // Nothing is ready any more: a stale file would send a client to closed ports.
         Files.deleteIfExists(ready);
-      } catch (java.io.IOException ignored) {
+      } catch (IOException ignored) {
         // the next start overwrites it
       }
       try {

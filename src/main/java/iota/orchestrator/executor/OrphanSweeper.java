@@ -30,6 +30,7 @@ import java.util.concurrent.locks.Lock;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.utils.ThreadUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,7 +159,7 @@ public final class OrphanSweeper implements AutoCloseable {
   private void sweepLogged() {
     try {
       sweepOnce();
-    } catch (InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
+    } catch (InterruptedException | InterruptException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       log.warn("orphan sweep skipped: {}", e.toString());

@@ -1,5 +1,7 @@
 package iota.orchestrator.model;
 
+import java.util.Locale;
+
 /**
  * The one definition of a usable identifier: resource ids, table and type names, request ids. Ids
  * come from outside and end up in store keys, JSON znode data, pod labels and log lines, so every
@@ -51,12 +53,12 @@ public final class Ids {
         return "must not contain control characters";
       }
       if (isBidiControl(c)) {
-        return "must not contain bidirectional formatting characters (U+" + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + ")";
+        return "must not contain bidirectional formatting characters (U+" + Integer.toHexString(c).toUpperCase(Locale.ROOT) + ")";
       }
       if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
-        return "must not contain a lone surrogate (U+" + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + ")";
+        return "must not contain a lone surrogate (U+" + Integer.toHexString(c).toUpperCase(Locale.ROOT) + ")";
       }
     }
     return null;

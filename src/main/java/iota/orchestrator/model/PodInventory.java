@@ -1,5 +1,7 @@
 package iota.orchestrator.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,20 +22,20 @@ public record PodInventory(String resource, List<String> inventory, long observe
     return resource + "/inventory";
   }
 
-  public static boolean isInventory(com.fasterxml.jackson.databind.JsonNode node) {
+  public static boolean isInventory(JsonNode node) {
     return node.isObject() && node.has("inventory");
   }
 
-  public static PodInventory parse(com.fasterxml.jackson.databind.JsonNode node) {
-    com.fasterxml.jackson.databind.JsonNode resource = node.get("resource");
+  public static PodInventory parse(JsonNode node) {
+    JsonNode resource = node.get("resource");
     if (resource == null || !resource.isTextual()) {
       throw new InvalidRecordException("resource is missing or not a string");
     }
-    com.fasterxml.jackson.databind.JsonNode list = node.get("inventory");
+    JsonNode list = node.get("inventory");
     if (!list.isArray()) {
       throw new InvalidRecordException("inventory is not a list");
     }
-    List<String> ids = new java.util.ArrayList<>(list.size());
+    List<String> ids = new ArrayList<>(list.size());
     for (int i = 0; i < list.size(); i++) {
       String id = list.get(i).asText();
       if (!InstanceIds.isValid(id)) {
@@ -41,7 +43,7 @@ public record PodInventory(String resource, List<String> inventory, long observe
       }
       ids.add(id);
     }
-    com.fasterxml.jackson.databind.JsonNode at = node.get("observedAt");
+    JsonNode at = node.get("observedAt");
     return new PodInventory(Ids.require("resource", resource.asText()), ids, at == null ? 0 : at.asLong());
   }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Which observed pods and znodes are orphans, and which of those are due for removal. Pure and
@@ -78,7 +79,7 @@ public final class OrphanDecision {
     sorted.sort(Comparator.comparing(Observed::kind).thenComparing(Observed::name).thenComparing(o -> String.valueOf(o.identity())));
     List<Orphan> orphans = new ArrayList<>();
     List<Observed> foreign = new ArrayList<>();
-    Set<String> held = new java.util.TreeSet<>();
+    Set<String> held = new TreeSet<>();
     Map<String, Long> seen = new TreeMap<>();
     for (Observed o : sorted) {
       if (o.resource() == null || !instanceNames.containsKey(o.resource())) {

@@ -1,6 +1,7 @@
 package iota.orchestrator.placement;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -39,7 +40,7 @@ public record LoadPlan(
 
   public LoadPlan {
     moves = List.copyOf(moves);
-    removed = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(removed));
+    removed = Collections.unmodifiableSortedSet(new TreeSet<>(removed));
     unplaced = List.copyOf(unplaced);
   }
 

@@ -2,6 +2,7 @@ package iota.orchestrator.topology;
 
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
@@ -21,6 +22,6 @@ public record Output(String topic, byte[] value) {
     Serializer<Output> plain = (topic, out) -> out == null ? null : out.value();
     Serializer<Output> ser = limits == null ? plain : new SizeCheckedSerializer<>(plain, limits);
     Deserializer<Output> de = (topic, bytes) -> new Output(topic, bytes);
-    return org.apache.kafka.common.serialization.Serdes.serdeFrom(ser, de);
+    return Serdes.serdeFrom(ser, de);
   }
 }

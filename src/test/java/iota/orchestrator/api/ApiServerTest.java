@@ -33,8 +33,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -352,7 +355,7 @@ class ApiServerTest {
   void dashboardPageHasNoInlineScript() {
     start();
     String page = http.get("/").body();
-    java.util.regex.Matcher scripts = java.util.regex.Pattern.compile("<script\\b([^>]*)>(.*?)</script>", java.util.regex.Pattern.DOTALL | java.util.regex.Pattern.CASE_INSENSITIVE).matcher(page);
+    Matcher scripts = Pattern.compile("<script\\b([^>]*)>(.*?)</script>", Pattern.DOTALL | Pattern.CASE_INSENSITIVE).matcher(page);
     int external = 0;
     while (scripts.find()) {
       assertTrue(scripts.group(1).contains("src="), "script without src: " + scripts.group());
@@ -360,7 +363,7 @@ class ApiServerTest {
       external++;
     }
     assertTrue(external > 0, "the page loads its script from a file");
-    assertFalse(java.util.regex.Pattern.compile("\\son[a-z]+\\s*=", java.util.regex.Pattern.CASE_INSENSITIVE).matcher(page).find(), "no inline event handlers");
+    assertFalse(Pattern.compile("\\son[a-z]+\\s*=", Pattern.CASE_INSENSITIVE).matcher(page).find(), "no inline event handlers");
     assertFalse(page.contains("javascript:"), "no javascript: URLs");
   }
 
@@ -453,7 +456,7 @@ class ApiServerTest {
     CompletableFuture<RequestResult> later = new CompletableFuture<>();
     nextResult.set(later);
     start();
-    CompletableFuture.runAsync(() -> later.complete(RequestResult.ok("r1", report())), CompletableFuture.delayedExecutor(200, java.util.concurrent.TimeUnit.MILLISECONDS));
+    CompletableFuture.runAsync(() -> later.complete(RequestResult.ok("r1", report())), CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS));
     HttpResponse<String> r = orchestrate("{}");
     assertEquals(200, r.statusCode(), r.body());
   }

@@ -39,7 +39,7 @@ class DashboardBrowserTest {
   void start() {
     if ("true".equals(System.getenv("CI"))) {
       // .ci/run installs them: in CI a missing browser is a broken setup, not a reason to skip.
-      org.junit.jupiter.api.Assertions.assertTrue(WebDriver.available(), "chromium and chromedriver must be installed in CI");
+      assertTrue(WebDriver.available(), "chromium and chromedriver must be installed in CI");
     }
     Assumptions.assumeTrue(WebDriver.available(), "chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
     queries.summary = r -> Reply.ok(summary(r.type()));

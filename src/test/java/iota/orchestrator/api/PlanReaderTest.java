@@ -15,6 +15,7 @@ import iota.orchestrator.topology.OrchestratorTopology;
 import iota.orchestrator.topology.Stores;
 import iota.orchestrator.topology.Topics;
 import iota.orchestrator.topology.TypeState;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,7 +87,7 @@ class PlanReaderTest {
     ReadOnlyKeyValueStore<String, String> placements = driver.getKeyValueStore(Stores.PLACEMENTS);
     ReadOnlyKeyValueStore<String, String> noScans =
         (ReadOnlyKeyValueStore<String, String>)
-            java.lang.reflect.Proxy.newProxyInstance(
+            Proxy.newProxyInstance(
                 getClass().getClassLoader(),
                 new Class<?>[] {ReadOnlyKeyValueStore.class},
                 (proxy, method, args) -> {

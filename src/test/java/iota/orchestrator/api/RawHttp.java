@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -44,7 +45,7 @@ final class RawHttp {
       for (int n; (n = in.read(buf)) >= 0; ) {
         out.write(buf, 0, n);
       }
-    } catch (java.net.SocketException e) {
+    } catch (SocketException e) {
       // A server that answers and then resets the connection (it refused the rest of the request)
       // has still sent its answer.
       if (out.size() == 0) {

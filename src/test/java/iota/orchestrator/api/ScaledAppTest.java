@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,7 +65,7 @@ class ScaledAppTest {
       // Static members, as deploy/ runs them: a stop must still hand the tasks over at once.
       // Their session is the default 45 s, so a stop that left a static member in the group would
       // keep its tasks from the others for longer than the owner test allows.
-      Map<String, String> instance = new java.util.HashMap<>(overrides);
+      Map<String, String> instance = new HashMap<>(overrides);
       instance.put("iota.instance.id", "scaled-" + name);
       instance.put("kafka.session.timeout.ms", "45000");
       instance.put("kafka.heartbeat.interval.ms", "3000");

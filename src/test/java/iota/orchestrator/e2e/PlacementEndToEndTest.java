@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -167,7 +168,7 @@ class PlacementEndToEndTest {
   private static PlanSnapshot restPlan() {
     PlanSnapshot all = new PlanSnapshot();
     for (String type : List.of("Thing", "Rule")) {
-      platform.rest.plan(type).types().getOrDefault(type, new java.util.TreeMap<>()).forEach((id, i) -> all.put(type, id, i));
+      platform.rest.plan(type).types().getOrDefault(type, new TreeMap<>()).forEach((id, i) -> all.put(type, id, i));
     }
     return all;
   }

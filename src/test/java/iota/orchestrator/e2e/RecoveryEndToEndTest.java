@@ -27,6 +27,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
@@ -199,7 +200,7 @@ class RecoveryEndToEndTest {
     await().untilAsserted(() -> assertEquals(List.of(), platform.zookeeper.snapshot().differences(zookeeperBefore, "after", "before")));
     assertEquals(placementsBefore, platform.zookeeper.placements("Thing"));
     // The simulated Kubernetes API forgot its pods; missed heartbeats bring one back per instance.
-    int instances = restBefore.types().getOrDefault("Thing", new java.util.TreeMap<>()).size();
+    int instances = restBefore.types().getOrDefault("Thing", new TreeMap<>()).size();
     await().until(() -> platform.embedded.kubernetes().client().pods().inNamespace("iota").list().getItems().stream()
         .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase())).count() == instances);
 

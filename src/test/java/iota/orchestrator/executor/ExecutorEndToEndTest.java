@@ -36,6 +36,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -95,7 +96,7 @@ class ExecutorEndToEndTest {
     Map<String, Object> p = new HashMap<>();
     p.put("bootstrap.servers", kafka.bootstrapServers());
     p.put("key.serializer", StringSerializer.class.getName());
-    p.put("value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+    p.put("value.serializer", ByteArraySerializer.class.getName());
     if (transactionalId != null) {
       p.put("transactional.id", transactionalId);
     }

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 @IntegrationTest
 class ExecutorTest {
@@ -339,7 +340,7 @@ class ExecutorTest {
       executor.pollOnce();
 
       assertTrue(appender.list.stream().anyMatch(e -> "cmd-42".equals(e.getMDCPropertyMap().get(Executor.MDC_COMMAND_ID))), appender.list::toString);
-      assertNull(org.slf4j.MDC.get(Executor.MDC_COMMAND_ID), "the id does not leak past its command");
+      assertNull(MDC.get(Executor.MDC_COMMAND_ID), "the id does not leak past its command");
     } finally {
       logger.setLevel(level);
       logger.detachAppender(appender);

@@ -15,6 +15,7 @@ import iota.orchestrator.orphans.OrphanReport;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import org.apache.curator.framework.CuratorFramework;
@@ -220,7 +223,7 @@ class OrphanSweeperIntegrationTest {
     try (OrphanSweeper sweeper = sweeper(true)) {
       sweeper.sweepOnce();
       k8s.pods().inNamespace(NS).withName("iota-dac-7").withGracePeriod(0).delete();
-      k8s.pods().inNamespace(NS).withName("iota-dac-7").waitUntilCondition(p -> p == null, 10, java.util.concurrent.TimeUnit.SECONDS);
+      k8s.pods().inNamespace(NS).withName("iota-dac-7").waitUntilCondition(p -> p == null, 10, TimeUnit.SECONDS);
       pod("iota-dac-7", "Thing", "7");
       clock.advance(GRACE);
       sweeper.sweepOnce();
@@ -251,7 +254,7 @@ class OrphanSweeperIntegrationTest {
       clock.advance(GRACE.multipliedBy(2));
       try {
         sweeper.sweepOnce();
-      } catch (java.util.concurrent.TimeoutException expected) {
+      } catch (TimeoutException expected) {
         // the sweep stops
       }
       assertTrue(reports.isEmpty());
@@ -274,9 +277,9 @@ class OrphanSweeperIntegrationTest {
     }
 
     @Override
-    public Set<String> planned(Duration timeout) throws java.util.concurrent.TimeoutException {
+    public Set<String> planned(Duration timeout) throws TimeoutException {
       if (failing) {
-        throw new java.util.concurrent.TimeoutException("assignments unreadable");
+        throw new TimeoutException("assignments unreadable");
       }
       return queued.isEmpty() ? standing : queued.poll();
     }
@@ -300,12 +303,12 @@ class OrphanSweeperIntegrationTest {
     }
 
     @Override
-    public java.time.ZoneId getZone() {
+    public ZoneId getZone() {
       return ZoneOffset.UTC;
     }
 
     @Override
-    public Clock withZone(java.time.ZoneId zone) {
+    public Clock withZone(ZoneId zone) {
       return this;
     }
   }

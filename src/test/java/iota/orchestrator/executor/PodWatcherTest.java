@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.embedded.SimulatedKubernetes;
+import iota.orchestrator.model.Json;
 import iota.orchestrator.model.PodCommand;
 import iota.orchestrator.model.PodCommand.Action;
 import iota.orchestrator.model.PodInventory;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.TreeMap;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -121,11 +123,11 @@ class PodWatcherTest {
     try {
       inventorying.start();
       await().until(() -> inventories().size() == 2);
-      var byKey = new java.util.TreeMap<String, PodInventory>();
+      var byKey = new TreeMap<String, PodInventory>();
       producer.history().stream()
           .filter(r -> new String(r.key(), StandardCharsets.UTF_8).endsWith("/inventory"))
           .forEach(r -> byKey.put(new String(r.key(), StandardCharsets.UTF_8),
-              PodInventory.parse(iota.orchestrator.model.Json.tree(r.value()))));
+              PodInventory.parse(Json.tree(r.value()))));
       assertEquals(List.of("0", "3"), byKey.get("Thing/inventory").inventory().stream().sorted().toList());
       assertEquals(List.of(), byKey.get("Rule/inventory").inventory());
       assertEquals(NOW, byKey.get("Rule/inventory").observedAt());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -109,8 +110,8 @@ class EncodedIdsTest {
       byte[] written = Json.bytes(new Assignment.Resources(List.copyOf(set)));
       assertEquals(written.length, EncodedIds.znodeLength(set.size(), idBytes), set.toString());
       // The topology's own writer puts the same bytes inside its assignment record.
-      String assignment = new String(json(EncodedIds.of(set)), java.nio.charset.StandardCharsets.UTF_8);
-      assertTrue(assignment.contains(new String(written, java.nio.charset.StandardCharsets.UTF_8)));
+      String assignment = new String(json(EncodedIds.of(set)), StandardCharsets.UTF_8);
+      assertTrue(assignment.contains(new String(written, StandardCharsets.UTF_8)));
     }
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import iota.orchestrator.orphans.Observed.Kind;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -93,7 +94,7 @@ class OrphanDecisionTest {
   void anOrphanThatIsPlannedMeanwhileIsForgottenAndStartsAgainIfItIsOrphanedLater() {
     List<Observed> seen = List.of(znode("/r/Thing/7", "Thing", "7", "40"));
     var first = decision.decide(plan, seen, Map.of(), 1_000);
-    Set<String> grown = new java.util.HashSet<>(plan);
+    Set<String> grown = new HashSet<>(plan);
     grown.add("Thing/7");
     var planned = decision.decide(grown, seen, first.firstSeen(), 2_000);
     assertTrue(planned.orphans().isEmpty());

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 class TypePlanIncrementalTest {
@@ -133,7 +134,7 @@ class TypePlanIncrementalTest {
     Delta delta = plan.remove("b");
     assertEquals(set(), delta.deleted());
     assertEquals(0, plan.instance(1).used());
-    assertEquals(set(0, 1), new java.util.TreeSet<>(plan.instances().keySet()));
+    assertEquals(set(0, 1), new TreeSet<>(plan.instances().keySet()));
   }
 
   @Test

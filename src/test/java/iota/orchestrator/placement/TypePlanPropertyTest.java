@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import iota.orchestrator.model.Assignment;
+import iota.orchestrator.model.Json;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -465,7 +468,7 @@ class TypePlanPropertyTest {
         continue;
       }
       List<String> shuffled = new ArrayList<>(s.live());
-      java.util.Collections.shuffle(shuffled, rnd);
+      Collections.shuffle(shuffled, rnd);
       TypePlan a = s.build();
       TypePlan b = s.build();
       Orchestration oa;
@@ -492,7 +495,7 @@ class TypePlanPropertyTest {
   }
 
   private static int written(InstanceView v) {
-    return iota.orchestrator.model.Json.bytes(new iota.orchestrator.model.Assignment.Resources(List.copyOf(v.resources()))).length;
+    return Json.bytes(new Assignment.Resources(List.copyOf(v.resources()))).length;
   }
 
   @Test
@@ -589,7 +592,7 @@ class TypePlanPropertyTest {
     boolean fits(TreeSet<String> ids, String r) {
       TreeSet<String> with = new TreeSet<>(ids);
       with.add(r);
-      return iota.orchestrator.model.Json.bytes(new iota.orchestrator.model.Assignment.Resources(List.copyOf(with))).length <= budget;
+      return Json.bytes(new Assignment.Resources(List.copyOf(with))).length <= budget;
     }
 
     /** Least loaded, lowest id, among the instances {@code below} their count (or not) that fit. */

@@ -546,7 +546,7 @@ class OrchestratorTopologyTest {
         if (r.value() == null) {
           var header = r.headers().lastHeader(Topics.ASSIGNMENT_SEQ_HEADER);
           assertNotNull(header, "a tombstone carries its sequence in a header");
-          tombstoneSeqs.add(Long.parseLong(new String(header.value(), java.nio.charset.StandardCharsets.UTF_8)));
+          tombstoneSeqs.add(Long.parseLong(new String(header.value(), StandardCharsets.UTF_8)));
         }
       }
     }
