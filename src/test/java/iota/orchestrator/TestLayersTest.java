@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,8 @@ class TestLayersTest {
           "BridgeBenchmark");
 
   private static final Pattern TEST_METHOD = Pattern.compile("@(Test|ParameterizedTest|RepeatedTest|TestFactory|Property|Example|FuzzTest)\\b");
-  private static final Pattern COMMENTS = Pattern.compile("/\\*.*?\\*/|//[^\n]*", Pattern.DOTALL);
+  /** A string literal (kept, so that a "/*" in one starts no comment) or a comment (dropped). */
+  private static final Pattern COMMENTS = Pattern.compile("(\"(?:\\\\.|[^\"\\\\\n])*\")|/\\*.*?\\*/|//[^\n]*", Pattern.DOTALL);
 
   @Test
   void everyTestClassThatStartsAServerIsTaggedIntegration() {
@@ -62,8 +64,9 @@ class TestLayersTest {
             "Broker", strip("class Broker { TestingServer zk = new TestingServer(); }"),
             "UsesBrokerTest", strip("class UsesBrokerTest { @Test void t() { new Broker(); } }"),
             "TaggedTest", strip("@IntegrationTest class TaggedTest { @Test void t() { new Broker(); } }"),
-            "MentionTest", strip("class MentionTest { @Test void t() {} // unlike a TestingServer\n }"));
-    assertEquals(Set.of("UsesBrokerTest"), untagged(sources));
+            "MentionTest", strip("class MentionTest { @Test void t() {} // unlike a TestingServer\n }"),
+            "GlobTest", strip("class GlobTest { String all = \"/*\"; @Test void t() { new Broker(); } }"));
+    assertEquals(Set.of("UsesBrokerTest", "GlobTest"), untagged(sources), "a \"/*\" in a string starts no comment");
   }
 
   /** The test classes among {@code sources} that start a server, directly or through a helper, untagged. */
@@ -96,7 +99,7 @@ class TestLayersTest {
   }
 
   private static String strip(String code) {
-    return COMMENTS.matcher(code).replaceAll("");
+    return COMMENTS.matcher(code).replaceAll(m -> m.group(1) == null ? "" : Matcher.quoteReplacement(m.group(1)));
   }
 
   /** Test sources by simple class name, comments removed; this check and the annotation left out. */
