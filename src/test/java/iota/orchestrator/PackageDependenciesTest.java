@@ -41,6 +41,7 @@ class PackageDependenciesTest {
           Map.entry("autoscale", plus(INFRASTRUCTURE, ownExcept("model", "placement"))),
           Map.entry("orphans", plus(INFRASTRUCTURE, ownExcept("model"))),
           Map.entry("admin", ownExcept()),
+          Map.entry("deadletter", ownExcept()),
           Map.entry("topology", own("api", "executor", "connect", "embedded", "cli", "bench", "io.fabric8", "org.apache.curator", "org.apache.zookeeper", "io.javalin")),
           Map.entry("executor", own("api", "connect", "embedded", "cli", "bench", "io.javalin", "org.eclipse.jetty")),
           Map.entry("api", own("executor", "connect", "embedded", "cli", "bench", "io.fabric8", "org.apache.curator", "org.apache.zookeeper")),
