@@ -35,7 +35,8 @@ class PackageDependenciesTest {
 
   private static final Map<String, List<String>> MUST_NOT_USE =
       Map.ofEntries(
-          Map.entry("model", plus(INFRASTRUCTURE, ownExcept())),
+          Map.entry("model", plus(INFRASTRUCTURE, ownExcept("health"))),
+          Map.entry("health", plus(INFRASTRUCTURE, ownExcept())),
           Map.entry("config", plus(INFRASTRUCTURE, ownExcept("model"))),
           Map.entry("placement", plus(INFRASTRUCTURE, List.of("com.fasterxml.jackson"), ownExcept("model"))),
           Map.entry("autoscale", plus(INFRASTRUCTURE, ownExcept("model", "placement"))),
