@@ -5,7 +5,7 @@ import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.model.OrchestrateRequest;
 import iota.orchestrator.model.OrchestrationParams;
 import iota.orchestrator.model.RequestResult;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -101,7 +101,7 @@ public final class KafkaOrchestrateGateway implements OrchestrateGateway, AutoCl
   private void send(OrchestrateRequest request, CompletableFuture<RequestResult> answer) {
     try {
       producer.send(
-          new ProducerRecord<>(Topics.REQUESTS, request.resource(), request.toJson()),
+          new ProducerRecord<>(Topics.REQUESTS.name(), request.resource(), request.toJson()),
           (metadata, error) -> {
             if (error != null) {
               answer.completeExceptionally(new GatewayUnavailableException("cannot send the request to Kafka: " + error.getMessage(), error));

@@ -3,6 +3,7 @@ package iota.orchestrator.api;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.model.InstanceIds;
 import iota.orchestrator.model.Json;
+import iota.orchestrator.model.StoreKey;
 import iota.orchestrator.orphans.OrphanReport;
 import iota.orchestrator.topology.InstanceState;
 import iota.orchestrator.topology.TypeState;
@@ -64,7 +65,7 @@ public final class PlanReader {
    * other instance's placements are touched.
    */
   public Reply instance(ResourceType type, String instanceId, PlanStores stores, long now, boolean withIds) {
-    InstanceState state = stores.instances().get(type.name() + "/" + instanceId);
+    InstanceState state = stores.instances().get(StoreKey.of(type.name(), instanceId));
     if (state == null || state.removed()) {
       return Reply.error(404, type.name() + " instance '" + instanceId + "' does not exist");
     }
@@ -84,7 +85,7 @@ public final class PlanReader {
    * neither repeat nor skip the others.
    */
   public Reply resources(ResourceType type, String instanceId, String after, int limit, PlanStores stores) {
-    InstanceState state = stores.instances().get(type.name() + "/" + instanceId);
+    InstanceState state = stores.instances().get(StoreKey.of(type.name(), instanceId));
     if (state == null || state.removed()) {
       return Reply.error(404, type.name() + " instance '" + instanceId + "' does not exist");
     }
@@ -102,16 +103,16 @@ public final class PlanReader {
   private record Page(List<String> ids, boolean more) {}
 
   private static Page page(String type, String instanceId, String after, int limit, ReadOnlyKeyValueStore<String, String> index) {
-    String prefix = type + "/" + instanceId + "/";
+    String prefix = StoreKey.Indexed.prefix(type, instanceId);
     List<String> ids = new ArrayList<>();
     boolean more = false;
-    try (KeyValueIterator<String, String> it = after == null ? index.prefixScan(prefix, KEYS) : index.range(prefix + after, null)) {
+    try (KeyValueIterator<String, String> it = after == null ? index.prefixScan(prefix, KEYS) : index.range(StoreKey.Indexed.of(type, instanceId, after), null)) {
       while (it.hasNext()) {
         String key = it.next().key;
         if (!key.startsWith(prefix)) {
           break;
         }
-        String id = key.substring(prefix.length());
+        String id = StoreKey.Indexed.parse(key).resourceId();
         if (id.equals(after)) {
           continue;
         }
@@ -127,7 +128,7 @@ public final class PlanReader {
 
   /** {@code GET /v1/api/orchestrations/{resource}/{id}/instances}: where one resource runs. */
   public Reply placement(ResourceType type, String resourceId, PlanStores stores) {
-    String instanceId = stores.placements().get(type.name() + "/" + resourceId);
+    String instanceId = stores.placements().get(StoreKey.of(type.name(), resourceId));
     if (instanceId == null) {
       return Reply.error(404, type.name() + " '" + resourceId + "' is not placed");
     }
@@ -219,12 +220,11 @@ public final class PlanReader {
 
   private static Map<String, InstanceState> liveInstances(String type, ReadOnlyKeyValueStore<String, InstanceState> store) {
     Map<String, InstanceState> live = new TreeMap<>(INSTANCE_ORDER);
-    String prefix = type + "/";
-    try (KeyValueIterator<String, InstanceState> it = store.prefixScan(prefix, KEYS)) {
+    try (KeyValueIterator<String, InstanceState> it = store.prefixScan(StoreKey.typePrefix(type), KEYS)) {
       while (it.hasNext()) {
         KeyValue<String, InstanceState> kv = it.next();
         if (kv.value != null && !kv.value.removed()) {
-          live.put(kv.key.substring(prefix.length()), kv.value);
+          live.put(StoreKey.parse(kv.key).id(), kv.value);
         }
       }
     }
@@ -234,14 +234,10 @@ public final class PlanReader {
   /** Resource ids grouped by instance, each list in id order: one walk of the type's index. */
   private static Map<String, List<String>> resourcesByInstance(String type, ReadOnlyKeyValueStore<String, String> index) {
     Map<String, List<String>> byInstance = new HashMap<>();
-    String prefix = type + "/";
-    try (KeyValueIterator<String, String> it = index.prefixScan(prefix, KEYS)) {
+    try (KeyValueIterator<String, String> it = index.prefixScan(StoreKey.typePrefix(type), KEYS)) {
       while (it.hasNext()) {
-        String key = it.next().key;
-        int slash = key.indexOf('/', prefix.length());
-        if (slash > 0) {
-          byInstance.computeIfAbsent(key.substring(prefix.length(), slash), k -> new ArrayList<>()).add(key.substring(slash + 1));
-        }
+        StoreKey.Indexed key = StoreKey.Indexed.parse(it.next().key);
+        byInstance.computeIfAbsent(key.instanceId(), k -> new ArrayList<>()).add(key.resourceId());
       }
     }
     return byInstance;

@@ -2,7 +2,7 @@ package iota.orchestrator.api;
 
 import iota.orchestrator.model.Json;
 import iota.orchestrator.model.RequestResult;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +45,7 @@ public final class ResultWaiter implements AutoCloseable {
    *     closed by this waiter
    */
   public ResultWaiter(Consumer<String, byte[]> consumer) {
-    this(consumer, Topics.RESULTS);
+    this(consumer, Topics.RESULTS.name());
   }
 
   ResultWaiter(Consumer<String, byte[]> consumer, String topic) {

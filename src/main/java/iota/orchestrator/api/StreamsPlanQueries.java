@@ -6,7 +6,7 @@ import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.orphans.OrphanReport;
 import iota.orchestrator.topology.InstanceState;
-import iota.orchestrator.topology.Stores;
+import iota.orchestrator.topology.StoreNames;
 import iota.orchestrator.topology.TypeState;
 import java.io.IOException;
 import java.time.Duration;
@@ -99,31 +99,31 @@ public final class StreamsPlanQueries implements PlanQueries {
   @Override
   public CompletableFuture<Reply> plan(ReadRequest request, boolean withIds) {
     ResourceType type = type(request);
-    return answer(request, Stores.INSTANCES, stores -> reader.plan(type, stores, clock.getAsLong(), withIds));
+    return answer(request, StoreNames.INSTANCES, stores -> reader.plan(type, stores, clock.getAsLong(), withIds));
   }
 
   @Override
   public CompletableFuture<Reply> instance(ReadRequest request, String instanceId, boolean withIds) {
     ResourceType type = type(request);
-    return answer(request, Stores.INSTANCES, stores -> reader.instance(type, instanceId, stores, clock.getAsLong(), withIds));
+    return answer(request, StoreNames.INSTANCES, stores -> reader.instance(type, instanceId, stores, clock.getAsLong(), withIds));
   }
 
   @Override
   public CompletableFuture<Reply> resources(ReadRequest request, String instanceId, String after, int limit) {
     ResourceType type = type(request);
-    return answer(request, Stores.INSTANCES, stores -> reader.resources(type, instanceId, after, limit, stores));
+    return answer(request, StoreNames.INSTANCES, stores -> reader.resources(type, instanceId, after, limit, stores));
   }
 
   @Override
   public CompletableFuture<Reply> placement(ReadRequest request, String resourceId) {
     ResourceType type = type(request);
-    return answer(request, Stores.PLACEMENTS, stores -> reader.placement(type, resourceId, stores));
+    return answer(request, StoreNames.PLACEMENTS, stores -> reader.placement(type, resourceId, stores));
   }
 
   @Override
   public CompletableFuture<Reply> summary(ReadRequest request) {
     ResourceType type = type(request);
-    return answer(request, Stores.TYPES, stores -> reader.summary(type, stores));
+    return answer(request, StoreNames.TYPES, stores -> reader.summary(type, stores));
   }
 
   /**
@@ -157,7 +157,7 @@ public final class StreamsPlanQueries implements PlanQueries {
   }
 
   private ReadOnlyKeyValueStore<String, OrphanReport> orphanStore() {
-    return streams.store(StoreQueryParameters.fromNameAndType(Stores.ORPHANS, QueryableStoreTypes.<String, OrphanReport>keyValueStore()));
+    return streams.store(StoreQueryParameters.fromNameAndType(StoreNames.ORPHANS, QueryableStoreTypes.<String, OrphanReport>keyValueStore()));
   }
 
   @Override
@@ -168,7 +168,7 @@ public final class StreamsPlanQueries implements PlanQueries {
     try {
       Integer partition = null;
       if (self != null) {
-        KeyQueryMetadata md = streams.queryMetadataForKey(Stores.INSTANCES, type, KEYS);
+        KeyQueryMetadata md = streams.queryMetadataForKey(StoreNames.INSTANCES, type, KEYS);
         if (md == null || !self.equals(md.activeHost())) {
           return Optional.empty();
         }
@@ -306,22 +306,22 @@ public final class StreamsPlanQueries implements PlanQueries {
     return new PlanStores() {
       @Override
       public ReadOnlyKeyValueStore<String, String> placements() {
-        return store(Stores.PLACEMENTS, partition, stale);
+        return store(StoreNames.PLACEMENTS, partition, stale);
       }
 
       @Override
       public ReadOnlyKeyValueStore<String, String> byInstance() {
-        return store(Stores.INSTANCE_RESOURCES, partition, stale);
+        return store(StoreNames.INSTANCE_RESOURCES, partition, stale);
       }
 
       @Override
       public ReadOnlyKeyValueStore<String, InstanceState> instances() {
-        return store(Stores.INSTANCES, partition, stale);
+        return store(StoreNames.INSTANCES, partition, stale);
       }
 
       @Override
       public ReadOnlyKeyValueStore<String, TypeState> types() {
-        return store(Stores.TYPES, partition, stale);
+        return store(StoreNames.TYPES, partition, stale);
       }
     };
   }

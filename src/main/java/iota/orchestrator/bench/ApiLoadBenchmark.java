@@ -6,8 +6,9 @@ import iota.orchestrator.api.AppNode;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.embedded.Ports;
-import iota.orchestrator.topology.Stores;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.model.StoreKey;
+import iota.orchestrator.topics.Topics;
+import iota.orchestrator.topology.StoreNames;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -472,7 +473,7 @@ public final class ApiLoadBenchmark {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (apps.stream().allMatch(a -> a.kafkaStreams().state() == KafkaStreams.State.RUNNING)) {
-        KeyQueryMetadata md = apps.get(0).kafkaStreams().queryMetadataForKey(Stores.PLACEMENTS, TYPE, Serdes.String().serializer());
+        KeyQueryMetadata md = apps.get(0).kafkaStreams().queryMetadataForKey(StoreNames.PLACEMENTS, TYPE, Serdes.String().serializer());
         if (md != null && md.activeHost() != null && !md.activeHost().equals(HostInfo.unavailable())) {
           String owner = md.activeHost().host() + ":" + md.activeHost().port();
           for (App a : apps) {
@@ -494,10 +495,10 @@ public final class ApiLoadBenchmark {
     while (System.nanoTime() < deadline) {
       try {
         ReadOnlyKeyValueStore<String, String> store =
-            owner.kafkaStreams().store(StoreQueryParameters.fromNameAndType(Stores.PLACEMENTS, QueryableStoreTypes.<String, String>keyValueStore()));
+            owner.kafkaStreams().store(StoreQueryParameters.fromNameAndType(StoreNames.PLACEMENTS, QueryableStoreTypes.<String, String>keyValueStore()));
         Map<String, String> placed = new HashMap<>();
         for (String id : ids) {
-          String instance = store.get(TYPE + "/" + id);
+          String instance = store.get(StoreKey.of(TYPE, id));
           if (instance == null) {
             break;
           }
@@ -547,7 +548,7 @@ public final class ApiLoadBenchmark {
   }
 
   private static ProducerRecord<String, byte[]> record(String json) {
-    return new ProducerRecord<>(Topics.CM_NOTIFY, "cm/notify", json.getBytes(StandardCharsets.UTF_8));
+    return new ProducerRecord<>(Topics.CM_NOTIFY.name(), "cm/notify", json.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String bulkCreate(List<String> ids) {

@@ -7,7 +7,7 @@ import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.embedded.EmbeddedMqttBroker;
 import iota.orchestrator.embedded.MosquittoBroker;
 import iota.orchestrator.model.Json;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -63,7 +63,7 @@ public final class BridgeBenchmark {
     Path dir = Files.createTempDirectory("iota-bridge-bench-");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-        admin.createTopics(List.of(new NewTopic(Topics.CM_NOTIFY, 1, (short) 1))).all().get();
+        admin.createTopics(List.of(new NewTopic(Topics.CM_NOTIFY.name(), 1, (short) 1))).all().get();
       }
       // As in embedded mode: with a window of a few messages, linger.ms would gate every round trip.
       try (EmbeddedConnect connect = EmbeddedConnect.start(dir.resolve("connect"), kafka.bootstrapServers(), 0, Map.of("producer.linger.ms", "0"));
@@ -95,7 +95,7 @@ public final class BridgeBenchmark {
         new StringDeserializer(), new ByteArrayDeserializer());
     // Assigned, not subscribed, and positioned now: a group join would take seconds, and with
     // "latest" the records written meanwhile would never be read.
-    TopicPartition tp = new TopicPartition(Topics.CM_NOTIFY, 0);
+    TopicPartition tp = new TopicPartition(Topics.CM_NOTIFY.name(), 0);
     consumer.assign(List.of(tp));
     consumer.seekToEnd(List.of(tp));
     consumer.position(tp);

@@ -6,7 +6,7 @@ import iota.orchestrator.admin.TopicReader;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.EmbeddedPlatform;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -240,13 +240,13 @@ public final class EndToEndBenchmark {
   private static String stages(String bootstrap, PlanWatcher watcher, int n) {
     long[] bridged = new long[n];
     long[] flushed = new long[n];
-    TopicReader.readCommitted(bootstrap, Topics.CM_NOTIFY, r -> strings(r.value()).forEach(id -> {
+    TopicReader.readCommitted(bootstrap, Topics.CM_NOTIFY.name(), r -> strings(r.value()).forEach(id -> {
       int i = latencyIndex(id);
       if (i >= 0 && i < n && bridged[i] == 0) {
         bridged[i] = r.timestamp();
       }
     }));
-    TopicReader.readCommitted(bootstrap, Topics.ASSIGNMENTS, r -> {
+    TopicReader.readCommitted(bootstrap, Topics.ASSIGNMENTS.name(), r -> {
       if (r.key() != null && r.key().startsWith("Thing/")) {
         strings(r.value()).forEach(id -> {
           int i = latencyIndex(id);

@@ -1,8 +1,8 @@
 package iota.orchestrator.bench;
 
 import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.topics.Topics;
 import iota.orchestrator.topology.OrchestratorTopology;
-import iota.orchestrator.topology.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -61,9 +61,9 @@ public final class TopologyBenchmark {
         "iota.processing.guarantee", System.getProperty("guarantee", "exactly_once_v2")));
     Instant start = Instant.parse("2026-01-01T00:00:00Z");
     try (TopologyTestDriver driver = new TopologyTestDriver(OrchestratorTopology.build(config), OrchestratorTopology.properties(config), start)) {
-      TestInputTopic<String, byte[]> in = driver.createInputTopic(Topics.CM_NOTIFY, new StringSerializer(), new ByteArraySerializer());
-      TestOutputTopic<String, String> assignments = driver.createOutputTopic(Topics.ASSIGNMENTS, new StringDeserializer(), new StringDeserializer());
-      TestOutputTopic<String, String> commands = driver.createOutputTopic(Topics.POD_COMMANDS, new StringDeserializer(), new StringDeserializer());
+      TestInputTopic<String, byte[]> in = driver.createInputTopic(Topics.CM_NOTIFY.name(), new StringSerializer(), new ByteArraySerializer());
+      TestOutputTopic<String, String> assignments = driver.createOutputTopic(Topics.ASSIGNMENTS.name(), new StringDeserializer(), new StringDeserializer());
+      TestOutputTopic<String, String> commands = driver.createOutputTopic(Topics.POD_COMMANDS.name(), new StringDeserializer(), new StringDeserializer());
       StringBuilder sb = new StringBuilder(32 + ids * 16).append("{\"o\":\"bc\",\"t\":\"Thing\",\"keys\":[");
       for (int i = 0; i < ids; i++) {
         sb.append(i == 0 ? "\"" : ",\"").append("thing-").append(i).append('"');
@@ -94,9 +94,9 @@ public final class TopologyBenchmark {
         "iota.processing.guarantee", System.getProperty("guarantee", "exactly_once_v2")));
     Instant start = Instant.parse("2026-01-01T00:00:00Z");
     try (TopologyTestDriver driver = new TopologyTestDriver(OrchestratorTopology.build(config), OrchestratorTopology.properties(config), start)) {
-      TestInputTopic<String, byte[]> in = driver.createInputTopic(Topics.CM_NOTIFY, new StringSerializer(), new ByteArraySerializer());
-      TestOutputTopic<String, String> assignments = driver.createOutputTopic(Topics.ASSIGNMENTS, new StringDeserializer(), new StringDeserializer());
-      TestOutputTopic<String, String> commands = driver.createOutputTopic(Topics.POD_COMMANDS, new StringDeserializer(), new StringDeserializer());
+      TestInputTopic<String, byte[]> in = driver.createInputTopic(Topics.CM_NOTIFY.name(), new StringSerializer(), new ByteArraySerializer());
+      TestOutputTopic<String, String> assignments = driver.createOutputTopic(Topics.ASSIGNMENTS.name(), new StringDeserializer(), new StringDeserializer());
+      TestOutputTopic<String, String> commands = driver.createOutputTopic(Topics.POD_COMMANDS.name(), new StringDeserializer(), new StringDeserializer());
       int events = resources / perEvent;
       byte[][] payloads = new byte[events][];
       for (int i = 0; i < events; i++) {

@@ -3,8 +3,8 @@ package iota.orchestrator.bench;
 import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.EmbeddedKafka;
+import iota.orchestrator.topics.Topics;
 import iota.orchestrator.topology.StreamsApp;
-import iota.orchestrator.topology.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,7 +74,7 @@ final class TopologyThroughput {
       flags.put("iota.application.id", APPLICATION_ID);
       flags.put("iota.state.dir", dir.resolve("streams").toString());
       OrchestratorConfig config = OrchestratorConfig.of(flags);
-      TopicPartition input = new TopicPartition(Topics.CM_NOTIFY, 0);
+      TopicPartition input = new TopicPartition(Topics.CM_NOTIFY.name(), 0);
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
           StreamsApp app = new StreamsApp(config)) {
         long end = admin.listOffsets(Map.of(input, OffsetSpec.latest())).partitionResult(input).get().offset();
@@ -95,7 +95,7 @@ final class TopologyThroughput {
         long caughtUp = System.nanoTime();
         double cores = (CpuTime.process() - cpu0) / (double) (caughtUp - running);
         double threadMicros = (streamThreadCpuNanos() - thread0) / 1e3 / resources;
-        long dlq = endOffset(admin, new TopicPartition(Topics.DLQ, 0));
+        long dlq = endOffset(admin, new TopicPartition(Topics.DLQ.name(), 0));
         double seconds = (caughtUp - running) / 1e9;
         return new Result(resources, messages, resources / seconds, (running - t0) / 1e9, seconds, produced, dlq, cores, threadMicros);
       }
@@ -126,7 +126,7 @@ final class TopologyThroughput {
           }
           json = bulk.append("]}").toString();
         }
-        producer.send(new ProducerRecord<>(Topics.CM_NOTIFY, json.getBytes(StandardCharsets.UTF_8)));
+        producer.send(new ProducerRecord<>(Topics.CM_NOTIFY.name(), json.getBytes(StandardCharsets.UTF_8)));
         messages++;
       }
       producer.flush();

@@ -1,11 +1,11 @@
 package iota.orchestrator.connect;
 
+import iota.orchestrator.topics.Topics;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import iota.orchestrator.topology.Topics;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;

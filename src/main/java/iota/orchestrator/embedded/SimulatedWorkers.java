@@ -8,7 +8,8 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.executor.PodTemplates;
 import iota.orchestrator.model.Json;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.model.StoreKey;
+import iota.orchestrator.topics.Topics;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -126,7 +127,7 @@ public final class SimulatedWorkers implements AutoCloseable {
     hb.put("instanceId", Integer.parseInt(instanceId));
     hb.put("pod", pod.getMetadata().getName());
     hb.put("ts", System.currentTimeMillis());
-    producer.send(new ProducerRecord<>(Topics.HEARTBEAT, resource + "/" + instanceId, Json.bytes(hb)));
+    producer.send(new ProducerRecord<>(Topics.HEARTBEAT.name(), StoreKey.of(resource, instanceId), Json.bytes(hb)));
     sent.incrementAndGet();
   }
 

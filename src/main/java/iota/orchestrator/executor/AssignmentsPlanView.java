@@ -2,7 +2,7 @@ package iota.orchestrator.executor;
 
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -57,7 +57,7 @@ public final class AssignmentsPlanView implements PlanView {
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
       if (partitions == null) {
-        List<PartitionInfo> infos = consumer.partitionsFor(Topics.ASSIGNMENTS, timeout);
+        List<PartitionInfo> infos = consumer.partitionsFor(Topics.ASSIGNMENTS.name(), timeout);
         if (infos == null || infos.isEmpty()) {
           throw new TimeoutException("topic " + Topics.ASSIGNMENTS + " has no partitions (yet)");
         }

@@ -4,10 +4,11 @@ import iota.orchestrator.model.Assignment;
 import iota.orchestrator.model.Ids;
 import iota.orchestrator.model.InstanceIds;
 import iota.orchestrator.model.InvalidRecordException;
-import iota.orchestrator.model.KubernetesNames;
 import iota.orchestrator.model.Json;
+import iota.orchestrator.model.KubernetesNames;
 import iota.orchestrator.model.PodCommand;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.model.StoreKey;
+import iota.orchestrator.topics.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
@@ -33,13 +34,9 @@ final class CommandRecords {
     if (raw == null || raw.length == 0) {
       throw new InvalidRecordException("key is missing");
     }
-    String key = new String(raw, StandardCharsets.UTF_8);
-    int slash = key.indexOf('/');
-    if (slash < 0 || slash != key.lastIndexOf('/')) {
-      throw new InvalidRecordException("key must be <Resource>/<instanceId>");
-    }
-    String resource = Ids.require("key resource", key.substring(0, slash));
-    String instanceId = key.substring(slash + 1);
+    StoreKey key = StoreKey.parse(new String(raw, StandardCharsets.UTF_8));
+    String resource = Ids.require("key resource", key.type());
+    String instanceId = key.id();
     if (!InstanceIds.isValid(instanceId)) {
       throw new InvalidRecordException("key instanceId is not an instance id");
     }

@@ -1,7 +1,7 @@
 package iota.orchestrator.executor;
 
 import iota.orchestrator.deadletter.DeadLetter;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +37,7 @@ final class DeadLetterSender {
         .stackTrace(reason)
         .origin(record.topic(), record.partition(), record.offset())
         .payload(record.key(), record.value())
-        .record(Topics.DLQ);
+        .record(Topics.DLQ.name());
     try {
       producer.send(letter).get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
       return true;

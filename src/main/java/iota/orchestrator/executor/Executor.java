@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -313,7 +313,7 @@ public final class Executor implements AutoCloseable {
   /** Subscribes the consumer; the loop thread does this itself, tests driving {@link #pollOnce()} call it. */
   void subscribe() {
     consumer.subscribe(
-        List.of(Topics.ASSIGNMENTS, Topics.POD_COMMANDS),
+        List.of(Topics.ASSIGNMENTS.name(), Topics.POD_COMMANDS.name()),
         new ConsumerRebalanceListener() {
           @Override
           public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -388,7 +388,7 @@ public final class Executor implements AutoCloseable {
     Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
     for (TopicPartition tp : records.partitions()) {
       List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
-      long next = tp.topic().equals(Topics.ASSIGNMENTS)
+      long next = tp.topic().equals(Topics.ASSIGNMENTS.name())
           ? assignments.apply(batch, round)
           : podCommands.apply(tp, batch, logEndAtLeast(tp, batch), round);
       long first = batch.get(0).offset();

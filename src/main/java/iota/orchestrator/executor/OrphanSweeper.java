@@ -5,13 +5,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
-import iota.orchestrator.model.Json;
 import iota.orchestrator.orphans.Observed;
 import iota.orchestrator.orphans.Orphan;
 import iota.orchestrator.orphans.OrphanDecision;
 import iota.orchestrator.orphans.OrphanReport;
-import iota.orchestrator.topology.Topics;
-import java.nio.charset.StandardCharsets;
+import iota.orchestrator.topics.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.utils.ThreadUtils;
 import org.slf4j.Logger;
@@ -134,7 +131,7 @@ public final class OrphanSweeper implements AutoCloseable {
     return new OrphanSweeper(config.resourceTypes(), AssignmentsPlanView.create(config), kubernetes,
         config.require(ConfigKeys.KUBERNETES_NAMESPACE), curator, config.require(ConfigKeys.ZOOKEEPER_ROOT), applying,
         report -> producer.send(
-            new ProducerRecord<>(Topics.ORPHANS, report.resource().getBytes(StandardCharsets.UTF_8), Json.bytes(report)),
+            Topics.ORPHANS.record(report.resource(), report),
             (md, e) -> {
               if (e != null) {
                 log.warn("could not publish the orphan report of {}: {}", report.resource(), e.toString());

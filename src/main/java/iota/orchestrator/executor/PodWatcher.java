@@ -4,25 +4,23 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import iota.orchestrator.model.Assignment;
 import iota.orchestrator.model.InstanceIds;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.model.PodInventory;
 import iota.orchestrator.model.PodStatus;
-import iota.orchestrator.topology.Topics;
-import java.nio.charset.StandardCharsets;
+import iota.orchestrator.model.StoreKey;
+import iota.orchestrator.topics.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.Objects;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.utils.ThreadUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,7 +126,7 @@ public final class PodWatcher implements AutoCloseable {
       }
       byResource.forEach((resource, ids) -> {
         PodInventory inventory = new PodInventory(resource, ids, now);
-        producer.send(new ProducerRecord<>(Topics.POD_STATUS, inventory.key().getBytes(StandardCharsets.UTF_8), Json.bytes(inventory)),
+        producer.send(Topics.POD_STATUS.record(inventory.key(), Json.bytes(inventory)),
             (metadata, e) -> {
               if (e != null) {
                 log.warn("could not publish the pod inventory of {}: {}", resource, e.toString());
@@ -178,9 +176,8 @@ public final class PodWatcher implements AutoCloseable {
       log.warn("pod {} has no {} / {} labels; not reported", pod.getMetadata().getName(), PodTemplates.LABEL_RESOURCE, PodTemplates.LABEL_INSTANCE_ID);
       return;
     }
-    byte[] key = Assignment.key(status.resource(), status.instanceId()).getBytes(StandardCharsets.UTF_8);
     producer.send(
-        new ProducerRecord<>(Topics.POD_STATUS, key, Json.bytes(status)),
+        Topics.POD_STATUS.record(StoreKey.of(status.resource(), status.instanceId()), Json.bytes(status)),
         (metadata, e) -> {
           if (e != null) {
             log.warn("could not publish the status of pod {}: {}", status.podName(), e.toString());

@@ -1,7 +1,7 @@
 package iota.orchestrator.executor;
 
 import iota.orchestrator.model.InvalidRecordException;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;

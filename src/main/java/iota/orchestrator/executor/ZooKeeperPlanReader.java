@@ -2,7 +2,7 @@ package iota.orchestrator.executor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.model.Json;
-import iota.orchestrator.topology.PlanSnapshot;
+import iota.orchestrator.model.PlanSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -56,6 +56,6 @@ public record Assignment(
   }
 
   public static String key(String resource, String instanceId) {
-    return resource + "/" + instanceId;
+    return StoreKey.of(resource, instanceId);
   }
 }

@@ -19,7 +19,7 @@ public record PodInventory(String resource, List<String> inventory, long observe
   }
 
   public String key() {
-    return resource + "/inventory";
+    return StoreKey.of(resource, "inventory");
   }
 
   public static boolean isInventory(JsonNode node) {

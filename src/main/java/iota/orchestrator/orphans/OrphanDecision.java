@@ -1,6 +1,7 @@
 package iota.orchestrator.orphans;
 
 import iota.orchestrator.model.InstanceIds;
+import iota.orchestrator.model.StoreKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -70,10 +71,7 @@ public final class OrphanDecision {
   public Result decide(Set<String> planned, Collection<Observed> observed, Map<String, Long> firstSeen, long now) {
     Set<String> typesWithPlan = new HashSet<>();
     for (String key : planned) {
-      int slash = key.indexOf('/');
-      if (slash > 0) {
-        typesWithPlan.add(key.substring(0, slash));
-      }
+      typesWithPlan.add(StoreKey.typeOf(key));
     }
     List<Observed> sorted = new ArrayList<>(observed);
     sorted.sort(Comparator.comparing(Observed::kind).thenComparing(Observed::name).thenComparing(o -> String.valueOf(o.identity())));
@@ -109,12 +107,12 @@ public final class OrphanDecision {
     if (o.resource() == null || !instanceNames.containsKey(o.resource()) || !isOrphan(planned, o)) {
       return false;
     }
-    String prefix = o.resource() + "/";
+    String prefix = StoreKey.typePrefix(o.resource());
     return planned.stream().anyMatch(k -> k.startsWith(prefix));
   }
 
   private boolean isOrphan(Set<String> planned, Observed o) {
-    if (!InstanceIds.isValid(o.instanceId()) || !planned.contains(o.resource() + "/" + o.instanceId())) {
+    if (!InstanceIds.isValid(o.instanceId()) || !planned.contains(StoreKey.of(o.resource(), o.instanceId()))) {
       return true;
     }
     return o.kind() == Observed.Kind.pod && !o.name().equals(instanceNames.get(o.resource()) + "-" + o.instanceId());

@@ -4,6 +4,7 @@ import iota.orchestrator.model.Assignment;
 import iota.orchestrator.model.AssignmentJson;
 import iota.orchestrator.placement.Delta;
 import iota.orchestrator.placement.InstanceView;
+import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
@@ -134,11 +135,11 @@ final class AssignmentEmitter {
     if (s.removed()) {
       RecordHeaders headers = new RecordHeaders();
       headers.add(Topics.ASSIGNMENT_SEQ_HEADER, Long.toString(s.seq()).getBytes(StandardCharsets.UTF_8));
-      context.forward(new Record<>(key, new Output(Topics.ASSIGNMENTS, null), now, headers));
+      context.forward(new Record<>(key, new Output(Topics.ASSIGNMENTS.name(), null), now, headers));
     } else {
       InstanceView view = rt.plan.instance(id);
       byte[] value = AssignmentJson.write(type, String.valueOf(id), s.seq(), view.count(), p.encoded.current(type, view), view.reload());
-      context.forward(new Record<>(key, new Output(Topics.ASSIGNMENTS, value), now));
+      context.forward(new Record<>(key, new Output(Topics.ASSIGNMENTS.name(), value), now));
     }
     cache.putInstance(rt, id, s.emitted());
     p.lastEmit.put(id, now);

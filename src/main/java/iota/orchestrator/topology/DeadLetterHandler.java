@@ -3,6 +3,7 @@ package iota.orchestrator.topology;
 import iota.orchestrator.deadletter.DeadLetter;
 import iota.orchestrator.deadletter.DeadLetterHeaders;
 import iota.orchestrator.model.InvalidRecordException;
+import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -139,7 +140,7 @@ public final class DeadLetterHandler
 
   private static ProducerRecord<byte[], byte[]> sent(DeadLetter letter) {
     SENT.incrementAndGet();
-    return letter.record(Topics.DLQ);
+    return letter.record(Topics.DLQ.name());
   }
 
   private static byte[] keyBytes(Object key) {

@@ -6,8 +6,8 @@ import iota.orchestrator.health.PodStartPolicy;
 import iota.orchestrator.model.PodStatus;
 
 /**
- * Value of the {@link Stores#INSTANCES} store: one instance of one resource type. Its resource ids
- * live in {@link Stores#PLACEMENTS}; this value stays small so heartbeats are cheap to record.
+ * Value of the {@link StoreNames#INSTANCES} store: one instance of one resource type. Its resource ids
+ * live in {@link StoreNames#PLACEMENTS}; this value stays small so heartbeats are cheap to record.
  *
  * @param count capacity
  * @param used number of resources placed on it

@@ -18,6 +18,7 @@ import iota.orchestrator.placement.InstanceView;
 import iota.orchestrator.placement.Orchestration;
 import iota.orchestrator.placement.SizingException;
 import iota.orchestrator.placement.TypePlan;
+import iota.orchestrator.topics.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -351,10 +352,10 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     String instanceId = String.valueOf(id);
     String commandId = rt.name() + "/" + instanceId + "/" + action + "/" + discriminator;
     PodCommand command = new PodCommand(commandId, action, rt.name(), instanceId, rt.type.instanceName(), reason);
-    context.forward(new Record<>(command.key(), new Output(Topics.POD_COMMANDS, Json.bytes(command)), timestamp));
+    context.forward(new Record<>(command.key(), new Output(Topics.POD_COMMANDS.name(), Json.bytes(command)), timestamp));
   }
 
   private void result(Record<String, Input> cause, RequestResult result) {
-    context.forward(new Record<>(result.requestId(), new Output(Topics.RESULTS, Json.bytes(result)), cause.timestamp()));
+    context.forward(new Record<>(result.requestId(), new Output(Topics.RESULTS.name(), Json.bytes(result)), cause.timestamp()));
   }
 }

@@ -3,25 +3,32 @@ package iota.orchestrator.topology;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.orphans.OrphanReport;
+import iota.orchestrator.topics.JsonSerde;
+import iota.orchestrator.topics.Topic;
+import iota.orchestrator.topics.Topics;
+import iota.orchestrator.topics.Utf8Serde;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.HashMap;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.BranchedKStream;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -30,6 +37,7 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,10 +48,10 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *  iota.cm-notify ─ parse-change ──┐
  *  HeartBeat ────── parse-heartbeat ┤
- *  requests ─────── parse-request ──┼─ repartition "by-type" ─ orchestrate ─ emit ─┬ assignments
- *  pod-status ───── parse-pod-status┘   (key = resource type)   [placements,       ├ pod-commands
- *                                                                 instances, types] ├ results
- *  (unusable records at any step ──────────────────────────────────────────────────└ dlq)
+ *  requests ─────── parse-request ──┼─ repartition "by-type" ─ orchestrate ─ route-┬ assignments-sink
+ *  pod-status ───── parse-pod-status┘   (key = resource type)   [placements,       ├ pod-commands-sink
+ *                                                                 instances, types] ├ results-sink
+ *  (unusable records at any step ──────────────────────────────────────────────────└ dlq-sink)
  *
  *  iota.orchestrator.orphans ── global store "orphans" (the executor's reports, for the REST API)
  * </pre>
@@ -85,10 +93,13 @@ public final class OrchestratorTopology {
   }
 
   /** The topics a live application writes. */
-  static final List<String> OUTPUTS = List.of(Topics.ASSIGNMENTS, Topics.POD_COMMANDS, Topics.RESULTS, Topics.DLQ);
+  static final List<Topic<?, ?>> OUTPUTS = List.of(Topics.ASSIGNMENTS, Topics.POD_COMMANDS, Topics.RESULTS, Topics.DLQ);
 
   /** The input topics a live application reads. */
-  static final List<String> LIVE_INPUTS = List.of(Topics.CM_NOTIFY, Topics.REQUESTS, Topics.HEARTBEAT, Topics.POD_STATUS);
+  static final List<String> LIVE_INPUTS = Stream.of(Topics.CM_NOTIFY, Topics.REQUESTS, Topics.HEARTBEAT, Topics.POD_STATUS).map(Topic::name).toList();
+
+  /** Name of the repartition that re-keys every input by resource type. */
+  static final String BY_TYPE_REPARTITION = "by-type";
 
   public static Topology build(OrchestratorConfig config) {
     return build(config, Mode.LIVE);
@@ -158,52 +169,73 @@ public final class OrchestratorTopology {
     StreamsBuilder builder = new StreamsBuilder();
     // Keys become store keys: strict UTF-8, so two different ids can never share one.
     Serde<String> strings = Utf8Serde.INSTANCE;
-    builder.addStateStore(store(Stores.PLACEMENTS, strings));
-    builder.addStateStore(store(Stores.INSTANCE_RESOURCES, strings));
+    builder.addStateStore(store(StoreNames.PLACEMENTS, strings));
+    builder.addStateStore(store(StoreNames.INSTANCE_RESOURCES, strings));
     // An instance's state (and its type's) is rewritten by every change that touches it, so these
     // two stores sit behind the record cache: a commit writes each key's last value to the changelog
     // once instead of once per change (a create burst rewrites one instance thousands of times).
     // Reads, interactive queries included, see the cache; a placement and its index entry are
     // written once per resource, so caching them would only add work.
-    builder.addStateStore(store(Stores.INSTANCES, JsonSerde.of(InstanceState.class)).withCachingEnabled());
-    builder.addStateStore(store(Stores.TYPES, JsonSerde.of(TypeState.class)).withCachingEnabled());
+    builder.addStateStore(store(StoreNames.INSTANCES, JsonSerde.of(InstanceState.class)).withCachingEnabled());
+    builder.addStateStore(store(StoreNames.TYPES, JsonSerde.of(TypeState.class)).withCachingEnabled());
 
     Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray());
-    KStream<String, Input> changes = builder.stream(Topics.CM_NOTIFY, raw.withName("cm-notify-source"))
-        .process(InputParsers.changes(types, limits.valueLimit(Topics.BY_TYPE_REPARTITION)), Named.as("parse-change"));
+    KStream<String, Input> changes = builder.stream(Topics.CM_NOTIFY.name(), raw.withName("cm-notify-source"))
+        .process(InputParsers.changes(types, limits.valueLimit(BY_TYPE_REPARTITION)), Named.as("parse-change"));
     KStream<String, Input> inputs = changes.merge(
-        builder.stream(Topics.REQUESTS, raw.withName("requests-source"))
+        builder.stream(Topics.REQUESTS.name(), raw.withName("requests-source"))
             .process(InputParsers.requests(), Named.as("parse-request")),
         Named.as("merge-requests"));
     if (mode == Mode.LIVE) {
-      KStream<String, Input> heartbeats = builder.stream(Topics.HEARTBEAT, raw.withName("heartbeat-source"))
+      KStream<String, Input> heartbeats = builder.stream(Topics.HEARTBEAT.name(), raw.withName("heartbeat-source"))
           .process(InputParsers.heartbeats(types), Named.as("parse-heartbeat"));
-      KStream<String, Input> pods = builder.stream(Topics.POD_STATUS, raw.withName("pod-status-source"))
+      KStream<String, Input> pods = builder.stream(Topics.POD_STATUS.name(), raw.withName("pod-status-source"))
           .process(InputParsers.podStatus(types), Named.as("parse-pod-status"));
       inputs = inputs.merge(heartbeats, Named.as("merge-heartbeats")).merge(pods, Named.as("merge-pod-status"));
     }
 
     KStream<String, Input> routed = routing == Routing.DIRECT
         ? inputs
-        : inputs.repartition(Repartitioned.<String, Input>as(Topics.BY_TYPE_REPARTITION)
+        : inputs.repartition(Repartitioned.<String, Input>as(BY_TYPE_REPARTITION)
             .withKeySerde(strings)
-            .withValueSerde(JsonSerde.of(Input.class).limitedTo(limits)));
+            .withValueSerde(SizeCheckedSerializer.limited(JsonSerde.of(Input.class), limits)));
     KStream<String, Output> outputs = routed
-        .process(() -> new OrchestratorProcessor(config), Named.as("orchestrate"), Stores.PLACEMENTS, Stores.INSTANCE_RESOURCES, Stores.INSTANCES, Stores.TYPES);
+        .process(() -> new OrchestratorProcessor(config), Named.as("orchestrate"), StoreNames.PLACEMENTS, StoreNames.INSTANCE_RESOURCES, StoreNames.INSTANCES, StoreNames.TYPES);
     if (mode == Mode.LIVE) {
       // The executor's orphan reports, kept as they come and served by every instance from its copy.
-      builder.globalTable(Topics.ORPHANS,
-          Consumed.with(strings, JsonSerde.of(OrphanReport.class)).withName("orphans-source"),
-          Materialized.<String, OrphanReport, KeyValueStore<Bytes, byte[]>>as(Stores.ORPHANS)
-              .withKeySerde(strings).withValueSerde(JsonSerde.of(OrphanReport.class)));
-      outputs.to((key, out, ctx) -> out.topic(), Produced.with(strings, Output.serde(limits)).withName("emit"));
+      Topic<String, OrphanReport> orphans = Topics.ORPHANS;
+      builder.globalTable(orphans.name(),
+          Consumed.with(orphans.keySerde(), orphans.valueSerde()).withName("orphans-source"),
+          Materialized.<String, OrphanReport, KeyValueStore<Bytes, byte[]>>as(StoreNames.ORPHANS)
+              .withKeySerde(orphans.keySerde()).withValueSerde(orphans.valueSerde()));
+      emit(outputs, strings, Output.serde(limits));
     }
     return builder.build();
   }
 
+  /**
+   * One named sink per output topic, so {@link Topology#describe()} shows where each record goes. The
+   * split forwards each output to its sink as the processor emits it, so the producer still receives
+   * the outputs of one input in the order they were decided in.
+   */
+  private static void emit(KStream<String, Output> outputs, Serde<String> keys, Serde<Output> values) {
+    BranchedKStream<String, Output> routes = outputs.split(Named.as("route-"));
+    for (Topic<?, ?> topic : OUTPUTS) {
+      String name = topic.name();
+      String shortName = sinkName(topic);
+      routes = routes.branch((key, out) -> out.topic().equals(name),
+          Branched.withConsumer(s -> s.to(name, Produced.with(keys, values).withName(shortName + "-sink")), shortName));
+    }
+    routes.noDefaultBranch();
+  }
+
+  /** {@code iota.orchestrator.pod-commands} -> {@code pod-commands}. */
+  private static String sinkName(Topic<?, ?> topic) {
+    return topic.name().substring(topic.name().lastIndexOf('.') + 1);
+  }
+
   private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
-    return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-            org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Utf8Serde.INSTANCE, values);
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Utf8Serde.INSTANCE, values);
   }
 
   /** Streams client properties from the configuration; {@code kafka.*} overrides come last. */

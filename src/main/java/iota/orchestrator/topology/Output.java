@@ -7,12 +7,12 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * One record the orchestrating processor emits: the topic it goes to and its serialized value
- * (null for a tombstone). Routing by topic in a single sink keeps every output of one input in the
- * same order they were decided in.
+ * (null for a tombstone). The topology routes each to its topic's own sink as it is emitted, so the
+ * outputs of one input still reach the producer in the order they were decided in.
  */
 public record Output(String topic, byte[] value) {
 
-  /** Writes just the value bytes; the topic is read by the sink's topic-name extractor. */
+  /** Writes just the value bytes; the topic was chosen by the route to the sink. */
   public static Serde<Output> serde() {
     return serde(null);
   }

@@ -1,6 +1,7 @@
 package iota.orchestrator.topology;
 
 import iota.orchestrator.config.ResourceType;
+import iota.orchestrator.model.StoreKey;
 import iota.orchestrator.placement.Delta;
 import iota.orchestrator.placement.TypePlan;
 import java.util.Collection;
@@ -40,10 +41,10 @@ final class PlanCache {
   PlanCache(ProcessorContext<?, ?> context, TypeRegistry types, int maxBytes) {
     this.types = types;
     this.maxBytes = maxBytes;
-    this.placements = context.getStateStore(Stores.PLACEMENTS);
-    this.byInstance = context.getStateStore(Stores.INSTANCE_RESOURCES);
-    this.instances = context.getStateStore(Stores.INSTANCES);
-    this.typeStates = context.getStateStore(Stores.TYPES);
+    this.placements = context.getStateStore(StoreNames.PLACEMENTS);
+    this.byInstance = context.getStateStore(StoreNames.INSTANCE_RESOURCES);
+    this.instances = context.getStateStore(StoreNames.INSTANCES);
+    this.typeStates = context.getStateStore(StoreNames.TYPES);
   }
 
   /** Drops the cache and reads every configured type back from the stores. */
@@ -63,11 +64,11 @@ final class PlanCache {
     try (KeyValueIterator<String, InstanceState> it = instances.all()) {
       while (it.hasNext()) {
         KeyValue<String, InstanceState> kv = it.next();
-        TypeRuntime rt = runtimes.get(typeOf(kv.key));
+        TypeRuntime rt = runtimes.get(StoreKey.typeOf(kv.key));
         if (rt == null) {
           continue;
         }
-        int id = Integer.parseInt(kv.key.substring(kv.key.indexOf('/') + 1));
+        int id = StoreKey.parse(kv.key).instanceId();
         rt.instances.put(id, kv.value);
         if (!kv.value.removed()) {
           rt.plan.restoreInstance(id, kv.value.count(), kv.value.reload());
@@ -77,10 +78,10 @@ final class PlanCache {
     try (KeyValueIterator<String, String> it = placements.all()) {
       while (it.hasNext()) {
         KeyValue<String, String> kv = it.next();
-        String typeName = typeOf(kv.key);
-        TypeRuntime rt = runtimes.get(typeName);
+        StoreKey placement = StoreKey.parse(kv.key);
+        TypeRuntime rt = runtimes.get(placement.type());
         if (rt != null) {
-          rt.plan.restorePlacement(kv.key.substring(typeName.length() + 1), Integer.parseInt(kv.value));
+          rt.plan.restorePlacement(placement.id(), Integer.parseInt(kv.value));
         }
       }
     }
@@ -115,7 +116,7 @@ final class PlanCache {
 
   void putInstance(TypeRuntime rt, int id, InstanceState state) {
     rt.instances.put(id, state);
-    instances.put(rt.name() + "/" + id, state);
+    instances.put(StoreKey.of(rt.name(), id), state);
   }
 
   /**
@@ -128,24 +129,19 @@ final class PlanCache {
     for (Map.Entry<Integer, List<String>> e : delta.lost().entrySet()) {
       String instanceId = String.valueOf(e.getKey());
       for (String id : e.getValue()) {
-        byInstance.delete(indexKey(type, instanceId, id));
+        byInstance.delete(StoreKey.Indexed.of(type, instanceId, id));
         if (rt.plan.instanceOf(id).isEmpty()) {
-          placements.delete(type + "/" + id);
+          placements.delete(StoreKey.of(type, id));
         }
       }
     }
     for (Map.Entry<Integer, List<String>> e : delta.gained().entrySet()) {
       String instanceId = String.valueOf(e.getKey());
       for (String id : e.getValue()) {
-        placements.put(type + "/" + id, instanceId);
-        byInstance.put(indexKey(type, instanceId, id), "");
+        placements.put(StoreKey.of(type, id), instanceId);
+        byInstance.put(StoreKey.Indexed.of(type, instanceId, id), "");
       }
     }
-  }
-
-  /** The {@link Stores#INSTANCE_RESOURCES} key of a placement. */
-  static String indexKey(String type, String instanceId, String resourceId) {
-    return type + "/" + instanceId + "/" + resourceId;
   }
 
   /**
@@ -161,7 +157,7 @@ final class PlanCache {
     indexChecked = true;
     for (TypeRuntime rt : runtimes.values()) {
       String type = rt.name();
-      try (KeyValueIterator<String, String> it = byInstance.prefixScan(type + "/", KEYS)) {
+      try (KeyValueIterator<String, String> it = byInstance.prefixScan(StoreKey.typePrefix(type), KEYS)) {
         if (it.hasNext()) {
           continue;
         }
@@ -173,7 +169,7 @@ final class PlanCache {
         }
         String instanceId = String.valueOf(e.getKey());
         for (String id : rt.plan.instance(e.getKey()).resources()) {
-          byInstance.put(indexKey(type, instanceId, id), "");
+          byInstance.put(StoreKey.Indexed.of(type, instanceId, id), "");
           written++;
         }
       }
@@ -181,9 +177,5 @@ final class PlanCache {
         LOG.info("indexed {} placements of {} by instance (stores written before the index existed)", written, type);
       }
     }
-  }
-
-  private static String typeOf(String key) {
-    return key.substring(0, key.indexOf('/') < 0 ? key.length() : key.indexOf('/'));
   }
 }

@@ -2,6 +2,7 @@ package iota.orchestrator.topology;
 
 import iota.orchestrator.model.EncodedIds;
 import iota.orchestrator.model.Json;
+import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,7 +62,7 @@ final class RefusedResources {
   }
 
   private void chunk(Record<String, Input> record, String type, List<String> ids, Headers headers) {
-    context.forward(new Record<>(type, new Output(Topics.DLQ, change(type, ids)), record.timestamp(), new RecordHeaders(headers.toArray())));
+    context.forward(new Record<>(type, new Output(Topics.DLQ.name(), change(type, ids)), record.timestamp(), new RecordHeaders(headers.toArray())));
     DeadLetterHandler.countSent();
   }
 

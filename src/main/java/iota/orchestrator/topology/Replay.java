@@ -3,7 +3,9 @@ package iota.orchestrator.topology;
 import iota.orchestrator.admin.TopicReader;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
-import iota.orchestrator.model.Assignment;
+import iota.orchestrator.model.PlanSnapshot;
+import iota.orchestrator.model.StoreKey;
+import iota.orchestrator.topics.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -72,9 +74,9 @@ public final class Replay {
     try (Admin admin = Admin.create(adminProps())) {
       KafkaStreams streams = new KafkaStreams(OrchestratorTopology.build(config, OrchestratorTopology.Mode.REPLAY), props);
       try {
-        Map<TopicPartition, Long> ends = endOffsets(admin, Set.of(Topics.CM_NOTIFY, Topics.REQUESTS));
+        Map<TopicPartition, Long> ends = endOffsets(admin, Set.of(Topics.CM_NOTIFY.name(), Topics.REQUESTS.name()));
         long total = ends.values().stream().mapToLong(Long::longValue).sum();
-        progress.printf("replaying %,d records of %s and %s as application %s%n", total, Topics.CM_NOTIFY, Topics.REQUESTS, appId);
+        progress.printf("replaying %,d records of %s and %s as application %s%n", total, Topics.CM_NOTIFY.name(), Topics.REQUESTS.name(), appId);
         streams.start();
         awaitCaughtUp(admin, streams, appId, ends, total, timeout);
         PlanSnapshot replayed = readStores(streams);
@@ -125,7 +127,7 @@ public final class Replay {
   }
 
   private boolean repartitionDrained(Admin admin, String appId, Map<TopicPartition, Long> committed) {
-    String topic = appId + "-" + Topics.BY_TYPE_REPARTITION + "-repartition";
+    String topic = appId + "-" + OrchestratorTopology.BY_TYPE_REPARTITION + "-repartition";
     Map<TopicPartition, Long> ends = endOffsets(admin, Set.of(topic));
     for (var e : ends.entrySet()) {
       if (committed.getOrDefault(e.getKey(), 0L) < e.getValue()) {
@@ -168,15 +170,15 @@ public final class Replay {
 
   private static PlanSnapshot readStores(KafkaStreams streams) {
     ReadOnlyKeyValueStore<String, String> placements =
-        streams.store(StoreQueryParameters.fromNameAndType(Stores.PLACEMENTS, QueryableStoreTypes.<String, String>keyValueStore()));
+        streams.store(StoreQueryParameters.fromNameAndType(StoreNames.PLACEMENTS, QueryableStoreTypes.<String, String>keyValueStore()));
     ReadOnlyKeyValueStore<String, InstanceState> instances =
-        streams.store(StoreQueryParameters.fromNameAndType(Stores.INSTANCES, QueryableStoreTypes.<String, InstanceState>keyValueStore()));
+        streams.store(StoreQueryParameters.fromNameAndType(StoreNames.INSTANCES, QueryableStoreTypes.<String, InstanceState>keyValueStore()));
     Map<String, List<String>> idsByInstance = new HashMap<>();
     try (KeyValueIterator<String, String> it = placements.all()) {
       while (it.hasNext()) {
         KeyValue<String, String> kv = it.next();
-        String type = kv.key.substring(0, kv.key.indexOf('/'));
-        idsByInstance.computeIfAbsent(type + "/" + kv.value, k -> new ArrayList<>()).add(kv.key.substring(type.length() + 1));
+        StoreKey placement = StoreKey.parse(kv.key);
+        idsByInstance.computeIfAbsent(StoreKey.of(placement.type(), kv.value), k -> new ArrayList<>()).add(placement.id());
       }
     }
     PlanSnapshot plan = new PlanSnapshot();
@@ -188,8 +190,8 @@ public final class Replay {
         }
         List<String> ids = idsByInstance.getOrDefault(kv.key, new ArrayList<>());
         ids.sort(null);
-        int slash = kv.key.indexOf('/');
-        plan.put(kv.key.substring(0, slash), Integer.parseInt(kv.key.substring(slash + 1)),
+        StoreKey instance = StoreKey.parse(kv.key);
+        plan.put(instance.type(), instance.instanceId(),
             new PlanSnapshot.Instance(ids.size(), kv.value.count(), ids, kv.value.reload()));
       }
     }
@@ -202,8 +204,7 @@ public final class Replay {
     p.putAll(config.kafkaOverrides());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.require(ConfigKeys.BOOTSTRAP_SERVERS));
     PlanSnapshot plan = new PlanSnapshot();
-    JsonSerde<Assignment> serde = JsonSerde.of(Assignment.class);
-    TopicReader.readCommitted(p, Topics.ASSIGNMENTS, r -> plan.apply(r.key(), serde.deserializer().deserialize(r.topic(), r.value())));
+    TopicReader.readCommitted(p, Topics.ASSIGNMENTS.name(), r -> plan.apply(r.key(), Topics.ASSIGNMENTS.value(r.value())));
     return plan;
   }
 

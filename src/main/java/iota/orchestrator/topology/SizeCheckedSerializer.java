@@ -1,5 +1,7 @@
 package iota.orchestrator.topology;
 
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
@@ -14,6 +16,11 @@ final class SizeCheckedSerializer<T> implements Serializer<T> {
   SizeCheckedSerializer(Serializer<T> inner, RecordLimits limits) {
     this.inner = inner;
     this.limits = limits;
+  }
+
+  /** {@code serde}, refusing to write a value over its topic's limit. */
+  static <T> Serde<T> limited(Serde<T> serde, RecordLimits limits) {
+    return Serdes.serdeFrom(new SizeCheckedSerializer<>(serde.serializer(), limits), serde.deserializer());
   }
 
   @Override

@@ -2,6 +2,7 @@ package iota.orchestrator.topology;
 
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.topics.Topic;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
@@ -31,7 +32,7 @@ public final class StreamsApp implements AutoCloseable {
     RecordLimits limits;
     try (Admin admin = Admin.create(new StreamsConfig(properties).getAdminConfigs("iota-orchestrator-routing"))) {
       routing = OrchestratorTopology.routingFor(admin);
-      limits = RecordLimits.of(config).withTopicLimits(OrchestratorTopology.maxMessageBytes(admin, OrchestratorTopology.OUTPUTS));
+      limits = RecordLimits.of(config).withTopicLimits(OrchestratorTopology.maxMessageBytes(admin, OrchestratorTopology.OUTPUTS.stream().map(Topic::name).toList()));
     }
     LOG.info("inputs reach the orchestrator {}", routing == OrchestratorTopology.Routing.DIRECT
         ? "directly (every input topic has one partition)" : "through the by-type repartition");

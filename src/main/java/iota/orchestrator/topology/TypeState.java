@@ -1,7 +1,7 @@
 package iota.orchestrator.topology;
 
 /**
- * Value of the {@link Stores#TYPES} store: the parameters and counters of one resource type.
+ * Value of the {@link StoreNames#TYPES} store: the parameters and counters of one resource type.
  *
  * @param orchestrated false while the type runs on its automatic plan
  * @param initInstances the parameters of the last orchestration (the configured defaults before)

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.cli.TopicsCommand;
 import iota.orchestrator.embedded.EmbeddedKafka;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -68,11 +68,11 @@ class TopicApplierTest {
 
     assertEquals(ALL, report.created().size());
     assertEquals(List.of(), report.differences());
-    assertEquals(1, partitions(Topics.CM_NOTIFY));
+    assertEquals(1, partitions(Topics.CM_NOTIFY.name()));
     awaitKnown(TopicSpec.bundled());
-    assertEquals("compact", topicConfig(Topics.ASSIGNMENTS, "cleanup.policy"));
-    assertEquals("-1", topicConfig(Topics.CM_NOTIFY, "retention.ms"));
-    assertEquals("86400000", topicConfig(Topics.HEARTBEAT, "retention.ms"));
+    assertEquals("compact", topicConfig(Topics.ASSIGNMENTS.name(), "cleanup.policy"));
+    assertEquals("-1", topicConfig(Topics.CM_NOTIFY.name(), "retention.ms"));
+    assertEquals("86400000", topicConfig(Topics.HEARTBEAT.name(), "retention.ms"));
   }
 
   @Test
@@ -89,7 +89,7 @@ class TopicApplierTest {
 
   @Test
   void existingTopicThatDiffersIsReportedAndLeftAsItIs() throws Exception {
-    String heartbeat = prefix + Topics.HEARTBEAT;
+    String heartbeat = prefix + Topics.HEARTBEAT.name();
     admin.createTopics(List.of(new NewTopic(heartbeat, 2, (short) 1)
         .configs(Map.of("cleanup.policy", "compact")))).all().get();
     awaitKnown(heartbeat);
@@ -116,7 +116,7 @@ class TopicApplierTest {
   void applyCommandPrintsCreatedTopicsThenDifferencesAndExitsZero() throws Exception {
     Path file = dir.resolve("spec.json");
     Files.write(file, new ObjectMapper().writeValueAsBytes(prefixed()));
-    String dlq = prefix + Topics.DLQ;
+    String dlq = prefix + Topics.DLQ.name();
     admin.createTopics(List.of(new NewTopic(dlq, 3, (short) 1)
         .configs(Map.of("cleanup.policy", "delete", "retention.ms", "2592000000")))).all().get();
     awaitKnown(dlq);
@@ -127,7 +127,7 @@ class TopicApplierTest {
     int exit = cli.execute("apply", "--bootstrap-servers", kafka.bootstrapServers(), "--file", file.toString());
     String printed = out.toString();
     assertEquals(0, exit, printed);
-    assertTrue(printed.contains("created   " + prefix + Topics.CM_NOTIFY), printed);
+    assertTrue(printed.contains("created   " + prefix + Topics.CM_NOTIFY.name()), printed);
     assertTrue(printed.contains("differs   " + dlq + ": partitions is 3, spec says 1 (not changed)"), printed);
     assertTrue(printed.contains((ALL - 1) + " created, 0 already as specified, 1 difference(s)"), printed);
   }

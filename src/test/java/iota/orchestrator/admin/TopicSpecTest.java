@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topic;
+import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -18,8 +18,15 @@ class TopicSpecTest {
   void specDeclaresEveryTopicOfTheSystemAndNoOther() {
     Set<String> declared = TopicSpec.bundled().topics().stream().map(TopicSpec.Topic::name).collect(Collectors.toSet());
 
-    assertEquals(Set.of(Topics.CM_NOTIFY, Topics.HEARTBEAT, Topics.REQUESTS, Topics.POD_STATUS,
-        Topics.ASSIGNMENTS, Topics.POD_COMMANDS, Topics.RESULTS, Topics.ORPHANS, Topics.DLQ), declared);
+    assertEquals(Set.of(Topics.CM_NOTIFY.name(), Topics.HEARTBEAT.name(), Topics.REQUESTS.name(), Topics.POD_STATUS.name(),
+        Topics.ASSIGNMENTS.name(), Topics.POD_COMMANDS.name(), Topics.RESULTS.name(), Topics.ORPHANS.name(), Topics.DLQ.name()), declared);
+  }
+
+  @Test
+  void specAndCodeListTheSameTopicsInTheSameOrder() {
+    List<String> declared = TopicSpec.bundled().topics().stream().map(TopicSpec.Topic::name).toList();
+
+    assertEquals(declared, Topics.ALL.stream().map(Topic::name).toList());
   }
 
   @Test
@@ -27,10 +34,10 @@ class TopicSpecTest {
     Map<String, TopicSpec.Topic> byName = TopicSpec.bundled().topics().stream()
         .collect(Collectors.toMap(TopicSpec.Topic::name, t -> t));
 
-    assertEquals("-1", byName.get(Topics.CM_NOTIFY).config().get("retention.ms"));
-    assertEquals("-1", byName.get(Topics.REQUESTS).config().get("retention.ms"));
-    assertEquals("compact", byName.get(Topics.ASSIGNMENTS).config().get("cleanup.policy"));
-    for (String finite : Set.of(Topics.HEARTBEAT, Topics.POD_STATUS, Topics.POD_COMMANDS, Topics.RESULTS, Topics.DLQ)) {
+    assertEquals("-1", byName.get(Topics.CM_NOTIFY.name()).config().get("retention.ms"));
+    assertEquals("-1", byName.get(Topics.REQUESTS.name()).config().get("retention.ms"));
+    assertEquals("compact", byName.get(Topics.ASSIGNMENTS.name()).config().get("cleanup.policy"));
+    for (String finite : Set.of(Topics.HEARTBEAT.name(), Topics.POD_STATUS.name(), Topics.POD_COMMANDS.name(), Topics.RESULTS.name(), Topics.DLQ.name())) {
       assertTrue(Long.parseLong(byName.get(finite).config().get("retention.ms")) > 0, finite);
     }
   }

@@ -9,7 +9,7 @@ import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.model.Json;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -87,10 +87,10 @@ class EdgeFailuresIntegrationTest {
         ConsumerConfig.GROUP_ID_CONFIG, "edge-reader",
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(Topics.ASSIGNMENTS, Topics.DLQ));
+      consumer.subscribe(List.of(Topics.ASSIGNMENTS.name(), Topics.DLQ.name()));
       while (reading) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-          if (r.topic().equals(Topics.ASSIGNMENTS)) {
+          if (r.topic().equals(Topics.ASSIGNMENTS.name())) {
             assignments.put(r.key(), r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8));
           } else {
             dead.add(r);
@@ -111,7 +111,7 @@ class EdgeFailuresIntegrationTest {
   }
 
   private static void setTopicMax(int bytes) throws Exception {
-    ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.ASSIGNMENTS);
+    ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.ASSIGNMENTS.name());
     admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
         new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(bytes)), AlterConfigOp.OpType.SET)))).all().get();
   }
@@ -148,8 +148,8 @@ class EdgeFailuresIntegrationTest {
   void anAssignmentTheTopicWouldRefuseIsDeadLetteredSmallAndTheStreamGoesOn() {
     // 200 ids of 120 bytes on one instance: an assignment of about 25 KB, over the topic's 20,000.
     RunningApp.bulkCreate(producer, "Thing", ids("t", 200, 120));
-    await().atMost(Duration.ofSeconds(30)).until(() -> dead.stream().anyMatch(r -> Topics.ASSIGNMENTS.equals(header(r, Topics.DLQ_HEADER_OUTPUT_TOPIC))));
-    ConsumerRecord<String, byte[]> letter = dead.stream().filter(r -> Topics.ASSIGNMENTS.equals(header(r, Topics.DLQ_HEADER_OUTPUT_TOPIC))).findFirst().orElseThrow();
+    await().atMost(Duration.ofSeconds(30)).until(() -> dead.stream().anyMatch(r -> Topics.ASSIGNMENTS.name().equals(header(r, Topics.DLQ_HEADER_OUTPUT_TOPIC))));
+    ConsumerRecord<String, byte[]> letter = dead.stream().filter(r -> Topics.ASSIGNMENTS.name().equals(header(r, Topics.DLQ_HEADER_OUTPUT_TOPIC))).findFirst().orElseThrow();
     assertEquals("Thing/0", letter.key());
     assertTrue(letter.value().length <= 1024, "a prefix, not the payload");
     assertTrue(Integer.parseInt(header(letter, Topics.DLQ_HEADER_ORIGINAL_BYTES)) > 24_000);

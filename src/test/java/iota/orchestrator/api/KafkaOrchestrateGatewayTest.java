@@ -12,7 +12,7 @@ import iota.orchestrator.model.OrchestrateRequest;
 import iota.orchestrator.model.OrchestrationParams;
 import iota.orchestrator.model.OrchestrationReport;
 import iota.orchestrator.model.RequestResult;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
 
 /** Request/answer matching over the requests and results topics, with mock Kafka clients. */
 class KafkaOrchestrateGatewayTest {
-  private static final TopicPartition P0 = new TopicPartition(Topics.RESULTS, 0);
-  private static final TopicPartition P1 = new TopicPartition(Topics.RESULTS, 1);
+  private static final TopicPartition P0 = new TopicPartition(Topics.RESULTS.name(), 0);
+  private static final TopicPartition P1 = new TopicPartition(Topics.RESULTS.name(), 1);
 
   private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
   private final MockProducer<String, byte[]> producer = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
@@ -45,7 +45,7 @@ class KafkaOrchestrateGatewayTest {
 
   @BeforeEach
   void start() {
-    consumer.updatePartitions(Topics.RESULTS, List.of(new PartitionInfo(Topics.RESULTS, 0, null, null, null), new PartitionInfo(Topics.RESULTS, 1, null, null, null)));
+    consumer.updatePartitions(Topics.RESULTS.name(), List.of(new PartitionInfo(Topics.RESULTS.name(), 0, null, null, null), new PartitionInfo(Topics.RESULTS.name(), 1, null, null, null)));
     consumer.updateEndOffsets(Map.of(P0, 7L, P1, 0L));
     waiter = new ResultWaiter(consumer).start();
     gateway = new KafkaOrchestrateGateway(producer, waiter, Duration.ofSeconds(5));
@@ -77,7 +77,7 @@ class KafkaOrchestrateGatewayTest {
     CompletableFuture<RequestResult> result = gateway.orchestrate("req-1", "Thing", new OrchestrationParams(20, null, 3));
     ProducerRecord<String, byte[]> sent = awaitSent();
     producer.completeNext();
-    assertEquals(Topics.REQUESTS, sent.topic());
+    assertEquals(Topics.REQUESTS.name(), sent.topic());
     assertEquals("Thing", sent.key());
     OrchestrateRequest request = OrchestrateRequest.parse(sent.value());
     assertEquals("req-1", request.requestId(), "the caller's id, so that log lines in every process carry the same one");

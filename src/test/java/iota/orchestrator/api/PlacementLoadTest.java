@@ -8,7 +8,7 @@ import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.model.Json;
-import iota.orchestrator.topology.Stores;
+import iota.orchestrator.topology.StoreNames;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -77,7 +77,7 @@ class PlacementLoadTest {
 
   @Test
   void placementLookupsStayCorrectUnderConcurrentLoadLocallyAndForwarded() throws Exception {
-    KeyQueryMetadata md = apps.get(0).streams.queryMetadataForKey(Stores.PLACEMENTS, "Thing", new StringSerializer());
+    KeyQueryMetadata md = apps.get(0).streams.queryMetadataForKey(StoreNames.PLACEMENTS, "Thing", new StringSerializer());
     String ownerHost = md.activeHost().host() + ":" + md.activeHost().port();
     for (RunningApp app : apps) {
       String path = app.hostPort.equals(ownerHost) ? "local" : "forwarded";

@@ -10,10 +10,10 @@ import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.model.OrchestrateRequest;
 import iota.orchestrator.model.OrchestrationParams;
+import iota.orchestrator.topics.Topics;
 import iota.orchestrator.topology.InstanceState;
 import iota.orchestrator.topology.OrchestratorTopology;
-import iota.orchestrator.topology.Stores;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topology.StoreNames;
 import iota.orchestrator.topology.TypeState;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -59,9 +59,9 @@ class PlanReaderTest {
     driver = new TopologyTestDriver(OrchestratorTopology.build(config), OrchestratorTopology.properties(config), START);
     StringSerializer s = new StringSerializer();
     ByteArraySerializer b = new ByteArraySerializer();
-    cmNotify = driver.createInputTopic(Topics.CM_NOTIFY, s, b, START, Duration.ofMillis(1));
-    heartbeats = driver.createInputTopic(Topics.HEARTBEAT, s, b, START, Duration.ofMillis(1));
-    requests = driver.createInputTopic(Topics.REQUESTS, s, b, START, Duration.ofMillis(1));
+    cmNotify = driver.createInputTopic(Topics.CM_NOTIFY.name(), s, b, START, Duration.ofMillis(1));
+    heartbeats = driver.createInputTopic(Topics.HEARTBEAT.name(), s, b, START, Duration.ofMillis(1));
+    requests = driver.createInputTopic(Topics.REQUESTS.name(), s, b, START, Duration.ofMillis(1));
   }
 
   @AfterEach
@@ -79,12 +79,12 @@ class PlanReaderTest {
 
   private PlanStores stores() {
     return PlanStores.of(
-        driver.getKeyValueStore(Stores.PLACEMENTS), driver.getKeyValueStore(Stores.INSTANCE_RESOURCES), driver.getKeyValueStore(Stores.INSTANCES), driver.getKeyValueStore(Stores.TYPES));
+        driver.getKeyValueStore(StoreNames.PLACEMENTS), driver.getKeyValueStore(StoreNames.INSTANCE_RESOURCES), driver.getKeyValueStore(StoreNames.INSTANCES), driver.getKeyValueStore(StoreNames.TYPES));
   }
 
   /** The real stores, except that any walk over the placements fails: reads that must not scan them. */
   private PlanStores storesWithoutPlacementScans() {
-    ReadOnlyKeyValueStore<String, String> placements = driver.getKeyValueStore(Stores.PLACEMENTS);
+    ReadOnlyKeyValueStore<String, String> placements = driver.getKeyValueStore(StoreNames.PLACEMENTS);
     ReadOnlyKeyValueStore<String, String> noScans =
         (ReadOnlyKeyValueStore<String, String>)
             Proxy.newProxyInstance(
@@ -96,7 +96,7 @@ class PlanReaderTest {
                   }
                   return method.invoke(placements, args);
                 });
-    return PlanStores.of(noScans, driver.getKeyValueStore(Stores.INSTANCE_RESOURCES), driver.getKeyValueStore(Stores.INSTANCES), driver.getKeyValueStore(Stores.TYPES));
+    return PlanStores.of(noScans, driver.getKeyValueStore(StoreNames.INSTANCE_RESOURCES), driver.getKeyValueStore(StoreNames.INSTANCES), driver.getKeyValueStore(StoreNames.TYPES));
   }
 
   private ResourceType type(String name) {
@@ -157,7 +157,7 @@ class PlanReaderTest {
   @Test
   void placementAnswersRunInAndIs404WhenNotPlaced() {
     create("Thing", "t1");
-    String runIn = driver.<String, String>getKeyValueStore(Stores.PLACEMENTS).get("Thing/t1");
+    String runIn = driver.<String, String>getKeyValueStore(StoreNames.PLACEMENTS).get("Thing/t1");
     Reply found = reader.placement(type("Thing"), "t1", stores());
     assertEquals(200, found.status());
     assertEquals("{\"runIn\":\"" + runIn + "\"}", found.body());
@@ -170,7 +170,7 @@ class PlanReaderTest {
   @Test
   void instanceAnswersOneInstanceWithItsResources() {
     create("Thing", "a", "b", "c");
-    String instanceId = driver.<String, String>getKeyValueStore(Stores.PLACEMENTS).get("Thing/a");
+    String instanceId = driver.<String, String>getKeyValueStore(StoreNames.PLACEMENTS).get("Thing/a");
     JsonNode one = json(reader.instance(type("Thing"), instanceId, stores(), now(), true));
     assertEquals("Thing", one.get("resource").asText());
     assertEquals(instanceId, one.get("instanceId").asText());
@@ -184,13 +184,13 @@ class PlanReaderTest {
   @Test
   void instanceReadsItsOwnIdsWithoutWalkingEveryPlacement() {
     create("Thing", "a", "b", "c", "d", "e", "f", "g", "h");
-    String instanceId = driver.<String, String>getKeyValueStore(Stores.PLACEMENTS).get("Thing/a");
+    String instanceId = driver.<String, String>getKeyValueStore(StoreNames.PLACEMENTS).get("Thing/a");
     JsonNode one = json(reader.instance(type("Thing"), instanceId, storesWithoutPlacementScans(), now(), true));
     List<String> ids = new ArrayList<>();
     one.get("resources").get("ids").forEach(n -> ids.add(n.asText()));
     List<String> expected = new ArrayList<>();
     for (String id : List.of("a", "b", "c", "d", "e", "f", "g", "h")) {
-      if (instanceId.equals(driver.<String, String>getKeyValueStore(Stores.PLACEMENTS).get("Thing/" + id))) {
+      if (instanceId.equals(driver.<String, String>getKeyValueStore(StoreNames.PLACEMENTS).get("Thing/" + id))) {
         expected.add(id);
       }
     }
@@ -237,7 +237,7 @@ class PlanReaderTest {
   @Test
   void removedInstancesAwaitingTheirTombstoneAreHidden() {
     create("Thing", "a");
-    var instances = driver.<String, InstanceState>getKeyValueStore(Stores.INSTANCES);
+    var instances = driver.<String, InstanceState>getKeyValueStore(StoreNames.INSTANCES);
     instances.put("Thing/11", instances.get("Thing/11").asRemoved(999));
     JsonNode plan = json(reader.plan(type("Thing"), stores(), now(), true)).get("instances");
     assertFalse(plan.has("11"));
@@ -262,7 +262,7 @@ class PlanReaderTest {
     assertEquals(1, after.get("orchestrations").asLong());
     assertTrue(after.get("orchestrated").asBoolean());
     assertEquals(2, after.get("params").get("resourcePerInstance").asInt(), "the capacity the sizing rule gave: floor(5 / 3) + 1");
-    TypeState state = driver.<String, TypeState>getKeyValueStore(Stores.TYPES).get("Thing");
+    TypeState state = driver.<String, TypeState>getKeyValueStore(StoreNames.TYPES).get("Thing");
     assertEquals(state.moves(), after.get("moves").asLong());
     assertEquals(new TypeCounts(3, 5, state.moves(), state.recreates(), 1, 0, 0), reader.counts("Thing", stores()));
   }

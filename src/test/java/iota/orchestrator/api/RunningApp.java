@@ -2,7 +2,7 @@ package iota.orchestrator.api;
 
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.Ports;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,7 +93,7 @@ final class RunningApp implements AutoCloseable {
     }
     String json = "{\"o\":\"bc\",\"t\":\"" + table + "\",\"keys\":[" + keys + "]}";
     try {
-      producer.send(new ProducerRecord<>(Topics.CM_NOTIFY, "cm/notify", json.getBytes(StandardCharsets.UTF_8))).get();
+      producer.send(new ProducerRecord<>(Topics.CM_NOTIFY.name(), "cm/notify", json.getBytes(StandardCharsets.UTF_8))).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

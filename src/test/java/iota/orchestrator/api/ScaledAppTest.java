@@ -9,7 +9,7 @@ import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.model.Json;
-import iota.orchestrator.topology.Stores;
+import iota.orchestrator.topology.StoreNames;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -93,7 +93,7 @@ class ScaledAppTest {
   }
 
   private static RunningApp owner(String type) {
-    KeyQueryMetadata md = apps.get(0).streams.queryMetadataForKey(Stores.INSTANCES, type, new StringSerializer());
+    KeyQueryMetadata md = apps.get(0).streams.queryMetadataForKey(StoreNames.INSTANCES, type, new StringSerializer());
     return apps.stream().filter(a -> a.hostPort.equals(hostPort(md.activeHost()))).findFirst().orElseThrow();
   }
 
@@ -104,7 +104,7 @@ class ScaledAppTest {
   @Test
   @Order(1)
   void everyInstanceAnswersEveryQueryTheSameWay() {
-    KeyQueryMetadata thing = apps.get(0).streams.queryMetadataForKey(Stores.INSTANCES, "Thing", new StringSerializer());
+    KeyQueryMetadata thing = apps.get(0).streams.queryMetadataForKey(StoreNames.INSTANCES, "Thing", new StringSerializer());
     assertTrue(
         apps.stream()
             .anyMatch(a -> !a.hostPort.equals(hostPort(thing.activeHost())) && thing.standbyHosts().stream().noneMatch(h -> hostPort(h).equals(a.hostPort))),

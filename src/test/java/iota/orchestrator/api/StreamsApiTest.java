@@ -10,7 +10,7 @@ import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.orphans.OrphanReport;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -205,7 +205,7 @@ class StreamsApiTest {
     assertTrue(json(app.http.get(API + "/Rule/orphans")).get("checkedAt").isNull(), "no sweep reported yet");
     OrphanReport report = new OrphanReport("Thing", 1_000, true, 600_000, null,
         List.of(new OrphanReport.Entry("pod", "iota-dac-9", null, 500, 600_500)), 2);
-    producer.send(new ProducerRecord<>(Topics.ORPHANS, "Thing", Json.bytes(report))).get();
+    producer.send(new ProducerRecord<>(Topics.ORPHANS.name(), "Thing", Json.bytes(report))).get();
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       JsonNode body = json(app.http.get(API + "/Thing/orphans"));
       assertEquals(1_000, body.get("checkedAt").asLong(), body.toString());

@@ -11,7 +11,7 @@ import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.embedded.EmbeddedConnect;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.embedded.EmbeddedMqttBroker;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -65,7 +65,7 @@ class MqttBridgeIntegrationTest {
     kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
     mqtt = EmbeddedMqttBroker.start(dir.resolve("mqtt"), 0);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(KAFKA_TOPIC, 1, (short) 1), new NewTopic(Topics.DLQ, 1, (short) 1))).all().get();
+      admin.createTopics(List.of(new NewTopic(KAFKA_TOPIC, 1, (short) 1), new NewTopic(Topics.DLQ.name(), 1, (short) 1))).all().get();
     }
     connect = startConnect();
     Map<String, Object> shipped = new ObjectMapper().readValue(
@@ -155,7 +155,7 @@ class MqttBridgeIntegrationTest {
         ConsumerConfig.GROUP_ID_CONFIG, "bridge-dlq-" + UUID.randomUUID(),
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
         new StringDeserializer(), new ByteArrayDeserializer())) {
-      dlq.subscribe(List.of(Topics.DLQ));
+      dlq.subscribe(List.of(Topics.DLQ.name()));
 
       publisher.publish("cm/notify", big, 1, false);
       publish("after-the-big-one");

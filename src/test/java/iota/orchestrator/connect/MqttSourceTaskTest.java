@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.embedded.EmbeddedMqttBroker;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;

@@ -3,7 +3,7 @@ package iota.orchestrator.e2e;
 import iota.orchestrator.admin.TopicReader;
 import iota.orchestrator.model.Assignment;
 import iota.orchestrator.model.Json;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,7 +18,7 @@ final class AssignmentsTopic {
    */
   static Map<String, Long> lastSequences(String bootstrapServers) {
     Map<String, Long> out = new TreeMap<>();
-    TopicReader.readCommitted(bootstrapServers, Topics.ASSIGNMENTS, r -> {
+    TopicReader.readCommitted(bootstrapServers, Topics.ASSIGNMENTS.name(), r -> {
       if (r.value() == null) {
         out.put(r.key(), Long.parseLong(new String(r.headers().lastHeader(Topics.ASSIGNMENT_SEQ_HEADER).value(), StandardCharsets.UTF_8)));
       } else {

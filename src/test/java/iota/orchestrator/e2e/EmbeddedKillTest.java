@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.admin.TopicReader;
 import iota.orchestrator.model.Json;
-import iota.orchestrator.topology.PlanSnapshot;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.model.PlanSnapshot;
+import iota.orchestrator.topics.Topics;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -183,7 +183,7 @@ class EmbeddedKillTest {
         held.addAll(m.assignment().topicPartitions());
         assertTrue(m.groupInstanceId().isPresent(), "the executor is a static member");
       }
-      assertEquals(Set.of(new TopicPartition(Topics.ASSIGNMENTS, 0), new TopicPartition(Topics.POD_COMMANDS, 0)), held,
+      assertEquals(Set.of(new TopicPartition(Topics.ASSIGNMENTS.name(), 0), new TopicPartition(Topics.POD_COMMANDS.name(), 0)), held,
           "at READY the executor holds its partitions (group " + group.groupState() + ")");
     }
   }
@@ -191,7 +191,7 @@ class EmbeddedKillTest {
   /** Every Thing id whose create reached Kafka (the bridge wrote it to {@code iota.cm-notify}). */
   private static Set<String> createdIds(String bootstrap) {
     Set<String> ids = new TreeSet<>();
-    TopicReader.readCommitted(bootstrap, Topics.CM_NOTIFY, r -> {
+    TopicReader.readCommitted(bootstrap, Topics.CM_NOTIFY.name(), r -> {
       JsonNode event = Json.tree(r.value());
       if ("c".equals(event.path("o").asText()) && "Thing".equals(event.path("t").asText())) {
         ids.add(event.path("k").path("id").asText());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import iota.orchestrator.IntegrationTest;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.embedded.EmbeddedConnect;
 import iota.orchestrator.embedded.EmbeddedPlatform;
@@ -14,9 +15,8 @@ import iota.orchestrator.executor.Executor;
 import iota.orchestrator.executor.ZooKeeperApplier;
 import iota.orchestrator.executor.ZooKeeperClients;
 import iota.orchestrator.model.Json;
-import iota.orchestrator.topology.PlanSnapshot;
+import iota.orchestrator.model.PlanSnapshot;
 import iota.orchestrator.topology.Replay;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

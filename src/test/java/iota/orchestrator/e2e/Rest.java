@@ -2,7 +2,7 @@ package iota.orchestrator.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.model.Json;
-import iota.orchestrator.topology.PlanSnapshot;
+import iota.orchestrator.model.PlanSnapshot;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

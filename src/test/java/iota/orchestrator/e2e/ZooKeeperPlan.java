@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.executor.ZooKeeperApplier;
 import iota.orchestrator.executor.ZooKeeperPlanReader;
 import iota.orchestrator.model.Json;
-import iota.orchestrator.topology.PlanSnapshot;
+import iota.orchestrator.model.PlanSnapshot;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

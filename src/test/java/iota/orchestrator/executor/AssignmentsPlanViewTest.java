@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.EmbeddedKafka;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +33,7 @@ class AssignmentsPlanViewTest {
   static void start() throws Exception {
     kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(Topics.ASSIGNMENTS, 3, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
+      admin.createTopics(List.of(new NewTopic(Topics.ASSIGNMENTS.name(), 3, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
     }
     producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer());
   }
@@ -45,7 +45,7 @@ class AssignmentsPlanViewTest {
   }
 
   private static void send(String key, String value) throws Exception {
-    producer.send(new ProducerRecord<>(Topics.ASSIGNMENTS, key.getBytes(StandardCharsets.UTF_8),
+    producer.send(new ProducerRecord<>(Topics.ASSIGNMENTS.name(), key.getBytes(StandardCharsets.UTF_8),
         value == null ? null : value.getBytes(StandardCharsets.UTF_8))).get();
   }
 

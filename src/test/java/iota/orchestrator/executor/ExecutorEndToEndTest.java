@@ -7,16 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import iota.orchestrator.IntegrationTest;
-import iota.orchestrator.deadletter.DeadLetterHeaders;
-import iota.orchestrator.embedded.SimulatedKubernetes;
 import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.deadletter.DeadLetterHeaders;
 import iota.orchestrator.embedded.EmbeddedKafka;
+import iota.orchestrator.embedded.SimulatedKubernetes;
 import iota.orchestrator.model.Assignment;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.model.PodCommand;
 import iota.orchestrator.model.PodCommand.Action;
 import iota.orchestrator.model.PodStatus;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,10 +62,10 @@ class ExecutorEndToEndTest {
     kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
       admin.createTopics(List.of(
-          new NewTopic(Topics.ASSIGNMENTS, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
-          new NewTopic(Topics.POD_COMMANDS, 1, (short) 1),
-          new NewTopic(Topics.POD_STATUS, 1, (short) 1),
-          new NewTopic(Topics.DLQ, 1, (short) 1))).all().get();
+          new NewTopic(Topics.ASSIGNMENTS.name(), 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+          new NewTopic(Topics.POD_COMMANDS.name(), 1, (short) 1),
+          new NewTopic(Topics.POD_STATUS.name(), 1, (short) 1),
+          new NewTopic(Topics.DLQ.name(), 1, (short) 1))).all().get();
     }
     zkServer = new TestingServer(true);
     OrchestratorConfig config = OrchestratorConfig.of(Map.of(
@@ -104,7 +104,7 @@ class ExecutorEndToEndTest {
   }
 
   private static ProducerRecord<String, byte[]> assignment(String id, long seq, List<String> ids) {
-    return new ProducerRecord<>(Topics.ASSIGNMENTS, "Thing/" + id, Json.bytes(Assignment.of("Thing", id, seq, 10, ids, 0)));
+    return new ProducerRecord<>(Topics.ASSIGNMENTS.name(), "Thing/" + id, Json.bytes(Assignment.of("Thing", id, seq, 10, ids, 0)));
   }
 
   private List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {
@@ -130,7 +130,7 @@ class ExecutorEndToEndTest {
       tx.initTransactions();
       tx.beginTransaction();
       tx.send(assignment("0", 1, List.of("a", "b")));
-      tx.send(new ProducerRecord<>(Topics.POD_COMMANDS, "Thing/0", Json.bytes(new PodCommand("c1", Action.create, "Thing", "0", "iota-dac", "e2e"))));
+      tx.send(new ProducerRecord<>(Topics.POD_COMMANDS.name(), "Thing/0", Json.bytes(new PodCommand("c1", Action.create, "Thing", "0", "iota-dac", "e2e"))));
       tx.commitTransaction();
 
       tx.beginTransaction();
@@ -138,7 +138,7 @@ class ExecutorEndToEndTest {
       tx.flush();
       tx.abortTransaction();
 
-      plain.send(new ProducerRecord<>(Topics.POD_COMMANDS, "Thing/1", "garbage".getBytes(StandardCharsets.UTF_8))).get();
+      plain.send(new ProducerRecord<>(Topics.POD_COMMANDS.name(), "Thing/1", "garbage".getBytes(StandardCharsets.UTF_8))).get();
       plain.send(assignment("1", 1, List.of("c"))).get();
     }
 
@@ -149,13 +149,13 @@ class ExecutorEndToEndTest {
 
     await().atMost(Duration.ofSeconds(30)).until(() -> k8s.pods().inNamespace("iota").withName("iota-dac-0").get() != null);
 
-    ConsumerRecord<byte[], byte[]> dead = readAll(Topics.DLQ, 1).get(0);
+    ConsumerRecord<byte[], byte[]> dead = readAll(Topics.DLQ.name(), 1).get(0);
     assertArrayEquals("garbage".getBytes(StandardCharsets.UTF_8), dead.value());
-    assertEquals(Topics.POD_COMMANDS, new String(dead.headers().lastHeader(DeadLetterHeaders.TOPIC).value(), StandardCharsets.UTF_8));
+    assertEquals(Topics.POD_COMMANDS.name(), new String(dead.headers().lastHeader(DeadLetterHeaders.TOPIC).value(), StandardCharsets.UTF_8));
 
     // The pod watcher also publishes an inventory per type as soon as it has synced; it may come first.
     PodStatus status = await().atMost(Duration.ofSeconds(30)).until(
-        () -> readAll(Topics.POD_STATUS, 1).stream()
+        () -> readAll(Topics.POD_STATUS.name(), 1).stream()
             .filter(r -> !new String(r.key(), StandardCharsets.UTF_8).endsWith("/inventory"))
             .findFirst().map(r -> PodStatus.parse(r.value())).orElse(null),
         Objects::nonNull);
@@ -165,8 +165,8 @@ class ExecutorEndToEndTest {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
       await().atMost(Duration.ofSeconds(30)).until(() -> {
         Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
-        OffsetAndMetadata a = offsets.get(new TopicPartition(Topics.ASSIGNMENTS, 0));
-        OffsetAndMetadata p = offsets.get(new TopicPartition(Topics.POD_COMMANDS, 0));
+        OffsetAndMetadata a = offsets.get(new TopicPartition(Topics.ASSIGNMENTS.name(), 0));
+        OffsetAndMetadata p = offsets.get(new TopicPartition(Topics.POD_COMMANDS.name(), 0));
         // Offsets include the transaction markers, so "past the last record" is all we can say.
         return a != null && a.offset() >= 5 && p != null && p.offset() >= 3;
       });

@@ -12,14 +12,14 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import iota.orchestrator.IntegrationTest;
+import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.deadletter.DeadLetterHeaders;
 import iota.orchestrator.embedded.SimulatedKubernetes;
-import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.model.Assignment;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.model.PodCommand;
 import iota.orchestrator.model.PodCommand.Action;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,8 +44,8 @@ import org.slf4j.MDC;
 class ExecutorTest {
   private static final String ROOT = "/iota/orchestration";
   private static final String NS = "iota";
-  private static final TopicPartition ASSIGNMENTS = new TopicPartition(Topics.ASSIGNMENTS, 0);
-  private static final TopicPartition POD_COMMANDS = new TopicPartition(Topics.POD_COMMANDS, 0);
+  private static final TopicPartition ASSIGNMENTS = new TopicPartition(Topics.ASSIGNMENTS.name(), 0);
+  private static final TopicPartition POD_COMMANDS = new TopicPartition(Topics.POD_COMMANDS.name(), 0);
 
   private TestingServer zkServer;
   private CuratorFramework curator;
@@ -109,18 +109,18 @@ class ExecutorTest {
   }
 
   private long assign(String resource, String id, long seq, List<String> ids) {
-    return consumer.append(Topics.ASSIGNMENTS, 0, resource + "/" + id, Json.bytes(Assignment.of(resource, id, seq, 10, ids, seq)));
+    return consumer.append(Topics.ASSIGNMENTS.name(), 0, resource + "/" + id, Json.bytes(Assignment.of(resource, id, seq, 10, ids, seq)));
   }
 
   private long tombstone(String resource, String id, long seq) {
     RecordHeaders headers = new RecordHeaders();
     headers.add(Topics.ASSIGNMENT_SEQ_HEADER, Long.toString(seq).getBytes(StandardCharsets.UTF_8));
-    return consumer.append(Topics.ASSIGNMENTS, 0, resource + "/" + id, null, headers);
+    return consumer.append(Topics.ASSIGNMENTS.name(), 0, resource + "/" + id, null, headers);
   }
 
   private long command(String commandId, Action action, String id, String instanceName) {
     return consumer.append(
-        Topics.POD_COMMANDS, 0, "Thing/" + id, Json.bytes(new PodCommand(commandId, action, "Thing", id, instanceName, "test")));
+        Topics.POD_COMMANDS.name(), 0, "Thing/" + id, Json.bytes(new PodCommand(commandId, action, "Thing", id, instanceName, "test")));
   }
 
   private Long committed(TopicPartition tp) {
@@ -133,7 +133,7 @@ class ExecutorTest {
   }
 
   private List<ProducerRecord<byte[], byte[]>> deadLetters() {
-    return producer.history().stream().filter(r -> r.topic().equals(Topics.DLQ)).toList();
+    return producer.history().stream().filter(r -> r.topic().equals(Topics.DLQ.name())).toList();
   }
 
   private static String header(ProducerRecord<byte[], byte[]> r, String name) {
@@ -216,7 +216,7 @@ class ExecutorTest {
     assign("Thing", "1", 3, List.of("a"));
     executor.pollOnce();
 
-    consumer.append(Topics.ASSIGNMENTS, 0, "Thing/1", null);
+    consumer.append(Topics.ASSIGNMENTS.name(), 0, "Thing/1", null);
     assign("Thing", "0", 1, List.of("b"));
     executor.pollOnce();
 
@@ -252,16 +252,16 @@ class ExecutorTest {
   void unreadableRecordsGoToTheDeadLetterTopicAtOnceAndTheRestIsApplied() throws Exception {
     stepped(3, Path.of("templates"));
     byte[] garbage = "{not json".getBytes(StandardCharsets.UTF_8);
-    consumer.append(Topics.ASSIGNMENTS, 0, "Thing/0", garbage);
+    consumer.append(Topics.ASSIGNMENTS.name(), 0, "Thing/0", garbage);
     assign("Thing", "1", 1, List.of("a"));
-    consumer.append(Topics.POD_COMMANDS, 0, "Thing/../etc", Json.bytes(new PodCommand("c0", Action.create, "Thing", "0", "iota-dac", "r")));
+    consumer.append(Topics.POD_COMMANDS.name(), 0, "Thing/../etc", Json.bytes(new PodCommand("c0", Action.create, "Thing", "0", "iota-dac", "r")));
     command("c1", Action.create, "1", "iota-dac");
 
     assertEquals(Duration.ZERO, executor.pollOnce());
 
     List<ProducerRecord<byte[], byte[]>> dlq = deadLetters();
     assertEquals(2, dlq.size());
-    ProducerRecord<byte[], byte[]> first = dlq.stream().filter(r -> header(r, DeadLetterHeaders.TOPIC).equals(Topics.ASSIGNMENTS)).findFirst().orElseThrow();
+    ProducerRecord<byte[], byte[]> first = dlq.stream().filter(r -> header(r, DeadLetterHeaders.TOPIC).equals(Topics.ASSIGNMENTS.name())).findFirst().orElseThrow();
     assertArrayEquals(garbage, first.value());
     assertArrayEquals("Thing/0".getBytes(StandardCharsets.UTF_8), first.key());
     assertEquals("0", header(first, DeadLetterHeaders.PARTITION));
@@ -294,7 +294,7 @@ class ExecutorTest {
     ProducerRecord<byte[], byte[]> dead = deadLetters().get(0);
     assertEquals(CommandFailedException.class.getName(), header(dead, DeadLetterHeaders.EXCEPTION));
     assertTrue(header(dead, DeadLetterHeaders.MESSAGE).startsWith("failed 3 attempts: no pod template"), header(dead, DeadLetterHeaders.MESSAGE));
-    assertEquals(Topics.POD_COMMANDS, header(dead, DeadLetterHeaders.TOPIC));
+    assertEquals(Topics.POD_COMMANDS.name(), header(dead, DeadLetterHeaders.TOPIC));
     assertNotNull(k8s.pods().inNamespace(NS).withName("iota-dac-1").get());
     assertEquals(2L, committed(POD_COMMANDS));
   }

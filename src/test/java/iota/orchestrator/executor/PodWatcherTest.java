@@ -16,7 +16,7 @@ import iota.orchestrator.model.PodCommand;
 import iota.orchestrator.model.PodCommand.Action;
 import iota.orchestrator.model.PodInventory;
 import iota.orchestrator.model.PodStatus;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -61,7 +61,7 @@ class PodWatcherTest {
 
   private List<PodStatus> published() {
     return producer.history().stream()
-        .filter(r -> r.topic().equals(Topics.POD_STATUS) && !new String(r.key(), StandardCharsets.UTF_8).endsWith("/inventory"))
+        .filter(r -> r.topic().equals(Topics.POD_STATUS.name()) && !new String(r.key(), StandardCharsets.UTF_8).endsWith("/inventory"))
         .map(PodWatcherTest::status).toList();
   }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import iota.orchestrator.deadletter.DeadLetterHeaders;
 import iota.orchestrator.model.InvalidRecordException;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +25,7 @@ class RetriesTest {
   private final Retries retries = new Retries(SETTINGS, new DeadLetterSender(producer, Duration.ofSeconds(5)));
 
   private static ConsumerRecord<byte[], byte[]> record(long offset) {
-    return new ConsumerRecord<>(Topics.POD_COMMANDS, 0, offset, "Thing/0".getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8));
+    return new ConsumerRecord<>(Topics.POD_COMMANDS.name(), 0, offset, "Thing/0".getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8));
   }
 
   private static Round round() {
@@ -43,7 +43,7 @@ class RetriesTest {
 
     assertEquals(1, producer.history().size());
     var letter = producer.history().get(0);
-    assertEquals(Topics.DLQ, letter.topic());
+    assertEquals(Topics.DLQ.name(), letter.topic());
     assertArrayEquals(r.value(), letter.value());
     assertEquals("failed 3 attempts: refused", new String(letter.headers().lastHeader(DeadLetterHeaders.MESSAGE).value(), StandardCharsets.UTF_8));
     assertEquals("7", new String(letter.headers().lastHeader(DeadLetterHeaders.OFFSET).value(), StandardCharsets.UTF_8));
@@ -66,7 +66,7 @@ class RetriesTest {
     retries.failed(r, new CommandFailedException("once"), round());
     retries.failed(r, new CommandFailedException("twice"), round());
 
-    retries.forget(List.of(new TopicPartition(Topics.POD_COMMANDS, 0)));
+    retries.forget(List.of(new TopicPartition(Topics.POD_COMMANDS.name(), 0)));
 
     assertFalse(retries.failed(r, new CommandFailedException("again"), round()));
   }

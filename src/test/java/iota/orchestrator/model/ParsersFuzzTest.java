@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
-import iota.orchestrator.topology.Utf8Serde;
+import iota.orchestrator.topics.Utf8Serde;
 import java.util.Arrays;
 import java.util.List;
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.deadletter.DeadLetter;
 import iota.orchestrator.deadletter.DeadLetterHeaders;
+import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,7 +66,7 @@ class EdgeLimitsTopologyTest {
       assertEquals(1, dead.size(), "one refused assignment");
       TestRecord<byte[], byte[]> letter = dead.get(0);
       assertEquals("Thing/0", new String(letter.key(), StandardCharsets.UTF_8));
-      assertEquals(Topics.ASSIGNMENTS, TopologyFixture.header(letter, DeadLetterHeaders.OUTPUT_TOPIC));
+      assertEquals(Topics.ASSIGNMENTS.name(), TopologyFixture.header(letter, DeadLetterHeaders.OUTPUT_TOPIC));
       assertTrue(TopologyFixture.header(letter, DeadLetterHeaders.MESSAGE).contains("over the limit of 12288 bytes"),
           TopologyFixture.header(letter, DeadLetterHeaders.MESSAGE));
       assertTrue(Integer.parseInt(TopologyFixture.header(letter, DeadLetterHeaders.ORIGINAL_BYTES)) > 14_000);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.model.ChangeEvent;
+import iota.orchestrator.topics.JsonSerde;
+import iota.orchestrator.topics.Topics;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
@@ -33,10 +35,10 @@ class OrchestratorProcessorTest {
         "iota.commit.interval", "20ms",
         "iota.resource.rule.init.instances", "2"));
     context = new MockProcessorContext<>();
-    addStore(Stores.PLACEMENTS, Serdes.String());
-    addStore(Stores.INSTANCE_RESOURCES, Serdes.String());
-    addStore(Stores.INSTANCES, JsonSerde.of(InstanceState.class));
-    addStore(Stores.TYPES, JsonSerde.of(TypeState.class));
+    addStore(StoreNames.PLACEMENTS, Serdes.String());
+    addStore(StoreNames.INSTANCE_RESOURCES, Serdes.String());
+    addStore(StoreNames.INSTANCES, JsonSerde.of(InstanceState.class));
+    addStore(StoreNames.TYPES, JsonSerde.of(TypeState.class));
     context.setCurrentSystemTimeMs(START);
     processor = new OrchestratorProcessor(config);
     processor.init(context);
@@ -65,7 +67,7 @@ class OrchestratorProcessorTest {
 
   private List<String> assignmentKeys() {
     return context.forwarded().stream()
-        .filter(f -> f.record().value().topic().equals(Topics.ASSIGNMENTS))
+        .filter(f -> f.record().value().topic().equals(Topics.ASSIGNMENTS.name()))
         .map(f -> (String) f.record().key())
         .toList();
   }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.model.Json;
+import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -351,7 +352,7 @@ class OrchestratorTopologyTest {
     for (int i = 0; i < bad.length; i++) {
       TestRecord<byte[], byte[]> r = dead.get(i);
       assertEquals(bad[i], new String(r.value(), StandardCharsets.UTF_8), "original bytes");
-      assertEquals(Topics.CM_NOTIFY, TopologyFixture.header(r, Topics.DLQ_HEADER_TOPIC));
+      assertEquals(Topics.CM_NOTIFY.name(), TopologyFixture.header(r, Topics.DLQ_HEADER_TOPIC));
       assertEquals(String.valueOf(i), TopologyFixture.header(r, Topics.DLQ_HEADER_OFFSET));
       assertNotNull(TopologyFixture.header(r, Topics.DLQ_HEADER_MESSAGE));
     }

@@ -66,7 +66,7 @@ class PodStartTimeoutTopologyTest {
 
     KeyValueStore<String, InstanceState> instances = f.instances();
     KeyValueStore<String, String> placements = f.placements();
-    KeyValueStore<String, TypeState> types = f.driver.getKeyValueStore(Stores.TYPES);
+    KeyValueStore<String, TypeState> types = f.driver.getKeyValueStore(StoreNames.TYPES);
     Reply plan = new PlanReader(90_000).plan(f.config.resourceTypes().get(1), PlanStores.of(placements, f.byInstance(), instances, types), System.currentTimeMillis(), true);
     JsonNode health = TopologyFixture.tree(plan.body()).get("instances").get("0").get("health");
     assertEquals(reason, health.get("lastRecreateReason").asText());
@@ -83,7 +83,7 @@ class PodStartTimeoutTopologyTest {
     commands = f.commands();
     assertEquals(1, commands.size());
     assertTrue(commands.get(0).get("reason").asText().contains("of its recreate (last phase Pending)"), commands.toString());
-    assertEquals(2, f.driver.<String, TypeState>getKeyValueStore(Stores.TYPES).get("Rule").startTimeouts());
+    assertEquals(2, f.driver.<String, TypeState>getKeyValueStore(StoreNames.TYPES).get("Rule").startTimeouts());
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.model.Assignment;
 import iota.orchestrator.model.Json;
+import iota.orchestrator.topics.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -3,6 +3,7 @@ package iota.orchestrator.topology;
 import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.model.Json;
+import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,15 +65,15 @@ final class TopologyFixture implements AutoCloseable {
     driver = new TopologyTestDriver(OrchestratorTopology.build(config, OrchestratorTopology.Mode.LIVE, routing), props, START);
     StringSerializer s = new StringSerializer();
     ByteArraySerializer b = new ByteArraySerializer();
-    cmNotify = driver.createInputTopic(Topics.CM_NOTIFY, s, b, START, Duration.ofMillis(1));
-    heartbeats = driver.createInputTopic(Topics.HEARTBEAT, s, b, START, Duration.ofMillis(1));
-    requests = driver.createInputTopic(Topics.REQUESTS, s, b, START, Duration.ofMillis(1));
-    podStatus = driver.createInputTopic(Topics.POD_STATUS, s, b, START, Duration.ofMillis(1));
+    cmNotify = driver.createInputTopic(Topics.CM_NOTIFY.name(), s, b, START, Duration.ofMillis(1));
+    heartbeats = driver.createInputTopic(Topics.HEARTBEAT.name(), s, b, START, Duration.ofMillis(1));
+    requests = driver.createInputTopic(Topics.REQUESTS.name(), s, b, START, Duration.ofMillis(1));
+    podStatus = driver.createInputTopic(Topics.POD_STATUS.name(), s, b, START, Duration.ofMillis(1));
     StringDeserializer sd = new StringDeserializer();
-    assignments = driver.createOutputTopic(Topics.ASSIGNMENTS, sd, sd);
-    podCommands = driver.createOutputTopic(Topics.POD_COMMANDS, sd, sd);
-    results = driver.createOutputTopic(Topics.RESULTS, sd, sd);
-    dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    assignments = driver.createOutputTopic(Topics.ASSIGNMENTS.name(), sd, sd);
+    podCommands = driver.createOutputTopic(Topics.POD_COMMANDS.name(), sd, sd);
+    results = driver.createOutputTopic(Topics.RESULTS.name(), sd, sd);
+    dlq = driver.createOutputTopic(Topics.DLQ.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   TopologyFixture() {
@@ -122,15 +123,15 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   KeyValueStore<String, String> placements() {
-    return driver.getKeyValueStore(Stores.PLACEMENTS);
+    return driver.getKeyValueStore(StoreNames.PLACEMENTS);
   }
 
   KeyValueStore<String, String> byInstance() {
-    return driver.getKeyValueStore(Stores.INSTANCE_RESOURCES);
+    return driver.getKeyValueStore(StoreNames.INSTANCE_RESOURCES);
   }
 
   KeyValueStore<String, InstanceState> instances() {
-    return driver.getKeyValueStore(Stores.INSTANCES);
+    return driver.getKeyValueStore(StoreNames.INSTANCES);
   }
 
   static JsonNode tree(String json) {

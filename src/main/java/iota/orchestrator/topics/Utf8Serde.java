@@ -1,4 +1,4 @@
-package iota.orchestrator.topology;
+package iota.orchestrator.topics;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;

@@ -1,6 +1,5 @@
-package iota.orchestrator.topology;
+package iota.orchestrator.model;
 
-import iota.orchestrator.model.Assignment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,13 +39,11 @@ public final class PlanSnapshot {
 
   /** Applies one record of the assignments topic: a state, or a tombstone (null value). */
   public void apply(String key, Assignment value) {
-    int slash = key.lastIndexOf('/');
-    String type = key.substring(0, slash);
-    int id = Integer.parseInt(key.substring(slash + 1));
+    StoreKey instance = StoreKey.parse(key);
     if (value == null) {
-      remove(type, id);
+      remove(instance.type(), instance.instanceId());
     } else {
-      put(type, id, new Instance(value.data().used(), value.data().count(), value.resources().ids(), value.reload().times()));
+      put(instance.type(), instance.instanceId(), new Instance(value.data().used(), value.data().count(), value.resources().ids(), value.reload().times()));
     }
   }
 
@@ -79,7 +76,7 @@ public final class PlanSnapshot {
       for (int id : ids.keySet()) {
         Instance a = mine.get(id);
         Instance b = theirs.get(id);
-        String where = type + "/" + id;
+        String where = StoreKey.of(type, id);
         if (a == null) {
           out.add(where + ": only in " + otherName);
         } else if (b == null) {

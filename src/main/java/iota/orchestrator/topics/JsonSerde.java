@@ -1,4 +1,4 @@
-package iota.orchestrator.topology;
+package iota.orchestrator.topics;
 
 import iota.orchestrator.model.Json;
 import java.io.IOException;
@@ -10,20 +10,9 @@ import org.apache.kafka.common.serialization.Serializer;
 /** A serde for a JSON-mapped record type; null maps to null both ways (tombstones). */
 public final class JsonSerde<T> implements Serde<T> {
   private final Class<T> type;
-  private final RecordLimits limits;
 
   public JsonSerde(Class<T> type) {
-    this(type, null);
-  }
-
-  private JsonSerde(Class<T> type, RecordLimits limits) {
     this.type = type;
-    this.limits = limits;
-  }
-
-  /** This serde, refusing to write a value over its topic's limit ({@link OversizedRecordException}). */
-  JsonSerde<T> limitedTo(RecordLimits limits) {
-    return new JsonSerde<>(type, limits);
   }
 
   public static <T> JsonSerde<T> of(Class<T> type) {
@@ -32,8 +21,7 @@ public final class JsonSerde<T> implements Serde<T> {
 
   @Override
   public Serializer<T> serializer() {
-    Serializer<T> plain = (topic, value) -> value == null ? null : Json.bytes(value);
-    return limits == null ? plain : new SizeCheckedSerializer<>(plain, limits);
+    return (topic, value) -> value == null ? null : Json.bytes(value);
   }
 
   @Override

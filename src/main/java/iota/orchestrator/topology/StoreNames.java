@@ -1,11 +1,16 @@
 package iota.orchestrator.topology;
 
+import iota.orchestrator.model.StoreKey;
+import iota.orchestrator.topics.Topics;
+
 /**
  * Names of the topology's state stores, shared by the topology and the query layer. All are
- * persistent RocksDB key-value stores with changelogs, partitioned by resource type.
+ * persistent RocksDB key-value stores with changelogs, partitioned by resource type; their keys are
+ * built and read by {@link StoreKey}. (Not {@code Stores}: that is Kafka's store factory, which the
+ * topology uses beside these names.)
  */
-public final class Stores {
-  private Stores() {}
+public final class StoreNames {
+  private StoreNames() {}
 
   /** {@code <Resource>/<resourceId>} -> instance id (UTF-8 string). */
   public static final String PLACEMENTS = "placements";
