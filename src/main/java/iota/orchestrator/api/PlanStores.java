@@ -14,7 +14,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 public interface PlanStores {
   ReadOnlyKeyValueStore<String, String> placements();
 
-  /** {@link iota.orchestrator.topology.Stores#INSTANCE_RESOURCES}: one instance's ids, in order. */
+  /** {@link iota.orchestrator.topology.StoreNames#INSTANCE_RESOURCES}: one instance's ids, in order. */
   ReadOnlyKeyValueStore<String, String> byInstance();
 
   ReadOnlyKeyValueStore<String, InstanceState> instances();
