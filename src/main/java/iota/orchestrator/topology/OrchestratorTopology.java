@@ -179,6 +179,8 @@ public final class OrchestratorTopology {
     builder.addStateStore(store(StoreNames.INSTANCES, JsonSerde.of(InstanceState.class)).withCachingEnabled());
     builder.addStateStore(store(StoreNames.TYPES, JsonSerde.of(TypeState.class)).withCachingEnabled());
 
+    // Inputs come in as bytes, not in their topics' formats: the parsers refuse a bad record with a
+    // reason the dead letter carries, where a failing deserializer would only say that it failed.
     Consumed<byte[], byte[]> raw = Consumed.with(Serdes.ByteArray(), Serdes.ByteArray());
     KStream<String, Input> changes = builder.stream(Topics.CM_NOTIFY.name(), raw.withName("cm-notify-source"))
         .process(InputParsers.changes(types, limits.valueLimit(BY_TYPE_REPARTITION)), Named.as("parse-change"));
