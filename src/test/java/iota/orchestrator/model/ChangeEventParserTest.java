@@ -86,6 +86,37 @@ class ChangeEventParserTest {
   }
 
   @Test
+  void aRepeatedFieldCountsByItsLastOccurrence() {
+    assertEquals(List.of("b"), parse("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"a\"},\"k\":{\"id\":\"b\"}}").ids());
+    assertEquals(List.of("row"), parse("{\"o\":\"c\",\"t\":\"Thing\",\"k\":\"a\",\"k\":null,\"instance\":{\"id\":\"row\"}}").ids());
+    assertEquals(List.of(), parse("{\"o\":\"c\",\"t\":\"Thing\",\"instance\":{\"id\":\"row\"},\"instance\":5}").ids());
+    assertEquals("k.id is missing", reason("{\"o\":\"c\",\"t\":\"Thing\",\"k\":{\"id\":\"a\",\"id\":null}}"));
+    assertEquals("o is missing or not a string", reason("{\"o\":\"c\",\"o\":1,\"t\":\"Thing\",\"k\":\"a\"}"));
+  }
+
+  @Test
+  void aBrokenDocumentIsNotJsonWhateverItsEarlierFieldsSay() {
+    assertTrue(reason("{\"o\":5,\"t\":\"Thing\",\"k\":").startsWith("not JSON: "));
+    assertTrue(reason("{\"o\":\"c\",\"t\":\"a/b\",\"instance\":{\"x\":[1,}}").startsWith("not JSON: "));
+  }
+
+  @Test
+  void anIgnoredFieldIsHeldToTheSameJsonRulesAsTheRest() {
+    // A surrogate encoded as UTF-8 bytes (CESU-8) is not JSON, even in a column of the row nobody reads.
+    byte[] prefix = "{\"o\":\"c\",\"t\":\"Thing\",\"k\":\"a\",\"instance\":{\"name\":\"".getBytes(StandardCharsets.UTF_8);
+    byte[] payload = java.util.Arrays.copyOf(prefix, prefix.length + 6);
+    System.arraycopy(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}', '}'}, 0, payload, prefix.length, 6);
+    String reason = assertThrows(InvalidRecordException.class, () -> ChangeEventParser.parse(payload)).getMessage();
+    assertTrue(reason.startsWith("not JSON: "), reason);
+  }
+
+  @Test
+  void onlyTheRowsIdIsReadFromALargeRow() {
+    String columns = "\"name\":\"n\",\"tags\":[1,{\"id\":\"not-this\"},[null]],\"meta\":{\"id\":\"nor-this\"}";
+    assertEquals(List.of("t9"), parse("{\"o\":\"c\",\"t\":\"Thing\",\"instance\":{" + columns + ",\"id\":\"t9\"}}").ids());
+  }
+
+  @Test
   void idsLongerThan128CharactersAreRejected() {
     assertEquals(List.of("x".repeat(128)), parse("{\"o\":\"c\",\"t\":\"Thing\",\"k\":\"" + "x".repeat(128) + "\"}").ids());
     assertTrue(reason("{\"o\":\"c\",\"t\":\"Thing\",\"k\":\"" + "x".repeat(129) + "\"}").contains("longer than 128"));
