@@ -26,6 +26,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * partition and offset.
  */
 final class InputParsers {
+  /** More than the encoded {@link Input} of a change with no ids, empty strings and every flag set needs. */
+  static final int ENVELOPE_FIXED_BYTES = 256;
+
   private InputParsers() {}
 
   /**
@@ -112,6 +115,13 @@ final class InputParsers {
     List<String> ids = event.ids();
     // Every id costs at most twice its 128 bytes (each a quote or backslash) plus quotes and comma.
     long worst = (long) ids.size() * (2L * Ids.MAX_BYTES + 3);
+    // Encoding the envelope cost a single create about as much as parsing it, so it is encoded
+    // only when its bound could matter: fixed fields well under ENVELOPE_FIXED_BYTES, and every
+    // char of its two strings at most 6 bytes (a six-character unicode escape).
+    long envelopeBound = ENVELOPE_FIXED_BYTES + 6L * (event.rawOp().length() + (event.table() == null ? 0 : event.table().length()));
+    if (envelopeBound + worst <= maxBytes) {
+      return List.of(event);
+    }
     int envelope = Json.bytes(Input.change(new ChangeEvent(event.op(), event.rawOp(), event.table(), List.of()), false)).length;
     if (envelope + worst <= maxBytes) {
       return List.of(event);
