@@ -30,11 +30,11 @@ final class ChildJvm implements AutoCloseable {
 
   /**
    * The command line of {@code Main <args>} in a child JVM with the shipped logging (INFO for our
-   * own lines), so its log shows where a start spent its time.
+   * own lines), so its log shows where a start spent its time; {@code maxHeap} as for {@code -Xmx}.
    */
-  static ProcessBuilder mainCommand(List<String> args) {
+  static ProcessBuilder mainCommand(String maxHeap, List<String> args) {
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap,
         "-Dlogback.configurationFile=" + Path.of("src/main/resources/logback.xml").toAbsolutePath(),
         "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(args);
@@ -58,7 +58,7 @@ final class ChildJvm implements AutoCloseable {
       List<String> line = new ArrayList<>(List.of(command, "--config", file.toString()));
       line.addAll(List.of(args));
       Path log = dir.resolve(name + ".log");
-      ProcessBuilder builder = mainCommand(line);
+      ProcessBuilder builder = mainCommand("384m", line);
       builder.environment().putAll(env);
       Process process = builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
       return new ChildJvm(process, log);

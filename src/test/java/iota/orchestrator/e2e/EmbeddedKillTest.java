@@ -133,18 +133,13 @@ class EmbeddedKillTest {
 
   /** Starts {@code embedded} in a child JVM on this test's directory and ports; returns at READY. */
   private void startAndAwaitReady(String name) throws IOException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    ProcessBuilder builder = new ProcessBuilder(
-        // The shipped logging (INFO for our own lines): the log beside the data dir shows where a start spent its time.
-        java.toString(), "-Xmx512m", "-Dlogback.configurationFile=" + Path.of("src/main/resources/logback.xml").toAbsolutePath(),
-        "-cp", System.getProperty("java.class.path"),
-        "iota.orchestrator.cli.Main", "embedded",
+    ProcessBuilder builder = ChildJvm.mainCommand("512m", List.of("embedded",
         "--data-dir", dataDir.toString(),
         "--http-port", String.valueOf(http),
         "--mqtt-port", String.valueOf(mqtt),
         "--kafka-port", String.valueOf(kafka),
         "--zookeeper-port", String.valueOf(zookeeper),
-        "--heartbeat-timeout", "3s");
+        "--heartbeat-timeout", "3s"));
     builder.environment().put("IOTA_RESOURCE_THING_INIT_INSTANCES", "3");
     builder.environment().put("IOTA_RESOURCE_RULE_INIT_INSTANCES", "3");
     builder.redirectError(dataDir.resolveSibling(dataDir.getFileName() + "-" + name + ".log").toFile());
