@@ -4,9 +4,10 @@ import static iota.orchestrator.e2e.E2e.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.embedded.EmbeddedPlatform;
-import iota.orchestrator.topology.Topics;
+import iota.orchestrator.topics.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -29,9 +30,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * takes its partitions back at once; under a new one it waits for the dead member's session. Either
  * way every assignment ends in ZooKeeper exactly once.
  */
+@IntegrationTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ExecutorKillTest {
-  private static final Set<TopicPartition> PARTITIONS = Set.of(new TopicPartition(Topics.ASSIGNMENTS, 0), new TopicPartition(Topics.POD_COMMANDS, 0));
+  private static final Set<TopicPartition> PARTITIONS = Set.of(new TopicPartition(Topics.ASSIGNMENTS.name(), 0), new TopicPartition(Topics.POD_COMMANDS.name(), 0));
   /**
    * Long on purpose for the member killed in the second test: a resumption well inside it can only
    * be static membership, even when a JVM start on the shared two cores takes twenty seconds.

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.embedded.EmbeddedPlatform;
 import iota.orchestrator.embedded.Ports;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * new identity it waits for the dead member's session. The plan survives, and every change is
  * placed and applied exactly once.
  */
+@IntegrationTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StreamKillTest {
   /**
