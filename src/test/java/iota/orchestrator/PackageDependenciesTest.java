@@ -43,8 +43,10 @@ class PackageDependenciesTest {
           Map.entry("orphans", plus(INFRASTRUCTURE, ownExcept("model"))),
           Map.entry("admin", ownExcept()),
           Map.entry("deadletter", ownExcept()),
+          Map.entry("topics", plus(List.of("kafka.server", "org.apache.curator", "org.apache.zookeeper", "io.fabric8",
+              "io.javalin", "org.eclipse.jetty", "io.moquette", "org.eclipse.paho"), ownExcept("model", "orphans", "deadletter"))),
           Map.entry("topology", own("api", "executor", "connect", "embedded", "cli", "bench", "io.fabric8", "org.apache.curator", "org.apache.zookeeper", "io.javalin")),
-          Map.entry("executor", own("api", "connect", "embedded", "cli", "bench", "io.javalin", "org.eclipse.jetty")),
+          Map.entry("executor", own("topology", "api", "connect", "embedded", "cli", "bench", "io.javalin", "org.eclipse.jetty")),
           Map.entry("api", own("executor", "connect", "embedded", "cli", "bench", "io.fabric8", "org.apache.curator", "org.apache.zookeeper")),
           Map.entry("connect", own("api", "executor", "placement", "embedded", "cli", "bench")),
           Map.entry("embedded", own("cli", "bench")));
