@@ -114,6 +114,8 @@ public final class ConfigKeys {
   public static final ConfigKey<Duration> ORPHANS_INTERVAL = declare(ConfigKey.duration("iota.orphans.interval", Duration.ofMinutes(5)));
   public static final ConfigKey<Duration> ORPHANS_GRACE = declare(ConfigKey.duration("iota.orphans.grace", Duration.ofMinutes(10)));
   public static final ConfigKey<Boolean> ORPHANS_PURGE = declare(ConfigKey.bool("iota.orphans.purge", true));
+  /** Executor: time between pod usage samples (metrics.k8s.io) published on {@code iota.orchestrator.pod-metrics}. */
+  public static final ConfigKey<Duration> METRICS_INTERVAL = declare(ConfigKey.duration("iota.metrics.interval", Duration.ofSeconds(15)));
   public static final ConfigKey<Integer> RECORD_MAX_BYTES = declare(ConfigKey.integer("iota.record.max.bytes", 1_000_000, 16 * 1024, 64 * 1024 * 1024));
   public static final ConfigKey<Duration> HEALTH_FAILURE_WINDOW = declare(ConfigKey.duration("iota.health.failure.window", Duration.ofMinutes(2)));
 
@@ -135,6 +137,10 @@ public final class ConfigKeys {
       ConfigKey.integer("", 0, OrchestrationParams.MAX_INSTANCES_MIN, OrchestrationParams.MAX_INSTANCES_LIMIT), builtin(t -> t.defaults().maxInstances(), ResourceType.DEFAULT_SIZING.maxInstances())));
   public static final TypeKey<Integer> RESOURCE_PER_INSTANCE = declare(TypeKey.of("resource.per.instance",
       ConfigKey.integer("", 0, 1, OrchestrationParams.RESOURCE_PER_INSTANCE_LIMIT), builtin(t -> t.defaults().resourcePerInstance(), ResourceType.DEFAULT_SIZING.resourcePerInstance())));
+
+  /** Read by the autoscaler once it is wired (issue 12 §3); accepted and checked now. */
+  public static final TypeKey<Duration> SCALE_DOWN_STABILIZATION = declare(TypeKey.of("scale.down.stabilization",
+      ConfigKey.duration("", Duration.ofMinutes(5)), type -> Duration.ofMinutes(5)));
 
   private ConfigKeys() {}
 

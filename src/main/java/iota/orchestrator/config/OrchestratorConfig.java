@@ -178,6 +178,7 @@ public final class OrchestratorConfig {
       int init = get(initKey);
       int max = get(maxKey);
       int rpi = get(ConfigKeys.RESOURCE_PER_INSTANCE.of(name));
+      get(ConfigKeys.SCALE_DOWN_STABILIZATION.of(name));
       if (init > max) {
         throw new ConfigException(initKey.name() + ": " + init + " is more than " + maxKey.name() + " (" + max + ")");
       }

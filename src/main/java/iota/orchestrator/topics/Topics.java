@@ -35,6 +35,12 @@ public final class Topics {
    * apart by their fields.
    */
   public static final Topic<String, byte[]> POD_STATUS = new Topic<>("iota.orchestrator.pod-status", Utf8Serde.INSTANCE, Serdes.ByteArray());
+  /**
+   * Measured pod usage joined with the pods' requests, one record per resource type and metrics
+   * round, keyed by the type; published by the executor's metrics poller. JSON bytes, read with
+   * {@code model.PodMetrics.parse} so a bad record can be dead-lettered.
+   */
+  public static final Topic<String, byte[]> POD_METRICS = new Topic<>("iota.orchestrator.pod-metrics", Utf8Serde.INSTANCE, Serdes.ByteArray());
   /** Compacted: the complete ZooKeeper state of each instance, keyed {@code <Resource>/<instanceId>}. */
   public static final Topic<String, Assignment> ASSIGNMENTS = new Topic<>("iota.orchestrator.assignments", Utf8Serde.INSTANCE, JsonSerde.of(Assignment.class));
   /** Pod create/delete/recreate commands, keyed {@code <Resource>/<instanceId>}. */
@@ -57,7 +63,7 @@ public final class Topics {
   public static final String ASSIGNMENT_SEQ_HEADER = "iota.seq";
 
   /** Every topic above, in the order of {@code topics/topics.json}. */
-  public static final List<Topic<?, ?>> ALL = List.of(CM_NOTIFY, HEARTBEAT, REQUESTS, POD_STATUS, ASSIGNMENTS, POD_COMMANDS, RESULTS, ORPHANS, DLQ);
+  public static final List<Topic<?, ?>> ALL = List.of(CM_NOTIFY, HEARTBEAT, REQUESTS, POD_STATUS, POD_METRICS, ASSIGNMENTS, POD_COMMANDS, RESULTS, ORPHANS, DLQ);
 
   /**
    * Headers of a dead-letter record, declared in {@link DeadLetterHeaders}; these names stay for the

@@ -19,7 +19,7 @@ class TopicSpecTest {
     Set<String> declared = TopicSpec.bundled().topics().stream().map(TopicSpec.Topic::name).collect(Collectors.toSet());
 
     assertEquals(Set.of(Topics.CM_NOTIFY.name(), Topics.HEARTBEAT.name(), Topics.REQUESTS.name(), Topics.POD_STATUS.name(),
-        Topics.ASSIGNMENTS.name(), Topics.POD_COMMANDS.name(), Topics.RESULTS.name(), Topics.ORPHANS.name(), Topics.DLQ.name()), declared);
+        Topics.POD_METRICS.name(), Topics.ASSIGNMENTS.name(), Topics.POD_COMMANDS.name(), Topics.RESULTS.name(), Topics.ORPHANS.name(), Topics.DLQ.name()), declared);
   }
 
   @Test
@@ -37,7 +37,7 @@ class TopicSpecTest {
     assertEquals("-1", byName.get(Topics.CM_NOTIFY.name()).config().get("retention.ms"));
     assertEquals("-1", byName.get(Topics.REQUESTS.name()).config().get("retention.ms"));
     assertEquals("compact", byName.get(Topics.ASSIGNMENTS.name()).config().get("cleanup.policy"));
-    for (String finite : Set.of(Topics.HEARTBEAT.name(), Topics.POD_STATUS.name(), Topics.POD_COMMANDS.name(), Topics.RESULTS.name(), Topics.DLQ.name())) {
+    for (String finite : Set.of(Topics.HEARTBEAT.name(), Topics.POD_STATUS.name(), Topics.POD_METRICS.name(), Topics.POD_COMMANDS.name(), Topics.RESULTS.name(), Topics.DLQ.name())) {
       assertTrue(Long.parseLong(byName.get(finite).config().get("retention.ms")) > 0, finite);
     }
   }
