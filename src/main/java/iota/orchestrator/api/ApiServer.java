@@ -103,6 +103,7 @@ public final class ApiServer implements AutoCloseable {
   private final Duration requestTimeout;
   private final List<String> routes = new CopyOnWriteArrayList<>();
   private final List<AutoCloseable> owned = new ArrayList<>();
+  private final SimulationRoutes simulation;
   private final Javalin app;
 
   /**
@@ -141,6 +142,7 @@ public final class ApiServer implements AutoCloseable {
     this.auth = Auth.fromConfig(config);
     this.cors = new Cors(config.get(ConfigKeys.CORS_ORIGINS));
     this.requestTimeout = config.get(ConfigKeys.API_REQUEST_TIMEOUT);
+    this.simulation = new SimulationRoutes(types.keySet());
     this.app = Javalin.create(this::configure);
   }
 
@@ -169,6 +171,12 @@ public final class ApiServer implements AutoCloseable {
       gateway.close();
       throw e;
     }
+  }
+
+  /** Serves the simulated fleet's load routes from {@code control}; null (the default) answers them 404. */
+  public ApiServer simulation(SimulationControl control) {
+    simulation.control(control);
+    return this;
   }
 
   /** Binds {@code iota.http.host}:{@code iota.http.port} (0 picks a free port). */
@@ -240,6 +248,8 @@ public final class ApiServer implements AutoCloseable {
     c.routes.get(API + "/{resource}/{id}/instances", this::placement);
     c.routes.get(API + "/{resource}/instances/{instanceId}", this::instance);
     c.routes.get(API + "/{resource}/instances/{instanceId}/resources", this::resources);
+    c.routes.put(SimulationRoutes.PATH + "/{resource}", simulation::setDefault);
+    c.routes.put(SimulationRoutes.PATH + "/{resource}/{id}", simulation::setResource);
     c.routes.get("/healthz", this::liveness);
     c.routes.get("/readyz", this::readiness);
     c.routes.get("/metrics", this::scrape);
@@ -248,7 +258,8 @@ public final class ApiServer implements AutoCloseable {
     for (String path :
         List.of(
             API, API + "/{resource}", API + "/{resource}/summary", API + "/{resource}/orchestrate", API + "/{resource}/{id}/instances",
-            API + "/{resource}/instances/{instanceId}", API + "/{resource}/instances/{instanceId}/resources", API + "/{resource}/orphans")) {
+            API + "/{resource}/instances/{instanceId}", API + "/{resource}/instances/{instanceId}/resources", API + "/{resource}/orphans",
+            SimulationRoutes.PATH + "/{resource}", SimulationRoutes.PATH + "/{resource}/{id}")) {
       c.routes.options(path, this::preflight);
     }
 

@@ -3,6 +3,7 @@ package iota.orchestrator.cli;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.executor.Executor;
+import iota.orchestrator.executor.PodMetricsPoller;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code executor}: the production process that applies the topology's commands to ZooKeeper and
- * Kubernetes and reports pod phases. Runs until SIGTERM (or until its loop fails, exit code 1, so
+ * Kubernetes and reports pod phases; beside it, the {@link PodMetricsPoller} samples the pods' usage
+ * every {@code iota.metrics.interval}. Runs until SIGTERM (or until its loop fails, exit code 1, so
  * the orchestrator of the orchestrator restarts it). Options map to configuration keys; everything
  * else comes from {@code IOTA_*} / {@code KAFKA_*} variables or the {@code --config} file.
  */
@@ -23,7 +25,7 @@ import picocli.CommandLine.Option;
     name = "executor",
     resourceBundle = ConfigDefaults.BUNDLE,
     mixinStandardHelpOptions = true,
-    description = "Apply assignments to ZooKeeper and pod commands to Kubernetes; report pod phases.")
+    description = "Apply assignments to ZooKeeper and pod commands to Kubernetes; report pod phases and pod usage (metrics.k8s.io).")
 public final class ExecutorCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ExecutorCommand.class);
 
@@ -58,13 +60,24 @@ public final class ExecutorCommand implements Callable<Integer> {
     config.require(ConfigKeys.BOOTSTRAP_SERVERS);
     config.require(ConfigKeys.ZOOKEEPER_CONNECT);
     Executor executor = Executor.start(config);
+    PodMetricsPoller metrics;
+    try {
+      metrics = PodMetricsPoller.start(config);
+    } catch (RuntimeException e) {
+      executor.close();
+      throw e;
+    }
     // SIGTERM runs the hook: close() wakes the consumer, which ends the loop and completes termination.
-    Runtime.getRuntime().addShutdownHook(new Thread(executor::close, "iota-executor-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      metrics.close();
+      executor.close();
+    }, "iota-executor-shutdown"));
     try {
       executor.termination().join();
       return 0;
     } catch (CompletionException e) {
       log.error("the executor stopped on an error", e.getCause());
+      metrics.close();
       executor.close();
       return 1;
     }

@@ -8,6 +8,7 @@ import iota.orchestrator.api.AppNode;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.executor.Executor;
+import iota.orchestrator.executor.PodMetricsPoller;
 import iota.orchestrator.executor.ZooKeeperClients;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.topology.StreamsApp;
@@ -46,9 +47,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole system in one JVM, for {@code embedded} mode and for integration tests: a real KRaft
  * Kafka broker, ZooKeeper, an MQTT broker, Kafka Connect running the MQTT bridge, the topology,
- * the executor and the REST server — plus two stand-ins, said plainly: a SIMULATED Kubernetes API
- * (fabric8's mock server in CRUD mode; no real API server can run here) and, optionally, a
- * SIMULATED worker fleet that runs created pods and heartbeats for them.
+ * the executor with its pod metrics poller and the REST server — plus stand-ins, said plainly: a
+ * SIMULATED Kubernetes API (fabric8's mock server in CRUD mode; no real API server can run here)
+ * and, optionally, a SIMULATED worker fleet that runs created pods, heartbeats for them, and
+ * whose usage a SIMULATED metrics.k8s.io reports ({@link SimulatedLoad}).
  *
  * <p>All state lives under one data directory; a start on the same directory continues where the
  * last one stopped (except the simulated Kubernetes API, which keeps pods in memory: after a
@@ -58,6 +60,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPlatform.class);
   public static final String CONNECTOR_NAME = "iota-mqtt-source";
   private static final Duration READY_REPORT_INTERVAL = Duration.ofSeconds(5);
+  /** The simulated load's noise is seeded, so two runs given the same inputs see the same usage. */
+  private static final long SIMULATED_LOAD_SEED = 12;
 
   /** What to start, and where. Port 0 means any free port. */
   public record Options(
@@ -107,6 +111,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
   private AppNode node;
   private Executor executor;
   private SimulatedWorkers workers;
+  private SimulatedLoad load;
   private String apiToken;
   private boolean tokenGenerated;
   private Ready ready;
@@ -195,6 +200,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
       return c;
     });
 
+    load = options.simulateWorkers() ? new SimulatedLoad(SIMULATED_LOAD_SEED, SimulatedLoad.DEFAULT_NOISE) : null;
     // The REST server (Javalin, the result waiter's consumer) took 1-17 s to start after the rest.
     CompletableFuture<AppNode> nodeStarted = inBackground("app", () -> AppNode.start(config));
 
@@ -208,9 +214,16 @@ public final class EmbeddedPlatform implements AutoCloseable {
       Duration interval = Duration.ofMillis(Math.max(200, options.heartbeatTimeout().toMillis() / 3));
       workers = keep(new SimulatedWorkers(kubernetes.newClient(config.get(ConfigKeys.KUBERNETES_NAMESPACE)),
           config.get(ConfigKeys.KUBERNETES_NAMESPACE), config.resourceTypes(), kafka.bootstrapServers(), interval).start());
+      // Without simulated workers nothing serves metrics.k8s.io (404), as in a cluster without metrics-server.
+      kubernetes.serveMetrics(new SimulatedMetrics(workers::pods, SimulatedMetrics.InstanceResources.zooKeeper(curator, config.get(ConfigKeys.ZOOKEEPER_ROOT)),
+          load, java.time.Clock.systemUTC()));
+      LOG.info("SIMULATED metrics.k8s.io: pod usage = idle {}m / {} MiB + per resource {}m / {} MiB (change it with PUT /v1/api/simulation/load/...)",
+          SimulatedLoad.IDLE_CPU_MILLIS, SimulatedLoad.IDLE_MEMORY_MIB, SimulatedLoad.DEFAULT_CPU_MILLIS, SimulatedLoad.DEFAULT_MEMORY_MIB);
     }
+    keep(PodMetricsPoller.create(config, k8s)).start();
 
     node = join(nodeStarted);
+    node.api().simulation(load);
     awaitReady();
     ready = new Ready("http://" + Ports.HOST + ":" + node.api().port(), mqtt.uri(), kafka.bootstrapServers(),
         zookeeper.connectString(), kubernetes.url(), kubeconfig.toString());

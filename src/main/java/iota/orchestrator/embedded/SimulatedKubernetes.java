@@ -14,7 +14,15 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.net.URLDecoder;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.logging.Level;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +34,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * this one. It stores whatever is sent to it and answers create, get, list, edit, patch,
  * updateStatus, delete and watch for pods (and other kinds) the way the API server would — but
  * no kubelet runs anything: pods stay in the phase their creator or a simulated fleet writes.
+ * Beside the store it can serve the metrics.k8s.io PodMetrics API ({@link #serveMetrics}), so the
+ * executor's real metrics path runs against SIMULATED usage.
  *
  * <p><b>State is in memory only.</b> A restart starts empty; the executor's reconciliation
  * re-creates every pod the plan needs. The server has no discovery endpoints, so {@code kubectl
@@ -47,12 +57,14 @@ public final class SimulatedKubernetes implements AutoCloseable {
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   private final KubernetesMockServer server;
+  private final MetricsBesideCrud dispatcher;
   private final int port;
   private final KubernetesClient client;
   private boolean closed;
 
-  private SimulatedKubernetes(KubernetesMockServer server, int port) {
+  private SimulatedKubernetes(KubernetesMockServer server, MetricsBesideCrud dispatcher, int port) {
     this.server = server;
+    this.dispatcher = dispatcher;
     this.port = port;
     this.client = newClient(DEFAULT_NAMESPACE);
   }
@@ -62,8 +74,8 @@ public final class SimulatedKubernetes implements AutoCloseable {
     long began = System.nanoTime();
     routeJulToSlf4j();
     int httpPort = Ports.orFree(port);
-    KubernetesMockServer server = new KubernetesMockServer(
-        new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    MetricsBesideCrud dispatcher = new MetricsBesideCrud(new KubernetesCrudDispatcher());
+    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     try {
       server.init(InetAddress.getByName(Ports.HOST), httpPort);
     } catch (IOException e) {
@@ -71,7 +83,7 @@ public final class SimulatedKubernetes implements AutoCloseable {
     }
     LOG.info("SIMULATED Kubernetes API (fabric8 CRUD mock, in-memory) up on {}:{} after {} ms",
         Ports.HOST, httpPort, (System.nanoTime() - began) / 1_000_000);
-    return new SimulatedKubernetes(server, httpPort);
+    return new SimulatedKubernetes(server, dispatcher, httpPort);
   }
 
   private static synchronized void routeJulToSlf4j() {
@@ -145,6 +157,79 @@ public final class SimulatedKubernetes implements AutoCloseable {
       throw new UncheckedIOException("cannot write kubeconfig " + file, e);
     }
     return file;
+  }
+
+  /**
+   * Serves {@code GET /apis/metrics.k8s.io/v1beta1/namespaces/<ns>/pods[/<name>]} from {@code
+   * metrics} from now on, beside the CRUD store; null stops it. Without it the server answers those
+   * paths 404, as a cluster without metrics-server does.
+   */
+  public void serveMetrics(MetricsApi metrics) {
+    dispatcher.metrics = metrics;
+  }
+
+  /** The SIMULATED metrics.k8s.io PodMetrics API: what a metrics-server would answer. */
+  public interface MetricsApi {
+    /**
+     * @param namespace the namespace asked for
+     * @param name the pod asked for, or null for a list
+     * @param labels the list's {@code labelSelector} as equality terms; empty for none
+     */
+    Answer pods(String namespace, String name, Map<String, String> labels);
+
+    /** An HTTP status and its JSON body. */
+    record Answer(int status, String body) {}
+  }
+
+  /** The CRUD dispatcher, with the metrics.k8s.io pod paths answered by a {@link MetricsApi} first. */
+  private static final class MetricsBesideCrud extends Dispatcher {
+    private static final String PREFIX = "/apis/metrics.k8s.io/v1beta1/";
+    private static final Pattern POD_PATH = Pattern.compile("/apis/metrics\\.k8s\\.io/v1beta1/namespaces/([^/]+)/pods(?:/([^/]+))?");
+    private final Dispatcher crud;
+    private volatile MetricsApi metrics;
+
+    MetricsBesideCrud(Dispatcher crud) {
+      this.crud = crud;
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      String path = request.getPath();
+      if (path == null || !path.startsWith(PREFIX)) {
+        return crud.dispatch(request);
+      }
+      int q = path.indexOf('?');
+      Matcher m = POD_PATH.matcher(q < 0 ? path : path.substring(0, q));
+      MetricsApi api = metrics;
+      if (api == null || !m.matches() || !"GET".equals(request.getMethod())) {
+        return new MockResponse().setResponseCode(404).setHeader("Content-Type", "application/json")
+            .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                + "\"message\":\"the server could not find the requested resource\",\"reason\":\"NotFound\",\"code\":404}");
+      }
+      MetricsApi.Answer answer = api.pods(m.group(1), m.group(2), labelSelector(q < 0 ? "" : path.substring(q + 1)));
+      return new MockResponse().setResponseCode(answer.status()).setHeader("Content-Type", "application/json").setBody(answer.body());
+    }
+
+    private static Map<String, String> labelSelector(String query) {
+      Map<String, String> labels = new LinkedHashMap<>();
+      for (String param : query.split("&")) {
+        int eq = param.indexOf('=');
+        if (eq > 0 && param.substring(0, eq).equals("labelSelector")) {
+          for (String term : URLDecoder.decode(param.substring(eq + 1), StandardCharsets.UTF_8).split(",")) {
+            int t = term.indexOf('=');
+            if (t > 0) {
+              labels.put(term.substring(0, t).trim(), term.substring(t + 1).replaceFirst("^=", "").trim());
+            }
+          }
+        }
+      }
+      return labels;
+    }
+
+    @Override
+    public void shutdown() {
+      crud.shutdown();
+    }
   }
 
   /** Closes {@link #client()} and stops the server; every stored object is gone. */

@@ -50,7 +50,7 @@ public final class SimulatedWorkers implements AutoCloseable {
   private final Duration interval;
   private final Set<String> silencedUids = ConcurrentHashMap.newKeySet();
   private final AtomicLong sent = new AtomicLong();
-  private SharedIndexInformer<Pod> informer;
+  private volatile SharedIndexInformer<Pod> informer;
 
   public SimulatedWorkers(KubernetesClient client, String namespace, List<ResourceType> types, String bootstrapServers, Duration interval) {
     this.client = client;
@@ -92,7 +92,10 @@ public final class SimulatedWorkers implements AutoCloseable {
       return;
     }
     try {
-      pod.setStatus(new PodStatusBuilder().withPhase("Running").build());
+      // Started and Ready at once, as the kubelet reports a worker whose probe passes; the metrics
+      // poller reads both (readiness and warm-up).
+      pod.setStatus(new PodStatusBuilder().withPhase("Running").withStartTime(java.time.Instant.now().toString())
+          .addNewCondition().withType("Ready").withStatus("True").endCondition().build());
       client.pods().inNamespace(namespace).resource(pod).updateStatus();
       // A pod that starts runs its worker: heartbeat right away instead of at the next tick.
       timer.execute(() -> beat(pod));
@@ -146,6 +149,12 @@ public final class SimulatedWorkers implements AutoCloseable {
       }
     }
     throw new IllegalArgumentException("no pod serves " + resource + "/" + instanceId);
+  }
+
+  /** The simulated pods as the fleet's informer has them now (no API request); empty before {@link #start()}. */
+  public List<Pod> pods() {
+    SharedIndexInformer<Pod> i = informer;
+    return i == null ? List.of() : i.getStore().list();
   }
 
   /** Heartbeat records sent so far. */

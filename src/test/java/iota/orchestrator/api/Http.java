@@ -25,6 +25,10 @@ final class Http {
     return send(builder(path, headers).POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  HttpResponse<String> put(String path, String body, String... headers) {
+    return send(builder(path, headers).PUT(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
   HttpResponse<String> options(String path, String... headers) {
     return send(builder(path, headers).method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
   }
