@@ -2,12 +2,16 @@ package iota.orchestrator.cli;
 
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.embedded.EmbeddedPlatform;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -61,12 +65,20 @@ public final class EmbeddedCommand implements Callable<Integer> {
   @Option(names = "--ready-file", defaultValue = "${env:IOTA_READY_FILE}", description = "also write the READY json to this file (IOTA_READY_FILE; default <data-dir>/ready.json)")
   Path readyFile;
 
+  @Option(names = "--metrics-interval", defaultValue = "${env:IOTA_METRICS_INTERVAL:-5s}", description = "sample the pods' usage from the SIMULATED metrics.k8s.io this often (iota.metrics.interval; IOTA_METRICS_INTERVAL, default ${DEFAULT-VALUE})")
+  String metricsInterval;
+
+  @Option(names = "--scale-down-stabilization", defaultValue = "${env:IOTA_SCALE_DOWN_STABILIZATION:-300s}", description = "shrink a pool no lower than the highest recommendation of this window (iota.resource.<type>.scale.down.stabilization of every type; IOTA_SCALE_DOWN_STABILIZATION, default ${DEFAULT-VALUE})")
+  String scaleDownStabilization;
+
   @Option(names = "--config", description = "a properties file with iota.* keys (resource types, ...)")
   String configFile;
 
   @Override
   public Integer call() throws Exception {
-    OrchestratorConfig base = OrchestratorConfig.load(new Flags().put(ConfigKeys.CONFIG_FILE, configFile).map());
+    OrchestratorConfig base = OrchestratorConfig.load(new Flags().put(ConfigKeys.CONFIG_FILE, configFile)
+        .put(ConfigKeys.METRICS_INTERVAL, OrchestratorConfig.parseDuration("--metrics-interval", metricsInterval).toMillis() + "ms").map());
+    base = base.with(stabilization(base, OrchestratorConfig.parseDuration("--scale-down-stabilization", scaleDownStabilization)));
     EmbeddedPlatform.Options options = EmbeddedPlatform.Options.defaults(dataDir)
         .withPorts(httpPort, mqttPort, kafkaPort, zookeeperPort, kubernetesPort)
         .withHeartbeatTimeout(OrchestratorConfig.parseDuration("--heartbeat-timeout", heartbeatTimeout))
@@ -101,5 +113,17 @@ public final class EmbeddedCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The stabilization for every configured type: only autoscaled types use it, and which types are
+   * autoscaled is the autoscaler's configuration, so none is left out here.
+   */
+  static Map<String, String> stabilization(OrchestratorConfig config, Duration window) {
+    Map<String, String> keys = new HashMap<>();
+    for (ResourceType type : config.resourceTypes()) {
+      keys.put(ConfigKeys.SCALE_DOWN_STABILIZATION.of(type.name()).name(), window.toMillis() + "ms");
+    }
+    return keys;
   }
 }

@@ -474,6 +474,11 @@ public final class EmbeddedPlatform implements AutoCloseable {
     return workers;
   }
 
+  /** The simulated fleet's load model; null without simulated workers. */
+  public SimulatedLoad simulatedLoad() {
+    return load;
+  }
+
   public ApiServer api() {
     return node.api();
   }

@@ -161,7 +161,7 @@ public final class PodMetricsPoller implements AutoCloseable {
   }
 
   /** One round: samples, joins and publishes; returns the records published. */
-  synchronized List<PodMetrics> pollOnce() {
+  public synchronized List<PodMetrics> pollOnce() {
     long now = clock.millis();
     List<Pod> pods = client.pods().inNamespace(namespace).withLabel(PodTemplates.LABEL_MANAGED_BY, PodTemplates.MANAGED_BY).list().getItems();
     Map<String, io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics> usage = new HashMap<>();
