@@ -283,6 +283,7 @@ public final class ApiServer implements AutoCloseable {
     if (cors.allows(origin)) {
       ctx.header("Access-Control-Allow-Origin", origin);
       ctx.header("Access-Control-Allow-Credentials", "true");
+      ctx.header("Access-Control-Expose-Headers", Cors.EXPOSE_HEADERS);
     }
     if (cors.enabled()) {
       // Answers differ by Origin, so caches must key on it.

@@ -13,8 +13,10 @@ import java.util.Set;
  * reflecting every origin would hand the admin token's power to any page.
  */
 public final class Cors {
-  static final String ALLOW_METHODS = "GET, POST, OPTIONS";
-  static final String ALLOW_HEADERS = "Authorization, Content-Type";
+  static final String ALLOW_METHODS = "GET, POST, PUT, OPTIONS";
+  static final String ALLOW_HEADERS = "Authorization, Content-Type, " + ApiServer.REQUEST_ID_HEADER;
+  /** Answer headers a cross-origin page may read besides the simple ones: the request id and the retry hint. */
+  static final String EXPOSE_HEADERS = ApiServer.REQUEST_ID_HEADER + ", Retry-After";
   static final String MAX_AGE_SECONDS = "600";
 
   private final Set<String> origins;

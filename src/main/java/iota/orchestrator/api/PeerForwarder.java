@@ -1,6 +1,7 @@
 package iota.orchestrator.api;
 
 import iota.orchestrator.config.HostPort;
+import iota.orchestrator.model.OrchestrateRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.slf4j.MDC;
 
 /**
  * Relays a read to another app instance of the same application and returns its answer.
@@ -55,6 +57,11 @@ final class PeerForwarder {
     }
     if (request.authorization() != null) {
       b.header("Authorization", request.authorization());
+    }
+    // The peer logs the forwarded read under the caller's id, so one grep follows it across instances.
+    String requestId = MDC.get(OrchestrateRequest.MDC_REQUEST_ID);
+    if (requestId != null) {
+      b.header(ApiServer.REQUEST_ID_HEADER, requestId);
     }
     return b.build();
   }

@@ -555,6 +555,9 @@ class ApiServerTest {
     assertEquals(ADMIN, r.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
     assertTrue(r.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("POST"));
     assertTrue(r.headers().firstValue("Access-Control-Allow-Headers").orElse("").contains("Authorization"));
+    assertTrue(r.headers().firstValue("Access-Control-Allow-Headers").orElse("").contains("X-Request-Id"));
+    assertTrue(r.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("PUT"), "the simulation's load routes");
+    assertEquals("X-Request-Id, Retry-After", r.headers().firstValue("Access-Control-Expose-Headers").orElse(""));
     HttpResponse<String> evil = http.options(ApiServer.API + "/Thing/orchestrate", "Origin", "https://evil.example.com", "Access-Control-Request-Method", "POST");
     assertTrue(evil.headers().firstValue("Access-Control-Allow-Origin").isEmpty());
     assertTrue(evil.headers().firstValue("Access-Control-Allow-Methods").isEmpty());

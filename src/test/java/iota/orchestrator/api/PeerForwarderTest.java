@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.config.HostPort;
+import iota.orchestrator.model.OrchestrateRequest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -19,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 /** A read relayed to a peer, against a recording HTTP server standing in for the peer. */
 @IntegrationTest
@@ -73,6 +75,19 @@ class PeerForwarderTest {
     forwarder.forward(address, true, ReadRequest.direct("Thing", ApiServer.API + "/Thing", "Bearer callers-own"));
     assertEquals("Bearer callers-own", header(1, "Authorization"));
     assertEquals("true", header(1, StreamsPlanQueries.STALE_HEADER));
+  }
+
+  @Test
+  void forwardedReadCarriesTheCallersRequestIdSoThePeerLogsItUnderTheSameId() throws Exception {
+    forwarder.forward(address, false, ReadRequest.direct("Thing", ApiServer.API + "/Thing", null));
+    assertNull(header(0, ApiServer.REQUEST_ID_HEADER), "no id outside a request");
+    MDC.put(OrchestrateRequest.MDC_REQUEST_ID, "req-42");
+    try {
+      forwarder.forward(address, false, ReadRequest.direct("Thing", ApiServer.API + "/Thing", null));
+    } finally {
+      MDC.remove(OrchestrateRequest.MDC_REQUEST_ID);
+    }
+    assertEquals("req-42", header(1, ApiServer.REQUEST_ID_HEADER));
   }
 
   @Test
