@@ -1,40 +1,76 @@
 package iota.orchestrator.placement;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
- * Estimates each resource's load from what is measured, which is only per instance (a pod's usage):
- * the usage above a configurable idle base is divided among the instance's resources in proportion
- * to their current estimates (equally when none has one), and each resource's estimate follows its
- * share as an exponential moving average over time, with a half-life measured on the samples'
- * timestamps (never the wall clock).
+ * Estimates each resource's load from what is measured, which is only per instance (a pod's usage).
  *
- * <p>Why it converges where resources differ: a split in proportion to the estimates cannot tell
- * apart resources that have only ever shared an instance, but every move of a resource puts it among
- * others and the next measurement of its new instance re-weighs it. A hot resource whose estimate is
- * too low makes its new instance measure hotter than estimated, which raises its share there; the
- * rebalancer then moves others away from it. {@code LoadEstimatorTest} checks this on a skewed fleet.
+ * <p><b>The model.</b> Per instance, the usage above a configurable idle base, smoothed over rounds
+ * as an exponential moving average with a half-life measured on the samples' timestamps (never the
+ * wall clock): its <em>work</em>. The work is divided among the instance's resources in proportion
+ * to their <em>weights</em>: a resource that has never moved weighs 1, so it gets an equal share; a
+ * resource that moved carries its estimate to its new instance as a weight there (its estimate over
+ * that instance's share per unit weight). Only the weights of moved resources are kept (a sparse
+ * map), so a round of measurements changes one value per instance, and a re-plan one per moved
+ * resource and per instance it touches: {@code O(instances + moves)} state writes per round, not one
+ * per resource.
+ *
+ * <p><b>Why smooth per instance.</b> A pod's usage jitters from sample to sample (metrics-server's
+ * window, GC, the mix of messages). Split fresh each round, that jitter lands on every resource of
+ * the pod, and a re-plan then moves resources for nothing: in {@code ElasticBenchmark}'s noisy hour,
+ * with ±5 % per pod and a half-life of half a round, the rebalancer made 587 moves in an hour in
+ * which nothing changed. A half-life of a few rounds averages the jitter away; a real change (a hot
+ * resource, a step in load) still shows within a few rounds, since it persists and the jitter does
+ * not. {@link #noise(int)} says how much jitter is left in an instance's work, so that a re-plan can
+ * tell an instance that is outside the band from one that only looks so this round.
+ *
+ * <p><b>Why it converges where resources differ.</b> A split by weights cannot tell apart resources
+ * that have only ever shared an instance, but every move of a resource puts it among others and the
+ * next measurements of its new instance re-weigh it. A hot resource whose estimate is too low makes
+ * its new instance measure hotter than estimated, which raises its share there; the rebalancer then
+ * moves others away from it. {@code LoadRebalancerTest} checks this on a skewed fleet.
+ *
+ * <p><b>Keeping it in step with the plan.</b> The estimator reads placements from the plan it is
+ * given, so it must hear of every change that carries load between instances: {@link #moved} before
+ * the plan applies moves, {@link #forget} before resources are removed, {@link #forgetInstance}
+ * after an instance is deleted. A resource added to an instance needs no call: it weighs 1 there and
+ * takes its share from the next measurement on.
  *
  * <p>Not thread-safe; one owner per type, like {@link TypePlan}.
  */
 public final class LoadEstimator {
 
-  /** One resource's estimate and the timestamp of the sample it last took in. */
-  public record Estimate(double load, long at) {}
+  /**
+   * One instance's smoothed state.
+   *
+   * @param work the smoothed usage above the idle base (the load its resources share)
+   * @param variance the smoothed square of each sample's relative difference from the work before
+   *     it, less the round's median one (see {@link #observe})
+   * @param at the timestamp of the last sample taken in
+   */
+  public record InstanceLoad(double work, double variance, long at) {}
+
+  /** A moved resource never weighs less than this, so a share can rise again from zero. */
+  private static final double MIN_WEIGHT = 0.01;
 
   private final double idleBase;
   private final long halfLifeMillis;
-  private final HashMap<String, Estimate> estimates = new HashMap<>();
-  private final Map<String, Estimate> view = Collections.unmodifiableMap(estimates);
+  private final TreeMap<Integer, InstanceLoad> instances = new TreeMap<>();
+  private final HashMap<String, Double> weights = new HashMap<>();
+  private final Map<Integer, InstanceLoad> instancesView = Collections.unmodifiableMap(instances);
+  private final Map<String, Double> weightsView = Collections.unmodifiableMap(weights);
 
   /**
    * @param idleBase an instance's usage with no resources (e.g. 50 millicores); only usage above it
    *     is divided among the resources
-   * @param halfLifeMillis after this much sample time an old estimate weighs half; 0 takes each share
+   * @param halfLifeMillis after this much sample time an old work weighs half; 0 takes each sample
    *     as it comes
    */
   public LoadEstimator(double idleBase, long halfLifeMillis) {
@@ -49,83 +85,221 @@ public final class LoadEstimator {
   }
 
   /**
-   * Takes in one instance's measured usage at {@code timestamp} for the resources it serves. A
-   * resource whose estimate is as new as or newer than {@code timestamp} keeps it (a sample replayed
-   * or out of order changes nothing).
+   * Takes in a round: every sampled instance's measured usage at {@code timestamp}. Changes the
+   * {@link #instances()} entry of each sampled instance and nothing else. A sample as old as or
+   * older than the instance's last one changes nothing (replayed or out of order).
+   *
+   * <p>The jitter kept in {@link InstanceLoad#variance()} is each instance's relative change less the
+   * round's median relative change: a change the whole fleet shares (a step in load, a fleet-wide
+   * swing) moves every instance and the mean alike, so it is no imbalance and no jitter.
    */
-  public void observe(long timestamp, double usage, Collection<String> resources) {
-    if (!(usage >= 0)) {
-      throw new IllegalArgumentException("usage must not be negative, got " + usage);
+  public void observe(long timestamp, Map<Integer, Double> usageByInstance) {
+    TreeMap<Integer, Double> relative = new TreeMap<>();
+    for (Map.Entry<Integer, Double> e : usageByInstance.entrySet()) {
+      double usage = e.getValue();
+      if (!(usage >= 0)) {
+        throw new IllegalArgumentException("usage of instance " + e.getKey() + " must not be negative, got " + usage);
+      }
+      InstanceLoad before = instances.get(e.getKey());
+      if (before != null && timestamp > before.at() && before.work() > 0) {
+        relative.put(e.getKey(), (work(usage) - before.work()) / before.work());
+      }
     }
-    if (resources.isEmpty()) {
+    double common = median(relative.values());
+    for (Map.Entry<Integer, Double> e : usageByInstance.entrySet()) {
+      double work = work(e.getValue());
+      InstanceLoad before = instances.get(e.getKey());
+      if (before == null) {
+        instances.put(e.getKey(), new InstanceLoad(work, 0, timestamp));
+      } else if (timestamp > before.at()) {
+        double alpha = alpha(timestamp - before.at());
+        Double rel = relative.get(e.getKey());
+        double jitter = rel == null ? 0 : rel - common;
+        instances.put(e.getKey(), new InstanceLoad(
+            before.work() + alpha * (work - before.work()),
+            before.variance() + alpha * (jitter * jitter - before.variance()),
+            timestamp));
+      }
+    }
+  }
+
+  private double work(double usage) {
+    return Math.max(0, usage - idleBase);
+  }
+
+  private static double median(Collection<Double> values) {
+    if (values.isEmpty()) {
+      return 0;
+    }
+    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private double alpha(long elapsed) {
+    return halfLifeMillis == 0 ? 1 : 1 - Math.pow(0.5, (double) elapsed / halfLifeMillis);
+  }
+
+  /**
+   * The jitter left in the instances' smoothed work, relative to their work: for samples that scatter
+   * with relative variance {@code v} around a steady level, an average with weight {@code a} on the
+   * newest sample scatters with {@code v × a / (2 − a)}, and the mean square of a sample's difference
+   * from the average before it is {@code v × 2 / (2 − a)}; so {@code variance × a / 2}, with {@code a}
+   * the weight of a sample {@code interval} after the last. Pooled as the median over the instances,
+   * so that the one instance whose load really changed (a hot resource arrived) does not count its
+   * change as jitter and hide it. 0 before two rounds are in.
+   */
+  public double noise(long interval) {
+    if (instances.isEmpty()) {
+      return 0;
+    }
+    List<Double> variances = new ArrayList<>(instances.size());
+    for (InstanceLoad l : instances.values()) {
+      variances.add(l.variance());
+    }
+    return Math.sqrt(median(variances) * alpha(interval) / 2);
+  }
+
+  /**
+   * Carries the estimates of moving resources from their instances to their new ones: call with the
+   * plan they were computed on, before it applies them. Changes the {@link #weights()} of the moved
+   * resources and the {@link #instances()} entries of both ends; every other estimate stays as it
+   * was. An instance never measured starts at {@code timestamp} with what moves onto it, so its first
+   * sample is averaged with that as with any earlier one.
+   */
+  public void moved(long timestamp, Collection<Move> moves, TypePlan before) {
+    if (moves.isEmpty()) {
       return;
     }
-    double known = 0;
-    int knownCount = 0;
+    HashMap<Integer, Double> scales = new HashMap<>();
+    double reference = meanScale(before);
+    for (Move m : moves) {
+      if (before.instance(m.to()) == null) {
+        throw new IllegalArgumentException("instance " + m.to() + " does not exist for " + m.resource());
+      }
+      double fromScale = scales.computeIfAbsent(m.from(), id -> scale(before, id, reference));
+      double toScale = scales.computeIfAbsent(m.to(), id -> scale(before, id, reference));
+      double estimate = weight(m.resource()) * fromScale;
+      shift(timestamp, m.from(), -estimate);
+      shift(timestamp, m.to(), estimate);
+      weights.put(m.resource(), toScale > 0 ? Math.max(MIN_WEIGHT, estimate / toScale) : 1);
+    }
+  }
+
+  /**
+   * Takes away the estimates of resources about to be removed from the plan (call before it removes
+   * them), so their instances' work drops at once rather than over the next rounds.
+   */
+  public void forget(Collection<String> resources, TypePlan before) {
+    double reference = meanScale(before);
+    HashMap<Integer, Double> scales = new HashMap<>();
     for (String r : resources) {
-      Estimate e = estimates.get(Objects.requireNonNull(r, "resource"));
-      if (e != null) {
-        known += e.load();
-        knownCount++;
+      Integer id = before.instanceOf(r).orElse(null);
+      if (id != null) {
+        double scale = scales.computeIfAbsent(id, i -> scale(before, i, reference));
+        shift(Long.MIN_VALUE, id, -weight(r) * scale);
+      }
+      weights.remove(r);
+    }
+  }
+
+  /** Forgets a deleted instance. */
+  public void forgetInstance(int instanceId) {
+    instances.remove(instanceId);
+  }
+
+  private void shift(long timestamp, int instanceId, double delta) {
+    InstanceLoad l = instances.get(instanceId);
+    if (l == null) {
+      if (delta > 0) {
+        instances.put(instanceId, new InstanceLoad(delta, 0, timestamp));
+      }
+    } else {
+      instances.put(instanceId, new InstanceLoad(Math.max(0, l.work() + delta), l.variance(), l.at()));
+    }
+  }
+
+  private double weight(String resource) {
+    Double w = weights.get(resource);
+    return w == null ? 1 : w;
+  }
+
+  /**
+   * An instance's load per unit weight: its work over its resources' weights. An instance with no
+   * weight yet (empty, or never measured) takes the fleet's reference, so that what moves onto it
+   * keeps its estimate.
+   */
+  private double scale(TypePlan plan, int instanceId, double reference) {
+    InstanceView v = plan.instance(instanceId);
+    InstanceLoad l = instances.get(instanceId);
+    double sum = v == null ? 0 : weightSum(v);
+    if (l == null || sum <= 0) {
+      return reference;
+    }
+    return l.work() / sum;
+  }
+
+  private double weightSum(InstanceView v) {
+    if (weights.isEmpty()) {
+      return v.used();
+    }
+    double sum = 0;
+    for (String r : v.resources()) {
+      sum += weight(r);
+    }
+    return sum;
+  }
+
+  /** The fleet's work over its weights: the load of a resource of which nothing is known. */
+  private double meanScale(TypePlan plan) {
+    double work = 0;
+    double sum = 0;
+    for (InstanceView v : plan.instances().values()) {
+      InstanceLoad l = instances.get(v.id());
+      if (l != null) {
+        work += l.work();
+        sum += weightSum(v);
       }
     }
-    // A newcomer weighs as the mean of the known ones; with nothing known (or all at zero) the split
-    // is equal. Every known weight has a floor of 1 % of that mean, so an estimate that once fell to
-    // zero can still rise again when its instance measures more than the others explain.
-    double mean = knownCount == 0 || known <= 0 ? 1 : known / knownCount;
-    double totalWeight = 0;
-    for (String r : resources) {
-      totalWeight += weight(estimates.get(r), known, mean);
-    }
-    double work = Math.max(0, usage - idleBase);
-    for (String r : resources) {
-      Estimate e = estimates.get(r);
-      double weight = weight(e, known, mean);
-      double share = totalWeight > 0 ? work * weight / totalWeight : work / resources.size();
-      if (e == null) {
-        estimates.put(r, new Estimate(share, timestamp));
-      } else if (timestamp > e.at()) {
-        double alpha = halfLifeMillis == 0 ? 1 : 1 - Math.pow(0.5, (double) (timestamp - e.at()) / halfLifeMillis);
-        estimates.put(r, new Estimate(e.load() + alpha * (share - e.load()), timestamp));
+    return sum > 0 ? work / sum : 0;
+  }
+
+  /**
+   * The estimated load of every resource the plan places, as the rebalancer takes it; a new map.
+   * On an instance never measured that nothing moved onto, resources count at the fleet's mean.
+   */
+  public Map<String, Double> loads(TypePlan plan) {
+    HashMap<String, Double> loads = new HashMap<>(plan.resourceCount() * 2);
+    double reference = meanScale(plan);
+    for (InstanceView v : plan.instances().values()) {
+      double scale = scale(plan, v.id(), reference);
+      for (String r : v.resources()) {
+        loads.put(r, weight(r) * scale);
       }
-    }
-  }
-
-  private static double weight(Estimate e, double known, double mean) {
-    return e == null || known <= 0 ? mean : Math.max(e.load(), 0.01 * mean);
-  }
-
-  /** Takes in a round: every instance's measured usage, for the resources the plan has on it. */
-  public void observe(long timestamp, Map<Integer, Double> usageByInstance, TypePlan plan) {
-    for (Map.Entry<Integer, Double> e : usageByInstance.entrySet()) {
-      InstanceView v = plan.instance(e.getKey());
-      if (v != null) {
-        observe(timestamp, e.getValue(), v.resources());
-      }
-    }
-  }
-
-  /** Forgets a resource that no longer exists. */
-  public void forget(String resource) {
-    estimates.remove(resource);
-  }
-
-  /** Sets an estimate as stored (a restore). */
-  public void restore(String resource, Estimate estimate) {
-    estimates.put(Objects.requireNonNull(resource, "resource"), Objects.requireNonNull(estimate, "estimate"));
-  }
-
-  /** Every estimate; unmodifiable and live. */
-  public Map<String, Estimate> estimates() {
-    return view;
-  }
-
-  /** The estimated loads as the rebalancer takes them; a copy. */
-  public Map<String, Double> loads() {
-    HashMap<String, Double> loads = new HashMap<>(estimates.size() * 2);
-    for (Map.Entry<String, Estimate> e : estimates.entrySet()) {
-      loads.put(e.getKey(), e.getValue().load());
     }
     return loads;
+  }
+
+  /** Sets an instance's state as stored (a restore). */
+  public void restoreInstance(int instanceId, InstanceLoad load) {
+    instances.put(instanceId, Objects.requireNonNull(load, "load"));
+  }
+
+  /** Sets a moved resource's weight as stored (a restore). */
+  public void restoreWeight(String resource, double weight) {
+    if (!(weight >= 0)) {
+      throw new IllegalArgumentException("weight of " + resource + " must not be negative, got " + weight);
+    }
+    weights.put(Objects.requireNonNull(resource, "resource"), weight);
+  }
+
+  /** Every instance's state, by id; unmodifiable and live. */
+  public Map<Integer, InstanceLoad> instances() {
+    return instancesView;
+  }
+
+  /** The weights of resources that moved (the others weigh 1); unmodifiable and live. */
+  public Map<String, Double> weights() {
+    return weightsView;
   }
 }
