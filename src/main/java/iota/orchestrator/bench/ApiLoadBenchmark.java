@@ -1,5 +1,6 @@
 package iota.orchestrator.bench;
 
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.api.ApiServer;
 import iota.orchestrator.api.AppNode;
@@ -445,12 +446,12 @@ public final class ApiLoadBenchmark {
     static App start(String bootstrap, Path stateDir) {
       int port = Ports.free();
       Map<String, String> flags = new HashMap<>();
-      flags.put("iota.bootstrap.servers", bootstrap);
-      flags.put("iota.application.id", "api-load-bench");
-      flags.put("iota.state.dir", stateDir.toString());
-      flags.put("iota.http.host", "127.0.0.1");
-      flags.put("iota.http.port", Integer.toString(port));
-      flags.put("iota.application.server", "127.0.0.1:" + port);
+      flags.put(ConfigKeys.BOOTSTRAP_SERVERS.name(), bootstrap);
+      flags.put(ConfigKeys.APPLICATION_ID.name(), "api-load-bench");
+      flags.put(ConfigKeys.STATE_DIR.name(), stateDir.toString());
+      flags.put(ConfigKeys.HTTP_HOST.name(), "127.0.0.1");
+      flags.put(ConfigKeys.HTTP_PORT.name(), Integer.toString(port));
+      flags.put(ConfigKeys.APPLICATION_SERVER.name(), "127.0.0.1:" + port);
       return new App(AppNode.start(OrchestratorConfig.of(flags)), "127.0.0.1:" + port);
     }
 

@@ -1,5 +1,6 @@
 package iota.orchestrator.bench;
 
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.topics.Topics;
 import iota.orchestrator.topology.OrchestratorTopology;
@@ -55,10 +56,10 @@ public final class TopologyBenchmark {
   static long measureOneBulk(PrintStream out, int ids) {
     Path dir = tempDir();
     OrchestratorConfig config = OrchestratorConfig.of(Map.of(
-        "iota.bootstrap.servers", "bench:9092",
-        "iota.state.dir", dir.toString(),
-        "iota.resource.thing.resource.per.instance", "1",
-        "iota.processing.guarantee", System.getProperty("guarantee", "exactly_once_v2")));
+        ConfigKeys.BOOTSTRAP_SERVERS.name(), "bench:9092",
+        ConfigKeys.STATE_DIR.name(), dir.toString(),
+        ConfigKeys.RESOURCE_PER_INSTANCE.of("Thing").name(), "1",
+        ConfigKeys.PROCESSING_GUARANTEE.name(), System.getProperty("guarantee", "exactly_once_v2")));
     Instant start = Instant.parse("2026-01-01T00:00:00Z");
     try (TopologyTestDriver driver = new TopologyTestDriver(OrchestratorTopology.build(config), OrchestratorTopology.properties(config), start)) {
       TestInputTopic<String, byte[]> in = driver.createInputTopic(Topics.CM_NOTIFY.name(), new StringSerializer(), new ByteArraySerializer());
@@ -89,9 +90,9 @@ public final class TopologyBenchmark {
   private static double measure(PrintStream out, String label, int resources, int perEvent) {
     Path dir = tempDir();
     OrchestratorConfig config = OrchestratorConfig.of(Map.of(
-        "iota.bootstrap.servers", "bench:9092",
-        "iota.state.dir", dir.toString(),
-        "iota.processing.guarantee", System.getProperty("guarantee", "exactly_once_v2")));
+        ConfigKeys.BOOTSTRAP_SERVERS.name(), "bench:9092",
+        ConfigKeys.STATE_DIR.name(), dir.toString(),
+        ConfigKeys.PROCESSING_GUARANTEE.name(), System.getProperty("guarantee", "exactly_once_v2")));
     Instant start = Instant.parse("2026-01-01T00:00:00Z");
     try (TopologyTestDriver driver = new TopologyTestDriver(OrchestratorTopology.build(config), OrchestratorTopology.properties(config), start)) {
       TestInputTopic<String, byte[]> in = driver.createInputTopic(Topics.CM_NOTIFY.name(), new StringSerializer(), new ByteArraySerializer());

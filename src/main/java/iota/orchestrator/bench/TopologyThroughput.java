@@ -1,5 +1,6 @@
 package iota.orchestrator.bench;
 
+import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.admin.TopicSpec;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.EmbeddedKafka;
@@ -70,9 +71,9 @@ final class TopologyThroughput {
       double produced = resources / ((System.nanoTime() - p0) / 1e9);
 
       Map<String, String> flags = new HashMap<>(overrides);
-      flags.put("iota.bootstrap.servers", bootstrap);
-      flags.put("iota.application.id", APPLICATION_ID);
-      flags.put("iota.state.dir", dir.resolve("streams").toString());
+      flags.put(ConfigKeys.BOOTSTRAP_SERVERS.name(), bootstrap);
+      flags.put(ConfigKeys.APPLICATION_ID.name(), APPLICATION_ID);
+      flags.put(ConfigKeys.STATE_DIR.name(), dir.resolve("streams").toString());
       OrchestratorConfig config = OrchestratorConfig.of(flags);
       TopicPartition input = new TopicPartition(Topics.CM_NOTIFY.name(), 0);
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));

@@ -158,24 +158,24 @@ public final class EmbeddedPlatform implements AutoCloseable {
     int httpPort = Ports.orFree(options.httpPort());
     apiToken = resolveToken(data);
     Map<String, String> overrides = new HashMap<>();
-    overrides.put("iota.bootstrap.servers", kafka.bootstrapServers());
-    overrides.put("iota.zookeeper.connect", zookeeper.connectString());
-    overrides.put("iota.state.dir", data.resolve("streams").toString());
-    overrides.put("iota.http.host", Ports.HOST);
-    overrides.put("iota.http.port", String.valueOf(httpPort));
-    overrides.put("iota.application.server", Ports.HOST + ":" + httpPort);
-    overrides.put("iota.heartbeat.timeout", options.heartbeatTimeout().toMillis() + "ms");
-    overrides.put("iota.templates.dir", templatesDir(base, data).toString());
-    overrides.put("iota.api.token", apiToken);
+    overrides.put(ConfigKeys.BOOTSTRAP_SERVERS.name(), kafka.bootstrapServers());
+    overrides.put(ConfigKeys.ZOOKEEPER_CONNECT.name(), zookeeper.connectString());
+    overrides.put(ConfigKeys.STATE_DIR.name(), data.resolve("streams").toString());
+    overrides.put(ConfigKeys.HTTP_HOST.name(), Ports.HOST);
+    overrides.put(ConfigKeys.HTTP_PORT.name(), String.valueOf(httpPort));
+    overrides.put(ConfigKeys.APPLICATION_SERVER.name(), Ports.HOST + ":" + httpPort);
+    overrides.put(ConfigKeys.HEARTBEAT_TIMEOUT.name(), options.heartbeatTimeout().toMillis() + "ms");
+    overrides.put(ConfigKeys.TEMPLATES_DIR.name(), templatesDir(base, data).toString());
+    overrides.put(ConfigKeys.API_TOKEN.name(), apiToken);
     if (base.get(ConfigKeys.INSTANCE_ID) == null) {
-      overrides.put("iota.instance.id", instanceId(data));
+      overrides.put(ConfigKeys.INSTANCE_ID.name(), instanceId(data));
     }
     if (base.get(ConfigKeys.COMMIT_INTERVAL).equals(ConfigKeys.COMMIT_INTERVAL.defaultValue())) {
       // A change waits for two commits (the repartition, then the outputs), so commit more often
       // than the default; but each exactly-once commit blocks the stream thread for several ms on
       // this machine, and at 10-20 ms the thread spent most of its time committing (measured with
       // the e2e benchmark at 1,000 events/s: p50 1.7 s at 10 ms, 0.5 s at 20 ms, 0.17 s at 50 ms).
-      overrides.put("iota.commit.interval", "50ms");
+      overrides.put(ConfigKeys.COMMIT_INTERVAL.name(), "50ms");
     }
     // A restart takes its partitions back at once (static membership, the identity kept in the
     // data dir); a member that does not come back holds them this long: on a laptop 10 s rather
