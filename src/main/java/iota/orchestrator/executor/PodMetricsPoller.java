@@ -15,7 +15,7 @@ import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.model.InstanceIds;
 import iota.orchestrator.model.Json;
-import iota.orchestrator.model.PodMetrics;
+import iota.orchestrator.autoscale.PodMetrics;
 import iota.orchestrator.topics.Topics;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

@@ -38,7 +38,7 @@ public final class Topics {
   /**
    * Measured pod usage joined with the pods' requests, one record per resource type and metrics
    * round, keyed by the type; published by the executor's metrics poller. JSON bytes, read with
-   * {@code model.PodMetrics.parse} so a bad record can be dead-lettered.
+   * {@code autoscale.PodMetrics.parse} so a bad record can be dead-lettered.
    */
   public static final Topic<String, byte[]> POD_METRICS = new Topic<>("iota.orchestrator.pod-metrics", Utf8Serde.INSTANCE, Serdes.ByteArray());
   /** Compacted: the complete ZooKeeper state of each instance, keyed {@code <Resource>/<instanceId>}. */

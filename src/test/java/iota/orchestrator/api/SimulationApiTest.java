@@ -3,6 +3,7 @@ package iota.orchestrator.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.IntegrationTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.SimulatedLoad;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code PUT /v1/api/simulation/load/...} over HTTP, with and without a simulation behind it. */
+@IntegrationTest
 class SimulationApiTest {
   private static final String TOKEN = "s3cret-token";
   private static final String[] AUTH = {"Authorization", "Bearer " + TOKEN, "Content-Type", "application/json"};

@@ -3,10 +3,11 @@ package iota.orchestrator.e2e;
 import static iota.orchestrator.e2e.E2e.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.autoscale.PodSample;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.embedded.EmbeddedPlatform;
-import iota.orchestrator.model.PodMetrics;
+import iota.orchestrator.autoscale.PodMetrics;
 import iota.orchestrator.topics.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * metrics.k8s.io with fabric8's real client, the simulated usage follows the resources ZooKeeper
  * lists per instance, and a load changed over REST shows in the next rounds on the topic.
  */
+@IntegrationTest
 class PodMetricsEndToEndTest {
   private static EmbeddedPlatform platform;
   private static ChangeFeed feed;

@@ -3,6 +3,7 @@ package iota.orchestrator.embedded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.IntegrationTest;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The simulated metrics-server through fabric8's real {@code top()} client path. */
+@IntegrationTest
 class SimulatedMetricsTest {
   private static final String NS = "iota";
   private static final double MIB = 1024 * 1024;
@@ -111,7 +113,7 @@ class SimulatedMetricsTest {
         .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("256Mi")).endResources().endContainer().endSpec().build()).create();
     created.setStatus(new PodStatusBuilder().withPhase("Running").build());
     pods.add(created);
-    List<iota.orchestrator.model.PodMetrics> published = new ArrayList<>();
+    List<iota.orchestrator.autoscale.PodMetrics> published = new ArrayList<>();
     new PodMetricsPoller(client, NS, List.of("Thing"), published::add, Clock.fixed(NOW, ZoneOffset.UTC), java.time.Duration.ofSeconds(5))
         .pollOnce();
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.IntegrationTest;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Duration;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -22,7 +23,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import iota.orchestrator.autoscale.PodSample;
 import iota.orchestrator.embedded.SimulatedKubernetes;
 import iota.orchestrator.embedded.SimulatedKubernetes.MetricsApi.Answer;
-import iota.orchestrator.model.PodMetrics;
+import iota.orchestrator.autoscale.PodMetrics;
 import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The poller's real {@code top()} path against fabric8's mock server serving metrics.k8s.io beside CRUD. */
+@IntegrationTest
 class PodMetricsPollerTest {
   private static final String NS = "iota";
   private static final long NOW = 1_764_650_000_000L;

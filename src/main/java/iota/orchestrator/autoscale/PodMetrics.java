@@ -1,7 +1,10 @@
-package iota.orchestrator.model;
+package iota.orchestrator.autoscale;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import iota.orchestrator.autoscale.PodSample;
+import iota.orchestrator.model.Ids;
+import iota.orchestrator.model.InstanceIds;
+import iota.orchestrator.model.InvalidRecordException;
+import iota.orchestrator.model.Json;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

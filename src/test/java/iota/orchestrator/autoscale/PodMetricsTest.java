@@ -1,11 +1,12 @@
-package iota.orchestrator.model;
+package iota.orchestrator.autoscale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import iota.orchestrator.autoscale.PodSample;
+import iota.orchestrator.model.InvalidRecordException;
+import iota.orchestrator.model.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
