@@ -1,5 +1,6 @@
 package iota.orchestrator.api;
 
+import iota.orchestrator.autoscale.ScalingReport;
 import iota.orchestrator.orphans.OrphanReport;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +37,19 @@ public interface PlanQueries {
    * over all app instances counts each type once.
    */
   Optional<TypeCounts> localCounts(String type);
+
+  /**
+   * The type's scaling report, {@code GET .../:resource/scaling}: as the topology stored it, or the
+   * initial report before its first metrics round.
+   */
+  CompletableFuture<Reply> scaling(ReadRequest request);
+
+  /**
+   * The type's scaling report from the state this app instance owns, without forwarding, as {@link
+   * #localCounts} reads counts; empty when another instance owns the type or the state is not
+   * readable.
+   */
+  Optional<ScalingReport> localScaling(String type);
 
   /** The executor's last orphan report of a type, {@code GET .../:resource/orphans}. */
   CompletableFuture<Reply> orphans(ReadRequest request);

@@ -1,5 +1,6 @@
 package iota.orchestrator.api;
 
+import iota.orchestrator.autoscale.ScalingReport;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.model.InstanceIds;
 import iota.orchestrator.model.Json;
@@ -172,6 +173,20 @@ public final class PlanReader {
     body.put("orphans", List.of());
     body.put("note", "the executor has not reported an orphan sweep yet");
     return Reply.ok(body);
+  }
+
+  /**
+   * {@code GET /v1/api/orchestrations/{resource}/scaling}: the report the topology stored for the
+   * type, or before its first one the initial report (nothing measured, the pool as it is).
+   */
+  public Reply scaling(ResourceType type, InitialScaling initial, PlanStores stores) {
+    return Reply.ok(scalingReport(type, initial, stores));
+  }
+
+  /** The type's scaling report as {@link #scaling} answers it, for the metrics. */
+  public ScalingReport scalingReport(ResourceType type, InitialScaling initial, PlanStores stores) {
+    byte[] stored = stores.scaling().get(type.name());
+    return stored != null ? ScalingReport.fromJson(stored) : initial.report(type.name(), counts(type.name(), stores).instances());
   }
 
   /**

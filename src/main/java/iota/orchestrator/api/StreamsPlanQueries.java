@@ -1,5 +1,6 @@
 package iota.orchestrator.api;
 
+import iota.orchestrator.autoscale.ScalingReport;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.HostPort;
 import iota.orchestrator.config.OrchestratorConfig;
@@ -68,6 +69,7 @@ public final class StreamsPlanQueries implements PlanQueries {
 
   private final KafkaStreams streams;
   private final Map<String, ResourceType> types = new LinkedHashMap<>();
+  private final Map<String, InitialScaling> initialScaling = new LinkedHashMap<>();
   private final PlanReader reader;
   private final HostInfo self;
   private final PeerForwarder forwarder;
@@ -86,6 +88,7 @@ public final class StreamsPlanQueries implements PlanQueries {
   StreamsPlanQueries(KafkaStreams streams, OrchestratorConfig config, LongSupplier clock) {
     this.streams = streams;
     config.resourceTypes().forEach(t -> types.put(t.name(), t));
+    config.resourceTypes().forEach(t -> initialScaling.put(t.name(), InitialScaling.of(t)));
     this.reader = new PlanReader(config.get(ConfigKeys.HEARTBEAT_TIMEOUT).toMillis());
     String server = config.get(ConfigKeys.APPLICATION_SERVER);
     HostPort advertised = server == null ? null : HostPort.parse(server);
@@ -126,6 +129,12 @@ public final class StreamsPlanQueries implements PlanQueries {
     return answer(request, StoreNames.TYPES, stores -> reader.summary(type, stores));
   }
 
+  @Override
+  public CompletableFuture<Reply> scaling(ReadRequest request) {
+    ResourceType type = type(request);
+    return answer(request, StoreNames.SCALING, stores -> reader.scaling(type, initialScaling.get(type.name()), stores));
+  }
+
   /**
    * Orphan reports live in a global store, so every app instance answers from its own copy: no
    * owner to look up, nothing to forward.
@@ -162,19 +171,30 @@ public final class StreamsPlanQueries implements PlanQueries {
 
   @Override
   public Optional<TypeCounts> localCounts(String type) {
+    return local(type, StoreNames.INSTANCES, stores -> reader.counts(type, stores));
+  }
+
+  @Override
+  public Optional<ScalingReport> localScaling(String type) {
+    ResourceType t = types.get(type);
+    return t == null ? Optional.empty() : local(type, StoreNames.SCALING, stores -> reader.scalingReport(t, initialScaling.get(type), stores));
+  }
+
+  /** A read of the type's active local state, empty when another instance owns it or it is not readable. */
+  private <T> Optional<T> local(String type, String store, Function<PlanStores, T> read) {
     if (!queryable(streams.state())) {
       return Optional.empty();
     }
     try {
       Integer partition = null;
       if (self != null) {
-        KeyQueryMetadata md = streams.queryMetadataForKey(StoreNames.INSTANCES, type, KEYS);
+        KeyQueryMetadata md = streams.queryMetadataForKey(store, type, KEYS);
         if (md == null || !self.equals(md.activeHost())) {
           return Optional.empty();
         }
         partition = md.partition();
       }
-      return Optional.of(reader.counts(type, stores(partition, false)));
+      return Optional.of(read.apply(stores(partition, false)));
     } catch (InvalidStateStoreException e) {
       return Optional.empty();
     }
@@ -322,6 +342,11 @@ public final class StreamsPlanQueries implements PlanQueries {
       @Override
       public ReadOnlyKeyValueStore<String, TypeState> types() {
         return store(StoreNames.TYPES, partition, stale);
+      }
+
+      @Override
+      public ReadOnlyKeyValueStore<String, byte[]> scaling() {
+        return store(StoreNames.SCALING, partition, stale);
       }
     };
   }

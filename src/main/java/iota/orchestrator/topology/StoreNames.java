@@ -24,6 +24,8 @@ public final class StoreNames {
   public static final String INSTANCES = "instances";
   /** {@code <Resource>} -> {@link TypeState} JSON: parameters, counters. */
   public static final String TYPES = "types";
+  /** {@code <Resource>} -> {@code autoscale.ScalingReport} JSON bytes: what the type's scaling looks like. */
+  public static final String SCALING = "scaling";
   /**
    * Global (every app instance holds all of it, read-only): {@code <Resource>} -> the executor's
    * last {@code orphans.OrphanReport} from {@link Topics#ORPHANS}.

@@ -1,5 +1,6 @@
 package iota.orchestrator.api;
 
+import iota.orchestrator.autoscale.ScalingReport;
 import iota.orchestrator.orphans.OrphanReport;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,9 @@ final class FakePlanQueries implements PlanQueries {
   volatile Function<String, Reply> placement = id -> Reply.error(404, "not placed");
   volatile Function<String, Reply> instance = id -> Reply.error(404, "no such instance");
   volatile Function<String, Optional<OrphanReport>> orphanReports = type -> Optional.empty();
+  /** Scaling reads, apart from {@link #requests}: the dashboard makes them on every refresh too. */
+  final List<ReadRequest> scalingReads = new CopyOnWriteArrayList<>();
+  volatile Function<String, Optional<ScalingReport>> scalingReports = type -> Optional.empty();
   volatile Function<PageRequest, Reply> resources = p -> Reply.ok(Map.of("ids", List.of(), "next", "x"));
 
   @Override
@@ -68,6 +72,18 @@ final class FakePlanQueries implements PlanQueries {
   @Override
   public Optional<OrphanReport> orphanReport(String type) {
     return orphanReports.apply(type);
+  }
+
+  @Override
+  public CompletableFuture<Reply> scaling(ReadRequest request) {
+    scalingReads.add(request);
+    return CompletableFuture.completedFuture(scalingReports.apply(request.type()).map(Reply::ok)
+        .orElseGet(() -> Reply.unavailable("no scaling report of " + request.type() + " readable")));
+  }
+
+  @Override
+  public Optional<ScalingReport> localScaling(String type) {
+    return scalingReports.apply(type);
   }
 
   @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import iota.orchestrator.autoscale.ScalingReport;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.model.Json;
@@ -303,5 +304,54 @@ class PlanReaderTest {
     assertEquals("Rule", plan.get("resource").asText());
     assertEquals(0, plan.get("instances").size());
     assertEquals(TypeCounts.EMPTY, reader.counts("Rule", stores()));
+  }
+
+  // ---- scaling
+
+  /** The plan stores plus a scaling store holding {@code reports} (only {@code get} is read). */
+  private PlanStores storesWithScaling(Map<String, byte[]> reports) {
+    ReadOnlyKeyValueStore<String, byte[]> scaling =
+        (ReadOnlyKeyValueStore<String, byte[]>)
+            Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {ReadOnlyKeyValueStore.class},
+                (proxy, method, args) -> {
+                  if (!method.getName().equals("get")) {
+                    throw new AssertionError("scaling." + method.getName() + " called: a type's report is one key");
+                  }
+                  return reports.get((String) args[0]);
+                });
+    return PlanStores.of(
+        driver.getKeyValueStore(StoreNames.PLACEMENTS), driver.getKeyValueStore(StoreNames.INSTANCE_RESOURCES), driver.getKeyValueStore(StoreNames.INSTANCES),
+        driver.getKeyValueStore(StoreNames.TYPES), scaling);
+  }
+
+  @Test
+  void scalingBeforeTheFirstReportIsTheInitialReportWithThePoolAsItIs() {
+    create("Thing", "t-1");
+    Reply thing = reader.scaling(type("Thing"), InitialScaling.of(type("Thing")), storesWithScaling(Map.of()));
+    assertEquals(200, thing.status());
+    assertEquals(
+        "{\"resource\":\"Thing\",\"enabled\":true,\"current\":12,\"desired\":12,\"limitedBy\":null,"
+            + "\"utilization\":{\"cpu\":null,\"memory\":null},\"target\":{\"cpu\":0.7,\"memory\":0.8},\"instances\":{},"
+            + "\"events\":[],\"history\":[],\"maxOverMean\":1.0,\"eventsTotal\":{},\"movesTotal\":{}}",
+        thing.body());
+    JsonNode rule = json(reader.scaling(type("Rule"), InitialScaling.of(type("Rule")), storesWithScaling(Map.of())));
+    assertFalse(rule.get("enabled").asBoolean(), "Rule is not autoscaled by default");
+    assertEquals(0, rule.get("current").asInt(), "no Rule event yet: no pool");
+  }
+
+  @Test
+  void scalingAnswersTheStoredReportAsStored() {
+    create("Thing", "t-1");
+    ScalingReport stored =
+        ScalingReport.initial("Thing", true, 12, new ScalingReport.Utilization(0.7, 0.8))
+            .withPoint(new ScalingReport.Point(1_000, 12, 0.93, 0.41))
+            .withEvent(new ScalingReport.Event(1_000, ScalingReport.Kind.SCALE_UP, 12, 16, "cpu 93% of requests > target 70%: 12 -> 16 instances", 0));
+    PlanStores stores = storesWithScaling(Map.of("Thing", stored.toJson()));
+    Reply reply = reader.scaling(type("Thing"), InitialScaling.of(type("Thing")), stores);
+    assertEquals(200, reply.status());
+    assertEquals(Json.tree(stored.toJson()), json(reply));
+    assertEquals(stored, reader.scalingReport(type("Thing"), InitialScaling.of(type("Thing")), stores));
   }
 }

@@ -29,13 +29,14 @@ class StreamsPlanQueriesTest {
         for (Reply reply :
             new Reply[] {
               queries.plan(request, true).get(), queries.summary(request).get(), queries.placement(request, "t1").get(), queries.instance(request, "0", true).get(),
-              queries.resources(request, "0", null, 10).get()
+              queries.resources(request, "0", null, 10).get(), queries.scaling(request).get()
             }) {
           assertEquals(503, reply.status(), reply.body());
           assertEquals("1", reply.headers().get("Retry-After"));
           assertTrue(reply.body().contains("CREATED"), reply.body());
         }
         assertTrue(queries.localCounts("Thing").isEmpty());
+        assertTrue(queries.localScaling("Thing").isEmpty());
       }
     }
   }
