@@ -2,6 +2,7 @@ package iota.orchestrator.api;
 
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.config.OrchestratorConfig;
+import iota.orchestrator.model.DrainRequest;
 import iota.orchestrator.model.OrchestrateRequest;
 import iota.orchestrator.model.OrchestrationParams;
 import iota.orchestrator.model.RequestResult;
@@ -24,9 +25,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Sends orchestrate requests to {@link Topics#REQUESTS} keyed by resource type, so Kafka routes
- * each to the task that owns the type whichever app instance took the HTTP call, and waits for the
- * answer through a {@link ResultWaiter}.
+ * Sends orchestrate, drain and undrain requests to {@link Topics#REQUESTS} keyed by resource type,
+ * so Kafka routes each to the task that owns the type whichever app instance took the HTTP call, and
+ * waits for the answer through a {@link ResultWaiter}.
  */
 public final class KafkaOrchestrateGateway implements OrchestrateGateway, AutoCloseable {
   private final Producer<String, byte[]> producer;
@@ -78,9 +79,20 @@ public final class KafkaOrchestrateGateway implements OrchestrateGateway, AutoCl
   @Override
   public CompletableFuture<RequestResult> orchestrate(String requestId, String resource, OrchestrationParams params) {
     OrchestrateRequest request = new OrchestrateRequest(requestId, resource, params);
+    return send(request.requestId(), resource, request.toJson());
+  }
+
+  @Override
+  public CompletableFuture<RequestResult> drain(String requestId, String resource, int instanceId, boolean drain) {
+    DrainRequest request = new DrainRequest(requestId, resource, instanceId, drain);
+    return send(request.requestId(), resource, request.toJson());
+  }
+
+  /** Sends one request, keyed by its resource type, and completes with the answer to {@code requestId}. */
+  private CompletableFuture<RequestResult> send(String requestId, String resource, byte[] json) {
     // Registered before sending, so even an instant answer finds its waiter; the timeout also
     // unregisters it, so abandoned requests do not pile up.
-    CompletableFuture<RequestResult> answer = waiter.expect(request.requestId());
+    CompletableFuture<RequestResult> answer = waiter.expect(requestId);
     if (answer.isDone()) {
       return answer;
     }
@@ -92,16 +104,16 @@ public final class KafkaOrchestrateGateway implements OrchestrateGateway, AutoCl
               if (notReady != null) {
                 answer.completeExceptionally(new GatewayUnavailableException("the results topic cannot be read", notReady));
               } else if (!answer.isDone()) {
-                send(request, answer);
+                produce(new ProducerRecord<>(Topics.REQUESTS.name(), resource, json), answer);
               }
             });
     return answer;
   }
 
-  private void send(OrchestrateRequest request, CompletableFuture<RequestResult> answer) {
+  private void produce(ProducerRecord<String, byte[]> record, CompletableFuture<RequestResult> answer) {
     try {
       producer.send(
-          new ProducerRecord<>(Topics.REQUESTS.name(), request.resource(), request.toJson()),
+          record,
           (metadata, error) -> {
             if (error != null) {
               answer.completeExceptionally(new GatewayUnavailableException("cannot send the request to Kafka: " + error.getMessage(), error));

@@ -32,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -51,8 +50,9 @@ class ApiServerTest {
   private static final String ADMIN = "https://admin.example.com";
 
   private final FakePlanQueries queries = new FakePlanQueries();
-  private final List<OrchestrationParams> sent = new CopyOnWriteArrayList<>();
-  private final List<String> sentIds = new CopyOnWriteArrayList<>();
+  private final FakeGateway gateway = new FakeGateway();
+  private final List<OrchestrationParams> sent = gateway.orchestrations;
+  private final List<String> sentIds = gateway.requestIds;
   private final AtomicReference<CompletableFuture<RequestResult>> nextResult =
       new AtomicReference<>(CompletableFuture.completedFuture(RequestResult.ok("r1", report())));
   private final AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.RUNNING);
@@ -76,12 +76,8 @@ class ApiServerTest {
     flags.put("iota.cors.origins", ADMIN + ",http://localhost:3000");
     flags.putAll(overrides);
     OrchestratorConfig config = OrchestratorConfig.of(flags);
-    OrchestrateGateway gateway =
-        (requestId, resource, params) -> {
-          sentIds.add(requestId);
-          sent.add(params);
-          return nextResult.get();
-        };
+    gateway.orchestrateAnswer = resource -> nextResult.get();
+    gateway.drainAnswer = drain -> nextResult.get();
     server = new ApiServer(config, queries, gateway, state::get, metrics).start();
     http = new Http(server.port());
   }

@@ -30,6 +30,7 @@ class DashboardBrowserTest {
   private static final String TOKEN = "dash-token";
 
   private final FakePlanQueries queries = new FakePlanQueries();
+  private final FakeGateway gateway = new FakeGateway();
   private final AtomicInteger used = new AtomicInteger(1);
   private final OrchestratorMetrics metrics = new OrchestratorMetrics();
   private ApiServer server;
@@ -46,8 +47,8 @@ class DashboardBrowserTest {
     queries.plan = r -> Reply.ok(Map.of("resource", r.type(), "instances", r.type().equals("Thing") ? thingInstances() : Map.of()));
     queries.placement = id -> id.equals("t-1") ? Reply.ok(Map.of("runIn", "1")) : Reply.error(404, "Thing '" + id + "' is not placed");
     OrchestratorConfig config = OrchestratorConfig.of(Map.of("iota.http.host", "127.0.0.1", "iota.http.port", "0", "iota.api.token", TOKEN));
-    OrchestrateGateway gateway =
-        (requestId, resource, params) -> CompletableFuture.completedFuture(RequestResult.ok("r", new OrchestrationReport(resource, 4, 2, 1, 2, List.of("2", "3"), List.of(), 1, 0)));
+    gateway.orchestrateAnswer =
+        resource -> CompletableFuture.completedFuture(RequestResult.ok("r", new OrchestrationReport(resource, 4, 2, 1, 2, List.of("2", "3"), List.of(), 1, 0)));
     server = new ApiServer(config, queries, gateway, () -> KafkaStreams.State.RUNNING, metrics).start();
     browser = new WebDriver();
     browser.open("http://127.0.0.1:" + server.port() + "/");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import iota.orchestrator.model.DrainRequest;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.model.OrchestrateRequest;
 import iota.orchestrator.model.OrchestrationParams;
@@ -102,6 +103,31 @@ class KafkaOrchestrateGatewayTest {
     assertInstanceOf(OrchestrateGateway.DuplicateRequestException.class, e.getCause());
     assertEquals(1, producer.history().size(), "only the first was sent");
     assertFalse(first.isDone(), "the first still waits for its answer");
+  }
+
+  @Test
+  void drainAndUndrainGoOnTheRequestsTopicKeyedByTypeAndAreAnsweredById() throws Exception {
+    CompletableFuture<RequestResult> drained = gateway.drain("req-d1", "Thing", 3, true);
+    ProducerRecord<String, byte[]> sent = awaitSent();
+    producer.completeNext();
+    assertEquals(Topics.REQUESTS.name(), sent.topic());
+    assertEquals("Thing", sent.key());
+    assertEquals(new DrainRequest("req-d1", "Thing", 3, true), DrainRequest.parse(Json.tree(sent.value())));
+    OrchestrationReport report = new OrchestrationReport("Thing", 4, 2, 2, 6, List.of(), List.of(), 2, 2);
+    answer(P0, 7, "req-d1", Json.bytes(RequestResult.ok("req-d1", report)));
+    assertEquals(report, drained.get(5, TimeUnit.SECONDS).report());
+
+    CompletableFuture<RequestResult> undrained = gateway.drain("req-d2", "Rule", 0, false);
+    await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 2);
+    producer.completeNext();
+    ProducerRecord<String, byte[]> second = producer.history().get(1);
+    assertEquals("Rule", second.key());
+    assertEquals(new DrainRequest("req-d2", "Rule", 0, false), DrainRequest.parse(Json.tree(second.value())));
+    answer(P1, 0, "req-d2", Json.bytes(RequestResult.error("req-d2", "Rule", 404, "no instance 0 of Rule")));
+    RequestResult refused = undrained.get(5, TimeUnit.SECONDS);
+    assertEquals(404, refused.status());
+    assertEquals("no instance 0 of Rule", refused.error());
+    assertEquals(0, waiter.pendingCount());
   }
 
   @Test

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,8 +36,7 @@ class OrphansApiTest {
     OrchestratorConfig config = OrchestratorConfig.of(Map.of("iota.http.host", "127.0.0.1", "iota.http.port", "0"));
     queries.orphanReports = type -> type.equals("Thing") ? Optional.of(REPORT) : Optional.empty();
     metrics.bindOrphans(List.of("Thing", "Rule"), queries::orphanReport);
-    OrchestrateGateway gateway = (requestId, resource, params) -> new CompletableFuture<>();
-    server = new ApiServer(config, queries, gateway, () -> KafkaStreams.State.RUNNING, metrics).start();
+    server = new ApiServer(config, queries, new FakeGateway(), () -> KafkaStreams.State.RUNNING, metrics).start();
     http = new Http(server.port());
   }
 

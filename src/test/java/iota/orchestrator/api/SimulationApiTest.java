@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,8 +37,7 @@ class SimulationApiTest {
 
   private void start(SimulationControl control) {
     OrchestratorConfig config = OrchestratorConfig.of(Map.of("iota.http.host", "127.0.0.1", "iota.http.port", "0", "iota.api.token", TOKEN));
-    OrchestrateGateway gateway = (requestId, resource, params) -> CompletableFuture.failedFuture(new IllegalStateException("not used"));
-    server = new ApiServer(config, new FakePlanQueries(), gateway, () -> KafkaStreams.State.RUNNING, metrics).simulation(control).start();
+    server = new ApiServer(config, new FakePlanQueries(), new FakeGateway(), () -> KafkaStreams.State.RUNNING, metrics).simulation(control).start();
     http = new Http(server.port());
   }
 
