@@ -1,6 +1,7 @@
 package iota.orchestrator.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -56,16 +57,17 @@ import org.slf4j.MDC;
 
 /**
  * The HTTP face of an orchestrator process: the REST API of DESIGN.md §2 plus a listing of all
- * types, one instance, and one type's summary; {@code /healthz}, {@code /readyz}, {@code /metrics};
+ * types, one instance, one type's summary and scaling report, and drain / undrain of an instance
+ * (issue 12); {@code /healthz}, {@code /readyz}, {@code /metrics};
  * the OpenAPI document at {@code /openapi.json} and the dashboard at {@code /}. The same routes
  * serve embedded and stream mode.
  *
  * <p>Every error is JSON {@code {"error": "..."}}. A 500 never carries internals: the exception is
  * logged and the client gets a generic message.
  *
- * <p>Reads go through {@link PlanQueries} (local state or the owning app instance); orchestrate
- * requests through an {@link OrchestrateGateway}. Both are injected, so the HTTP behaviour is
- * tested against fakes and the wiring against real Kafka Streams.
+ * <p>Reads go through {@link PlanQueries} (local state or the owning app instance); orchestrate,
+ * drain and undrain requests through an {@link OrchestrateGateway}. Both are injected, so the HTTP
+ * behaviour is tested against fakes and the wiring against real Kafka Streams.
  *
  * <p>Every request has an id: the caller's {@value #REQUEST_ID_HEADER} when it is a usable id of
  * visible ASCII, else a generated one. It is echoed in that header of the answer, is in the MDC key
@@ -244,10 +246,13 @@ public final class ApiServer implements AutoCloseable {
     c.routes.get(API + "/{resource}", this::plan);
     c.routes.get(API + "/{resource}/summary", this::summary);
     c.routes.get(API + "/{resource}/orphans", this::orphans);
+    c.routes.get(API + "/{resource}/scaling", this::scaling);
     c.routes.post(API + "/{resource}/orchestrate", this::orchestrate);
     c.routes.get(API + "/{resource}/{id}/instances", this::placement);
     c.routes.get(API + "/{resource}/instances/{instanceId}", this::instance);
     c.routes.get(API + "/{resource}/instances/{instanceId}/resources", this::resources);
+    c.routes.post(API + "/{resource}/instances/{instanceId}/drain", ctx -> drain(ctx, true));
+    c.routes.post(API + "/{resource}/instances/{instanceId}/undrain", ctx -> drain(ctx, false));
     c.routes.put(SimulationRoutes.PATH + "/{resource}", simulation::setDefault);
     c.routes.put(SimulationRoutes.PATH + "/{resource}/{id}", simulation::setResource);
     c.routes.get("/healthz", this::liveness);
@@ -259,6 +264,7 @@ public final class ApiServer implements AutoCloseable {
         List.of(
             API, API + "/{resource}", API + "/{resource}/summary", API + "/{resource}/orchestrate", API + "/{resource}/{id}/instances",
             API + "/{resource}/instances/{instanceId}", API + "/{resource}/instances/{instanceId}/resources", API + "/{resource}/orphans",
+            API + "/{resource}/scaling", API + "/{resource}/instances/{instanceId}/drain", API + "/{resource}/instances/{instanceId}/undrain",
             SimulationRoutes.PATH + "/{resource}", SimulationRoutes.PATH + "/{resource}/{id}")) {
       c.routes.options(path, this::preflight);
     }
@@ -365,6 +371,11 @@ public final class ApiServer implements AutoCloseable {
     respond(ctx, queries.orphans(readRequest(ctx, type, null)));
   }
 
+  private void scaling(Context ctx) {
+    ResourceType type = knownType(ctx);
+    respond(ctx, queries.scaling(readRequest(ctx, type, null)));
+  }
+
   private void placement(Context ctx) {
     ResourceType type = knownType(ctx);
     String id = ctx.pathParam("id");
@@ -454,13 +465,38 @@ public final class ApiServer implements AutoCloseable {
       throw new ApiException(400, e.getMessage());
     }
     String requestId = requestId(ctx);
-    respond(ctx, gateway.orchestrate(requestId, type.name(), params).handle((result, error) -> withRequestId(requestId, () -> orchestrateReply(result, error))));
+    respond(ctx, gateway.orchestrate(requestId, type.name(), params).handle((result, error) -> withRequestId(requestId, () -> gatewayReply(result, error))));
   }
 
-  private OrchestrationParams params(Context ctx) {
+  /** {@code POST .../instances/{instanceId}/drain} when {@code drain}, {@code .../undrain} when not. */
+  private void drain(Context ctx, boolean drain) {
+    ResourceType type = knownType(ctx);
+    int instanceId = Integer.parseInt(instanceId(ctx));
+    requireNoParameters(ctx, drain ? "drain" : "undrain");
+    String requestId = requestId(ctx);
+    respond(ctx, gateway.drain(requestId, type.name(), instanceId, drain).handle((result, error) -> withRequestId(requestId, () -> gatewayReply(result, error))));
+  }
+
+  /** A body that is empty or {@code {}}: drain and undrain take no parameters. */
+  private static void requireNoParameters(Context ctx, String op) {
+    JsonNode root = jsonBody(ctx);
+    if (root == null) {
+      return;
+    }
+    if (!root.isObject()) {
+      throw new ApiException(400, "body must be empty or {}: " + op + " takes no parameters");
+    }
+    Iterator<String> fields = root.fieldNames();
+    if (fields.hasNext()) {
+      throw new ApiException(400, "unknown field '" + abbreviate(fields.next()) + "' (" + op + " takes no parameters)");
+    }
+  }
+
+  /** The body as JSON, null when it is blank: 415 when it is declared as something else, 400 when it is not JSON. */
+  private static JsonNode jsonBody(Context ctx) {
     byte[] body = ctx.bodyAsBytes();
     if (new String(body, StandardCharsets.UTF_8).isBlank()) {
-      return OrchestrationParams.EMPTY;
+      return null;
     }
     String contentType = ctx.contentType();
     if (contentType != null && !contentType.toLowerCase(Locale.ROOT).startsWith(JSON)) {
@@ -472,7 +508,15 @@ public final class ApiServer implements AutoCloseable {
     } catch (IOException e) {
       throw new ApiException(400, "body is not valid JSON");
     }
-    if (root == null || !root.isObject()) {
+    return root == null ? MissingNode.getInstance() : root;
+  }
+
+  private OrchestrationParams params(Context ctx) {
+    JsonNode root = jsonBody(ctx);
+    if (root == null) {
+      return OrchestrationParams.EMPTY;
+    }
+    if (!root.isObject()) {
       throw new ApiException(400, "body must be a JSON object with optional maxInstances, resourcePerInstance, initInstances");
     }
     for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
@@ -488,7 +532,8 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  private Reply orchestrateReply(RequestResult result, Throwable error) {
+  /** The topology's answer to a request as HTTP: its own status, or why there was none. */
+  private Reply gatewayReply(RequestResult result, Throwable error) {
     if (error != null) {
       Throwable cause = unwrap(error);
       if (cause instanceof TimeoutException) {
@@ -498,10 +543,10 @@ public final class ApiServer implements AutoCloseable {
         return Reply.error(409, cause.getMessage());
       }
       if (cause instanceof OrchestrateGateway.GatewayUnavailableException) {
-        LOG.warn("orchestrate request not sent: {}", cause.getMessage());
+        LOG.warn("request not sent: {}", cause.getMessage());
         return Reply.unavailable("the request could not be sent; try again");
       }
-      LOG.error("orchestrate request failed", cause);
+      LOG.error("request to the topology failed", cause);
       return Reply.error(500, "internal error");
     }
     if (result.isOk() && result.report() != null) {
