@@ -163,6 +163,7 @@ public final class ApiServer implements AutoCloseable {
     metrics.bindDroppedOutputs(DeadLetterHandler::droppedOutputs);
     metrics.bindHealth(app.health());
     metrics.bindPlan(config.resourceTypes().stream().map(ResourceType::name).toList(), queries::localCounts);
+    metrics.bindScaling(config.resourceTypes().stream().map(ResourceType::name).toList(), queries::localScaling);
     metrics.bindOrphans(config.resourceTypes().stream().map(ResourceType::name).toList(), queries::orphanReport);
     KafkaOrchestrateGateway gateway = KafkaOrchestrateGateway.create(config);
     try {

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import iota.orchestrator.autoscale.ScalingReport;
 import iota.orchestrator.orphans.OrphanReport;
 import java.time.Duration;
 import java.util.List;
@@ -32,7 +33,9 @@ import org.apache.kafka.streams.KafkaStreams;
  *
  * <p>What it holds: JVM and process binders; the Kafka Streams client metrics ({@link
  * #bindStreams}); per resource type, gauges of instances and resources and counters of moves,
- * recreates and orchestrations read from the plan stores ({@link #bindPlan}); a counter of
+ * recreates and orchestrations read from the plan stores ({@link #bindPlan}); per resource type, the
+ * pool size, utilization, scaling events and load spread of its scaling report ({@link
+ * #bindScaling}); a counter of
  * dead-lettered records read from the topology's handler ({@link #bindDeadLetters}); a latency timer per
  * HTTP route.
  *
@@ -45,7 +48,8 @@ public final class OrchestratorMetrics implements AutoCloseable {
 
   private final PrometheusMeterRegistry registry;
   private final JvmGcMetrics gc = new JvmGcMetrics();
-  private final Map<String, Cached> planCache = new ConcurrentHashMap<>();
+  private final Map<String, Cached<TypeCounts>> planCache = new ConcurrentHashMap<>();
+  private final Map<String, Cached<ScalingReport>> scalingCache = new ConcurrentHashMap<>();
   private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
   private final LongSupplier nanos;
   private volatile KafkaStreamsMetrics streamsMetrics;
@@ -121,7 +125,7 @@ public final class OrchestratorMetrics implements AutoCloseable {
    */
   public void bindPlan(List<String> types, Function<String, Optional<TypeCounts>> localCounts) {
     for (String type : types) {
-      Function<String, Optional<TypeCounts>> cached = t -> cachedCounts(t, localCounts);
+      Function<String, Optional<TypeCounts>> cached = t -> cached(planCache, t, localCounts);
       gauge("iota.orchestrator.type.owned", "1 when this app instance owns the type's state", type, cached, c -> 1);
       gauge("iota.orchestrator.instances", "Live worker instances of the type", type, cached, TypeCounts::instances);
       gauge("iota.orchestrator.resources", "Resources placed on the type's instances", type, cached, c -> c.resources());
@@ -132,6 +136,54 @@ public final class OrchestratorMetrics implements AutoCloseable {
           type, cached, TypeCounts::startTimeouts);
       counter("iota.orchestrator.orchestrations", "Successful re-orchestrations", type, cached, TypeCounts::orchestrations);
     }
+  }
+
+  /**
+   * Registers the per-type scaling meters (tag {@code resource}), read from the type's scaling report
+   * where this app instance owns the type (0 elsewhere, as the plan meters): current and desired pool
+   * size, utilization per metric ({@code NaN} while unmeasured), the highest instance's load over the
+   * mean, and counters of scaling events and of the resources they moved per {@link
+   * ScalingReport.Kind} (tag {@code kind}), from the report's running totals so they survive its
+   * window of the last events.
+   *
+   * <p>The moves counter is {@code iota_orchestrator_scale_moves_total}: {@code
+   * iota_orchestrator_moves_total} is the plan's counter of every move, tagged {@code type}, and
+   * Prometheus wants one set of labels per name.
+   *
+   * @param types the configured resource type names
+   * @param localScaling the report of a type when this instance owns it, see {@link PlanQueries#localScaling}
+   */
+  public void bindScaling(List<String> types, Function<String, Optional<ScalingReport>> localScaling) {
+    for (String type : types) {
+      Function<String, Optional<ScalingReport>> report = t -> cached(scalingCache, t, localScaling);
+      scalingGauge("iota.orchestrator.instances.current", "Worker instances of the type now, as its scaling report says", type, report, ScalingReport::current)
+          .register(registry);
+      scalingGauge("iota.orchestrator.instances.desired", "Worker instances the type's last scaling decision asked for", type, report, ScalingReport::desired)
+          .register(registry);
+      scalingGauge("iota.orchestrator.utilization", "Usage over requests of the type's ready pods (NaN while unmeasured)", type, report,
+          r -> orNaN(r.utilization().cpu())).tag("metric", "cpu").register(registry);
+      scalingGauge("iota.orchestrator.utilization", "Usage over requests of the type's ready pods (NaN while unmeasured)", type, report,
+          r -> orNaN(r.utilization().memory())).tag("metric", "memory").register(registry);
+      scalingGauge("iota.orchestrator.load.max.over.mean", "The most loaded instance's estimated load over the mean (1 when unmeasured)", type, report,
+          ScalingReport::maxOverMean).register(registry);
+      for (ScalingReport.Kind kind : ScalingReport.Kind.values()) {
+        FunctionCounter.builder("iota.orchestrator.scale.events", type, t -> report.apply(t).map(r -> (double) r.eventsTotal().getOrDefault(kind, 0L)).orElse(0.0))
+            .description("Scaling and re-orchestration events of the type by kind")
+            .tag("resource", type).tag("kind", kind.label()).register(registry);
+        FunctionCounter.builder("iota.orchestrator.scale.moves", type, t -> report.apply(t).map(r -> (double) r.movesTotal().getOrDefault(kind, 0L)).orElse(0.0))
+            .description("Resources moved by the type's scaling and re-orchestration events, by kind")
+            .tag("resource", type).tag("kind", kind.label()).register(registry);
+      }
+    }
+  }
+
+  private static Gauge.Builder<String> scalingGauge(
+      String name, String help, String type, Function<String, Optional<ScalingReport>> report, ToDoubleFunction<ScalingReport> f) {
+    return Gauge.builder(name, type, t -> report.apply(t).map(f::applyAsDouble).orElse(0.0)).description(help).tag("resource", type);
+  }
+
+  private static double orNaN(Double value) {
+    return value == null ? Double.NaN : value;
   }
 
   /**
@@ -182,14 +234,14 @@ public final class OrchestratorMetrics implements AutoCloseable {
     return registry.scrape();
   }
 
-  private Optional<TypeCounts> cachedCounts(String type, Function<String, Optional<TypeCounts>> source) {
+  private <T> Optional<T> cached(Map<String, Cached<T>> cache, String type, Function<String, Optional<T>> source) {
     long now = nanos.getAsLong();
-    Cached c = planCache.get(type);
+    Cached<T> c = cache.get(type);
     if (c == null || now - c.at() > PLAN_CACHE.toNanos()) {
-      c = new Cached(now, source.apply(type));
-      planCache.put(type, c);
+      c = new Cached<>(now, source.apply(type));
+      cache.put(type, c);
     }
-    return c.counts();
+    return c.value();
   }
 
   private void gauge(String name, String help, String type, Function<String, Optional<TypeCounts>> counts, ToDoubleFunction<TypeCounts> f) {
@@ -209,7 +261,7 @@ public final class OrchestratorMetrics implements AutoCloseable {
     registry.close();
   }
 
-  private record Cached(long at, Optional<TypeCounts> counts) {}
+  private record Cached<T>(long at, Optional<T> value) {}
 
   private record TimerKey(String route, String method, int status) {}
 }
