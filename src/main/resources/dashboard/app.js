@@ -1,11 +1,18 @@
 // The orchestrator dashboard: one section per resource type, refreshed every two seconds from the
 // same REST API the admin UI uses. All data reaches the page through textContent, never as HTML.
 // It reads the plan without resource ids (it shows none; with them the answer grows with every
-// resource of the type), and stops polling while its tab is hidden.
+// resource of the type), and stops polling while its tab is hidden. Beside the plan it reads each
+// type's scaling report: per instance utilization bars against the target and a drain button, a plot
+// of the last hour drawn here in SVG, and the scaling events.
 
 const API = '/v1/api/orchestrations';
 const REFRESH_MS = 2000;
 const TOKEN_KEY = 'iota.orchestrator.token';
+const SVG = 'http://www.w3.org/2000/svg';
+// Utilization bars and the plot's right axis span 0 to 150 % of the pods' requests.
+const UTIL_SCALE = 1.5;
+const HOUR_MS = 3600000;
+const PLOT = { width: 600, height: 200, left: 40, right: 40, top: 10, bottom: 20 };
 
 const $ = (id) => document.getElementById(id);
 const sections = new Map();
@@ -126,12 +133,23 @@ function section(type) {
     e.preventDefault();
     orchestrate(type, form, result);
   });
+  for (const [cls, id] of [['th-cpu', 'cpu-header'], ['th-memory', 'memory-header'], ['drain-result', 'drain-result'],
+    ['scaling-status', 'scaling-status'], ['scaling-plot', 'scaling-plot'], ['event-list', 'events']]) {
+    node.querySelector(`.${cls}`).dataset.testid = `${id}-${type}`;
+  }
+  node.querySelector('.scaling-plot').setAttribute('aria-label', `${type} pool size and utilization over the last hour`);
+  const tbody = node.querySelector('tbody');
+  // One listener for the drain buttons: the rows are rebuilt when the plan changes.
+  tbody.addEventListener('click', (e) => {
+    const button = e.target.closest('button.drain');
+    if (button) drain(type, button.dataset.instance, button.dataset.drain === 'true', button);
+  });
   $('types').append(node);
   const option = document.createElement('option');
   option.value = type;
   text(option, type);
   $('find-type').append(option);
-  const s = { node, tbody: node.querySelector('tbody') };
+  const s = { node, tbody, rowsKey: null };
   sections.set(type, s);
   return s;
 }
@@ -169,6 +187,37 @@ async function orchestrate(type, form, result) {
   }
 }
 
+async function drain(type, id, on, button) {
+  const result = sections.get(type).node.querySelector('.drain-result');
+  const op = on ? 'drain' : 'undrain';
+  button.disabled = true;
+  result.className = 'result drain-result';
+  text(result, `${op} of instance ${id}: working…`);
+  try {
+    const r = await call(`${API}/${encodeURIComponent(type)}/instances/${encodeURIComponent(id)}/${op}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    if (r.ok) {
+      text(result, `instance ${id} ${on ? 'drained' : 'eligible again'}: ${r.body.moved} resources moved`);
+      refresh();
+    } else {
+      result.className = 'result drain-result error';
+      text(result, `${op} of instance ${id}: ${r.status}: ${r.body.error || 'request failed'}`);
+    }
+  } catch (err) {
+    result.className = 'result drain-result error';
+    text(result, `${op} of instance ${id}: request failed: ${err.message}`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function percent(fraction) {
+  return fraction == null ? '—' : `${Math.round(fraction * 100)}%`;
+}
+
 function renderSummary(s, summary) {
   const q = (id) => s.node.querySelector(`[data-testid="${id}-${summary.resource}"]`);
   text(q('total-instances'), summary.instances);
@@ -187,14 +236,63 @@ function renderSummary(s, summary) {
     : '');
 }
 
-function renderPlan(s, type, plan) {
+// One utilization bar: the fill is the usage over requests, the line the target.
+function utilCell(row, type, id, metric, fraction, target) {
+  const td = cell(row, '');
+  const wrap = document.createElement('div');
+  wrap.className = 'util-cell';
+  const label = text(document.createElement('span'), percent(fraction));
+  label.dataset.testid = `${metric}-${type}-${id}`;
+  if (fraction != null) {
+    const bar = document.createElement('div');
+    bar.className = 'util';
+    bar.setAttribute('role', 'meter');
+    bar.setAttribute('aria-label', `${type} instance ${id} ${metric} utilization, target ${percent(target)}`);
+    bar.setAttribute('aria-valuemin', '0');
+    bar.setAttribute('aria-valuemax', String(UTIL_SCALE * 100));
+    bar.setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
+    const fill = document.createElement('div');
+    fill.className = target != null && fraction > target ? 'fill over' : 'fill';
+    fill.style.width = `${(Math.min(fraction, UTIL_SCALE) / UTIL_SCALE * 100).toFixed(1)}%`;
+    bar.append(fill);
+    if (target != null) {
+      const line = document.createElement('div');
+      line.className = 'target';
+      line.dataset.testid = `${metric}-target-${type}-${id}`;
+      line.style.left = `${(Math.min(target, UTIL_SCALE) / UTIL_SCALE * 100).toFixed(1)}%`;
+      bar.append(line);
+    }
+    wrap.append(bar);
+  }
+  wrap.append(label);
+  td.append(wrap);
+}
+
+function renderPlan(s, type, plan, scaling) {
+  const loads = (scaling && scaling.instances) || {};
+  const target = (scaling && scaling.target) || {};
+  text(s.node.querySelector('.th-cpu'), `CPU (target ${percent(target.cpu)})`);
+  text(s.node.querySelector('.th-memory'), `Memory (target ${percent(target.memory)})`);
+  // Rebuilt only when something shown changed, so a button is not swapped under the pointer.
+  const key = JSON.stringify([plan.instances, loads, target]);
+  if (key === s.rowsKey) return;
+  s.rowsKey = key;
+  const focused = s.tbody.contains(document.activeElement) ? document.activeElement.dataset.testid : null;
   const rows = [];
   for (const [id, inst] of Object.entries(plan.instances)) {
+    const load = loads[id] || {};
     const row = document.createElement('tr');
     row.dataset.testid = `instance-${type}-${id}`;
     const th = document.createElement('th');
     th.scope = 'row';
     text(th, id);
+    if (load.draining) {
+      row.className = 'draining';
+      const badge = text(document.createElement('span'), 'draining');
+      badge.className = 'badge draining';
+      badge.dataset.testid = `draining-${type}-${id}`;
+      th.append(badge);
+    }
     row.append(th);
     const bar = cell(row, '');
     const wrap = document.createElement('div');
@@ -216,15 +314,110 @@ function renderPlan(s, type, plan) {
     status.dataset.testid = `status-${type}-${id}`;
     text(status, inst.health.status);
     cell(row, '').append(status);
+    utilCell(row, type, id, 'cpu', load.cpuUtilization, target.cpu);
+    utilCell(row, type, id, 'memory', load.memoryUtilization, target.memory);
+    const button = text(document.createElement('button'), load.draining ? 'Undrain' : 'Drain');
+    button.type = 'button';
+    button.className = load.draining ? 'drain secondary' : 'drain';
+    button.dataset.instance = id;
+    button.dataset.drain = String(!load.draining);
+    button.dataset.testid = `drain-${type}-${id}`;
+    button.setAttribute('aria-label', `${load.draining ? 'Undrain' : 'Drain'} ${type} instance ${id}`);
+    cell(row, '').append(button);
     rows.push(row);
   }
   if (rows.length === 0) {
     const row = document.createElement('tr');
     const td = cell(row, 'no instances yet', 'empty');
-    td.colSpan = 6;
+    td.colSpan = 9;
     rows.push(row);
   }
   s.tbody.replaceChildren(...rows);
+  if (focused) {
+    const again = s.tbody.querySelector(`[data-testid="${focused}"]`);
+    if (again) again.focus();
+  }
+}
+
+// ---- scaling: status line, plot of the last hour, events
+
+function renderScaling(s, type, reply) {
+  const status = s.node.querySelector('.scaling-status');
+  if (!reply.ok) {
+    status.className = 'scaling-status error';
+    text(status, `scaling report: ${reply.status}: ${reply.body.error || 'request failed'}`);
+    return;
+  }
+  const r = reply.body;
+  status.className = 'scaling-status';
+  const limited = r.limitedBy ? ` (limited: ${r.limitedBy})` : '';
+  text(status, `Autoscaling ${r.enabled ? 'on' : 'off'} · ${r.current} instances, desired ${r.desired}${limited} · ` +
+    `CPU ${percent(r.utilization.cpu)} of requests, target ${percent(r.target.cpu)} · ` +
+    `memory ${percent(r.utilization.memory)}, target ${percent(r.target.memory)} · max/mean load ${r.maxOverMean.toFixed(2)}`);
+  renderPlot(s.node.querySelector('.scaling-plot'), type, r);
+  renderEvents(s.node.querySelector('.event-list'), type, r.events);
+}
+
+function svg(name, attrs, parent) {
+  const el = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (parent) parent.append(el);
+  return el;
+}
+
+// Pool size on the left axis (0 to one above the largest), utilization on the right (0 to 150 %),
+// over the hour of record time that ends at the newest point: the report's own clock, not the page's.
+function renderPlot(plot, type, report) {
+  const history = report.history;
+  const w = PLOT.width - PLOT.left - PLOT.right;
+  const h = PLOT.height - PLOT.top - PLOT.bottom;
+  const end = history.length ? history[history.length - 1].at : 0;
+  const poolMax = Math.max(1, ...history.map((p) => p.instances)) + 1;
+  const x = (at) => PLOT.left + (1 - (end - at) / HOUR_MS) * w;
+  const yPool = (n) => PLOT.top + (1 - n / poolMax) * h;
+  const yUtil = (u) => PLOT.top + (1 - Math.min(u, UTIL_SCALE) / UTIL_SCALE) * h;
+  const pt = (px, py) => `${px.toFixed(1)},${py.toFixed(1)}`;
+  plot.replaceChildren();
+  svg('line', { class: 'axis', x1: PLOT.left, y1: PLOT.top + h, x2: PLOT.left + w, y2: PLOT.top + h }, plot);
+  svg('line', { class: 'axis', x1: PLOT.left, y1: PLOT.top, x2: PLOT.left, y2: PLOT.top + h }, plot);
+  svg('line', { class: 'axis', x1: PLOT.left + w, y1: PLOT.top, x2: PLOT.left + w, y2: PLOT.top + h }, plot);
+  const tick = (label, tx, ty, anchor) => text(svg('text', { class: 'tick', x: tx, y: ty, 'text-anchor': anchor }, plot), label);
+  tick(poolMax, PLOT.left - 4, PLOT.top + 10, 'end');
+  tick(0, PLOT.left - 4, PLOT.top + h, 'end');
+  tick(`${UTIL_SCALE * 100}%`, PLOT.left + w + 4, PLOT.top + 10, 'start');
+  tick('0%', PLOT.left + w + 4, PLOT.top + h, 'start');
+  tick('−1 h', PLOT.left, PLOT.height - 4, 'start');
+  tick(history.length ? `${new Date(end).toISOString().slice(11, 19)} UTC` : 'no rounds yet', PLOT.left + w, PLOT.height - 4, 'end');
+  for (const metric of ['cpu', 'memory']) {
+    const t = report.target[metric];
+    if (t != null) {
+      svg('line', { class: `line-target ${metric}`, 'data-testid': `plot-${metric}-target-${type}`, x1: PLOT.left, y1: yUtil(t).toFixed(1), x2: PLOT.left + w, y2: yUtil(t).toFixed(1) }, plot);
+    }
+  }
+  const line = (name, points) => svg('polyline', { class: `line-${name}`, 'data-testid': `plot-${name}-${type}`, points: points.join(' ') }, plot);
+  // The pool size holds between rounds: drawn as steps, not slopes.
+  line('instances', history.flatMap((p, i) => (i === 0 ? [] : [pt(x(p.at), yPool(history[i - 1].instances))]).concat(pt(x(p.at), yPool(p.instances)))));
+  line('cpu', history.filter((p) => p.cpu != null).map((p) => pt(x(p.at), yUtil(p.cpu))));
+  line('memory', history.filter((p) => p.memory != null).map((p) => pt(x(p.at), yUtil(p.memory))));
+}
+
+function renderEvents(list, type, events) {
+  const items = events.slice().reverse().map((e, i) => {
+    const li = document.createElement('li');
+    li.dataset.testid = `event-${type}-${i}`;
+    const when = text(document.createElement('time'), `${new Date(e.at).toISOString().slice(11, 19)} UTC`);
+    when.dateTime = new Date(e.at).toISOString();
+    const kind = text(document.createElement('span'), e.kind);
+    kind.className = 'kind';
+    li.append(when, ' ', kind, ` ${e.from} → ${e.to}: ${e.reason} (moved ${e.moved})`);
+    return li;
+  });
+  if (items.length === 0) {
+    const li = text(document.createElement('li'), 'no scaling events yet');
+    li.className = 'empty';
+    items.push(li);
+  }
+  list.replaceChildren(...items);
 }
 
 // ---- refresh loop
@@ -240,13 +433,17 @@ async function refresh() {
       showError(list.status === 401 ? 'Reads need the API token: paste it above.' : `${list.status}: ${list.body.error}`);
       return;
     }
-    const plans = await Promise.all(list.body.types.map((t) => call(`${API}/${encodeURIComponent(t.resource)}?ids=false`)));
+    const [plans, scalings] = await Promise.all([
+      Promise.all(list.body.types.map((t) => call(`${API}/${encodeURIComponent(t.resource)}?ids=false`))),
+      Promise.all(list.body.types.map((t) => call(`${API}/${encodeURIComponent(t.resource)}/scaling`))),
+    ]);
     const failed = plans.find((p) => !p.ok);
     showError(failed ? `${failed.status}: ${failed.body.error}` : '');
     list.body.types.forEach((summary, i) => {
       const s = section(summary.resource);
       renderSummary(s, summary);
-      if (plans[i].ok) renderPlan(s, summary.resource, plans[i].body);
+      if (plans[i].ok) renderPlan(s, summary.resource, plans[i].body, scalings[i].ok ? scalings[i].body : null);
+      renderScaling(s, summary.resource, scalings[i]);
     });
     const now = new Date();
     const stamp = $('last-refresh');

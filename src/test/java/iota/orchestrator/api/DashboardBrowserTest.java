@@ -8,10 +8,14 @@ import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.model.OrchestrationReport;
 import iota.orchestrator.model.RequestResult;
+import iota.orchestrator.autoscale.ScalingReport;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.KafkaStreams;
@@ -21,9 +25,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The dashboard in headless Chromium against a real server with a canned plan: it shows every type
- * with its instances, finds a resource, re-orchestrates with the saved token, shows errors, and
- * refreshes by itself. Skipped where Chromium and chromedriver are not installed.
+ * The dashboard in headless Chromium against a real server with a canned plan and scaling report: it
+ * shows every type with its instances, finds a resource, re-orchestrates with the saved token, shows
+ * utilization against the targets, the last hour and the scaling events, drains and undrains, shows
+ * errors, and refreshes by itself. Skipped where Chromium and chromedriver are not installed.
  */
 @IntegrationTest
 class DashboardBrowserTest {
@@ -45,6 +50,8 @@ class DashboardBrowserTest {
     Assumptions.assumeTrue(WebDriver.available(), "chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
     queries.summary = r -> Reply.ok(summary(r.type()));
     queries.plan = r -> Reply.ok(Map.of("resource", r.type(), "instances", r.type().equals("Thing") ? thingInstances() : Map.of()));
+    queries.scalingReports = type -> type.equals("Thing") ? Optional.of(thingScaling()) : Optional.empty();
+    gateway.drainAnswer = d -> CompletableFuture.completedFuture(RequestResult.ok("d", new OrchestrationReport(d.resource(), 2, 2, 5, 0, List.of(), List.of(), 2, 0)));
     queries.placement = id -> id.equals("t-1") ? Reply.ok(Map.of("runIn", "1")) : Reply.error(404, "Thing '" + id + "' is not placed");
     OrchestratorConfig config = OrchestratorConfig.of(Map.of("iota.http.host", "127.0.0.1", "iota.http.port", "0", "iota.api.token", TOKEN));
     gateway.orchestrateAnswer =
@@ -92,6 +99,31 @@ class DashboardBrowserTest {
     health.put("podPhase", phase);
     health.put("recreates", 0);
     return Map.of("data", Map.of("used", used, "count", 2), "resources", Map.of("ids", List.of()), "_reload", Map.of("times", 7), "health", health);
+  }
+
+  private static final Instant HOUR_START = Instant.parse("2026-01-01T11:00:00Z");
+
+  /** Instance 1 draining; three rounds in the last hour (11:01 to 12:00); a scale-up, then the drain. */
+  private static ScalingReport thingScaling() {
+    TreeMap<String, ScalingReport.InstanceLoad> instances = new TreeMap<>(Map.of(
+        "0", new ScalingReport.InstanceLoad(630.0, 4.3e8, 0.9, 0.4, 2, 580.0, false),
+        "1", new ScalingReport.InstanceLoad(210.0, 2.1e8, 0.3, 0.2, 0, 0.0, true)));
+    long t0 = HOUR_START.toEpochMilli();
+    return new ScalingReport("Thing", true, 2, 3, "TooManyReplicas", new ScalingReport.Utilization(0.6, 0.3),
+        new ScalingReport.Utilization(0.7, 0.8), instances, null, null, 1.5, null, null)
+        .withPoint(new ScalingReport.Point(t0 + 60_000, 1, 0.6, null))
+        .withPoint(new ScalingReport.Point(t0 + 1_800_000, 1, 0.9, 0.3))
+        .withPoint(new ScalingReport.Point(t0 + 3_600_000, 2, 1.2, 0.45))
+        .withEvent(new ScalingReport.Event(t0 + 1_800_000, ScalingReport.Kind.SCALE_UP, 1, 2, "cpu 90% of requests > target 70%: 1 -> 2 instances", 4))
+        .withEvent(new ScalingReport.Event(t0 + 2_700_000, ScalingReport.Kind.DRAIN, 2, 2, "instance 1 drained", 5));
+  }
+
+  private String attribute(String testId, String attribute) {
+    return browser.script("return document.querySelector('[data-testid=\"" + testId + "\"]').getAttribute('" + attribute + "')").asText();
+  }
+
+  private String style(String testId, String property) {
+    return browser.script("return document.querySelector('[data-testid=\"" + testId + "\"]').style." + property).asText();
   }
 
   private void awaitText(String testId, String contains) {
@@ -179,5 +211,69 @@ class DashboardBrowserTest {
     browser.click("orchestrate-submit-Thing");
     awaitText("orchestrate-result-Thing", "initInstances must be at most maxInstances (10), got 50");
     assertEquals(TOKEN, browser.script("return localStorage.getItem('iota.orchestrator.token')").asText(), "token kept across reloads");
+  }
+
+  // ---- scaling
+
+  @Test
+  void showsEachInstancesUtilizationAsBarsAgainstTheTargetAndMarksDrainingOnes() {
+    awaitText("cpu-Thing-0", "90%");
+    assertEquals("40%", browser.text("memory-Thing-0"));
+    assertEquals("30%", browser.text("cpu-Thing-1"));
+    assertEquals("CPU (target 70%)", browser.text("cpu-header-Thing"));
+    assertEquals("Memory (target 80%)", browser.text("memory-header-Thing"));
+    assertEquals("46.7%", style("cpu-target-Thing-0", "left"), "the target line at 70 % of a 150 % bar");
+    assertEquals("53.3%", style("memory-target-Thing-0", "left"));
+    assertEquals("60%", browser.script("return document.querySelector('[data-testid=\"cpu-Thing-0\"]').previousElementSibling.firstElementChild.style.width").asText());
+    assertEquals("fill over", browser.script("return document.querySelector('[data-testid=\"cpu-Thing-0\"]').previousElementSibling.firstElementChild.className").asText(),
+        "above its target");
+    assertEquals("draining", browser.text("draining-Thing-1"));
+    assertTrue(browser.script("return document.querySelector('[data-testid=\"draining-Thing-0\"]') === null").asBoolean(), "instance 0 is not draining");
+    assertEquals("draining", attribute("instance-Thing-1", "class"));
+    assertEquals("Drain", browser.text("drain-Thing-0"));
+    assertEquals("Undrain", browser.text("drain-Thing-1"));
+    assertEquals("Autoscaling on · 2 instances, desired 3 (limited: TooManyReplicas) · CPU 60% of requests, target 70% · "
+        + "memory 30%, target 80% · max/mean load 1.50", browser.text("scaling-status-Thing"));
+  }
+
+  @Test
+  void plotsThePoolAndUtilizationOfTheLastHourAndListsTheEventsNewestFirst() {
+    awaitText("events-Thing", "instance 1 drained");
+    // x: 40 + 520 × (part of the hour up to the newest round); pool on 0..3 and utilization on
+    // 0..150 % over y 180..10.
+    assertEquals("48.7,123.3 300.0,123.3 300.0,123.3 560.0,123.3 560.0,66.7", attribute("plot-instances-Thing", "points"), "steps");
+    assertEquals("48.7,112.0 300.0,78.0 560.0,44.0", attribute("plot-cpu-Thing", "points"));
+    assertEquals("300.0,146.0 560.0,129.0", attribute("plot-memory-Thing", "points"), "the unmeasured round is left out");
+    assertEquals("100.7", attribute("plot-cpu-target-Thing", "y1"));
+    assertEquals("89.3", attribute("plot-memory-target-Thing", "y1"));
+    assertTrue(browser.text("scaling-plot-Thing").contains("12:00:00 UTC"), browser.text("scaling-plot-Thing"));
+    assertEquals("11:45:00 UTC drain 2 → 2: instance 1 drained (moved 5)", browser.text("event-Thing-0"));
+    assertEquals("11:30:00 UTC scale-up 1 → 2: cpu 90% of requests > target 70%: 1 -> 2 instances (moved 4)", browser.text("event-Thing-1"));
+  }
+
+  @Test
+  void drainsAndUndrainsWithTheSavedToken() {
+    awaitText("drain-Thing-0", "Drain");
+    browser.click("drain-Thing-0");
+    awaitText("drain-result-Thing", "drain of instance 0: 401: missing or invalid bearer token");
+    assertEquals(List.of(), gateway.drains);
+
+    browser.type("token-input", TOKEN);
+    browser.click("token-save");
+    awaitText("token-state", "saved");
+    browser.click("drain-Thing-0");
+    awaitText("drain-result-Thing", "instance 0 drained: 5 resources moved");
+    assertEquals(List.of(new FakeGateway.Drain("Thing", 0, true)), gateway.drains);
+
+    browser.click("drain-Thing-1");
+    awaitText("drain-result-Thing", "instance 1 eligible again: 5 resources moved");
+    assertEquals(List.of(new FakeGateway.Drain("Thing", 0, true), new FakeGateway.Drain("Thing", 1, false)), gateway.drains);
+  }
+
+  @Test
+  void aTypeWhoseScalingReportIsNotReadableSaysSoInItsOwnSection() {
+    awaitText("scaling-status-Rule", "scaling report: 503: no scaling report of Rule readable");
+    assertEquals("", browser.text("error-banner"), "the plans are fine: no page-wide error");
+    awaitText("used-Thing-0", "1 / 2");
   }
 }
