@@ -111,6 +111,11 @@ public final class ConfigKeys {
   public static final ConfigKey<String> EXECUTOR_GROUP_ID = declare(ConfigKey.string("iota.executor.group.id", "iota-orchestrator-executor"));
   public static final ConfigKey<Integer> EXECUTOR_MAX_ATTEMPTS = declare(ConfigKey.integer("iota.executor.max.attempts", 8, 1, 1000));
   public static final ConfigKey<Integer> EXECUTOR_ZOOKEEPER_WRITERS = declare(ConfigKey.integer("iota.executor.zookeeper.writers", 4, 1, 64));
+  /**
+   * How long the executor holds back a command whose preconditions (a load move's receivers, a
+   * scale-down's emptied assignment) are not in ZooKeeper before it dead-letters it.
+   */
+  public static final ConfigKey<Duration> PRECONDITION_TIMEOUT = declare(ConfigKey.duration("iota.precondition.timeout", Duration.ofMinutes(2)));
   public static final ConfigKey<Duration> ORPHANS_INTERVAL = declare(ConfigKey.duration("iota.orphans.interval", Duration.ofMinutes(5)));
   public static final ConfigKey<Duration> ORPHANS_GRACE = declare(ConfigKey.duration("iota.orphans.grace", Duration.ofMinutes(10)));
   public static final ConfigKey<Boolean> ORPHANS_PURGE = declare(ConfigKey.bool("iota.orphans.purge", true));
