@@ -27,11 +27,29 @@ import org.slf4j.MDC;
  * ZooKeeper pipelines on one session, and the outcomes are taken in order on the loop thread.
  * Assignments carry whole states, so one instance that fails does not hold back the others; the
  * batch continues from the first record of the first instance not finished with.
+ *
+ * <h2>Preconditions: make-before-break across partitions</h2>
+ *
+ * A record with {@code after} (a load move's giver) is written only once every instance it names is
+ * in ZooKeeper at the given sequence or later ({@link Preconditions}); the receivers may sit on
+ * other partitions and be applied by other executors. Coalescing must not skip that wait, so an
+ * instance's records are coalesced only up to the first one whose preconditions do not hold: that
+ * prefix is written (its newest state; every precondition in it held), and the instance waits at
+ * that record, with the records after it, until a later round finds it holds or {@link Retries}
+ * gives up on it. Coalescing the whole batch and waiting for the union of its preconditions instead
+ * could wait for a state of another instance that itself waits for a state inside this batch, a
+ * deadlock that applying record by record would not have. Other instances go on, as they do past a
+ * failed one: their records are whole states of other znodes, and holding them back behind a giver
+ * whose receiver comes later in the same partition would make that giver wait for itself. The
+ * partition's offset stays at the waiting record, so the records after it are read again and found
+ * already applied. When a round writes something while instances wait, those are checked again in
+ * the same round, so a giver and its receiver in one batch are written in one round.
  */
 final class AssignmentRound implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AssignmentRound.class);
 
   private final ZooKeeperApplier zookeeper;
+  private final Preconditions preconditions;
   private final Retries retries;
   private final ExecutorService writers;
 
@@ -40,6 +58,7 @@ final class AssignmentRound implements AutoCloseable {
    */
   AssignmentRound(ZooKeeperApplier zookeeper, int writers, Retries retries) {
     this.zookeeper = zookeeper;
+    this.preconditions = new Preconditions(zookeeper);
     this.retries = retries;
     this.writers = Executors.newFixedThreadPool(writers, ThreadUtils.createThreadFactory("iota-executor-zookeeper-%d", true));
   }
@@ -49,40 +68,81 @@ final class AssignmentRound implements AutoCloseable {
     long blockedAt = Long.MAX_VALUE;
     Map<String, Instance> instances = new LinkedHashMap<>();
     for (ConsumerRecord<byte[], byte[]> record : batch) {
+      if (retries.givenUp(record)) {
+        continue;
+      }
       try {
         InstanceKey key = CommandRecords.key(record.key());
         Assignment state = CommandRecords.assignment(key, record.value());
         long seq = state == null ? CommandRecords.tombstoneSeq(record.headers()) : state.seq();
-        instances.computeIfAbsent(key.toString(), k -> new Instance(key, record.offset())).add(record, state, seq);
+        instances.computeIfAbsent(key.toString(), k -> new Instance(key)).add(record, state, seq);
       } catch (InvalidRecordException e) {
         if (!retries.unreadable(record, e, round)) {
           blockedAt = Math.min(blockedAt, record.offset());
         }
       }
     }
-    List<Map.Entry<Instance, Future<ZooKeeperApplier.Outcome>>> writes = new ArrayList<>();
-    for (Instance instance : instances.values()) {
-      writes.add(Map.entry(instance, writers.submit(() -> write(instance, round))));
-    }
-    for (Map.Entry<Instance, Future<ZooKeeperApplier.Outcome>> write : writes) {
-      Instance instance = write.getKey();
-      try (MDC.MDCCloseable ignored = MDC.putCloseable(Executor.MDC_COMMAND_ID, instance.commandId())) {
-        try {
-          ZooKeeperApplier.Outcome outcome = outcome(write.getValue());
-          if (outcome == null) {
-            blockedAt = Math.min(blockedAt, instance.firstOffset);
+    List<Instance> pending = new ArrayList<>(instances.values());
+    while (!pending.isEmpty()) {
+      List<Instance> waiting = new ArrayList<>();
+      boolean progress = false;
+      List<Map.Entry<Instance, Future<Written>>> writes = new ArrayList<>();
+      for (Instance instance : pending) {
+        writes.add(Map.entry(instance, writers.submit(() -> write(instance, round))));
+      }
+      for (Map.Entry<Instance, Future<Written>> write : writes) {
+        Instance instance = write.getKey();
+        try (MDC.MDCCloseable ignored = MDC.putCloseable(Executor.MDC_COMMAND_ID, instance.commandId(instance.size()))) {
+          try {
+            Written written = outcome(write.getValue());
+            if (written == null) {
+              blockedAt = Math.min(blockedAt, instance.firstOffset());
+              continue;
+            }
+            if (written.records() > 0) {
+              log.debug("{}: {}", instance.key, written.outcome());
+              retries.applied(instance.record(written.records() - 1));
+              instance.drop(written.records());
+              progress = true;
+            }
+            if (written.unmet() != null) {
+              instance.unmet = written.unmet();
+              waiting.add(instance);
+            }
+          } catch (DependencyUnavailableException e) {
+            log.warn("ZooKeeper unavailable, will retry {} without counting an attempt: {}", instance.key, e.getMessage());
+            round.zooKeeperFoundDown();
+            blockedAt = Math.min(blockedAt, instance.firstOffset());
+          } catch (RuntimeException e) {
+            int tried = instance.tried;
+            if (retries.failed(instance.record(tried), e, round)) {
+              // Dead-lettered: it and the records coalesced into it are done with, not those after it.
+              instance.drop(tried + 1);
+            }
+            if (instance.size() > 0) {
+              blockedAt = Math.min(blockedAt, instance.firstOffset());
+            }
+          }
+        }
+      }
+      if (progress) {
+        pending = waiting;
+        continue;
+      }
+      // Nothing was written in this pass, so what waits now waits for another executor or a later
+      // round: each waiting record counts its wait, and one that waited too long is dead-lettered,
+      // letting the records of its instance after it be tried at once.
+      pending = new ArrayList<>();
+      for (Instance instance : waiting) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable(Executor.MDC_COMMAND_ID, instance.commandId(1))) {
+          if (!retries.waiting(instance.record(0), instance.unmet, round)) {
+            blockedAt = Math.min(blockedAt, instance.firstOffset());
             continue;
           }
-          log.debug("{}: {}", instance.key, outcome);
-          retries.applied(instance.last);
-        } catch (DependencyUnavailableException e) {
-          log.warn("ZooKeeper unavailable, will retry {} without counting an attempt: {}", instance.key, e.getMessage());
-          round.zooKeeperFoundDown();
-          blockedAt = Math.min(blockedAt, instance.firstOffset);
-        } catch (RuntimeException e) {
-          if (!retries.failed(instance.last, e, round)) {
-            blockedAt = Math.min(blockedAt, instance.firstOffset);
-          }
+        }
+        instance.drop(1);
+        if (instance.size() > 0) {
+          pending.add(instance);
         }
       }
     }
@@ -90,22 +150,47 @@ final class AssignmentRound implements AutoCloseable {
   }
 
   /**
-   * Writes one instance on a writer thread; null when it was not tried (ZooKeeper already found
-   * down in this round, or the round over), so that it is retried with the next round or start.
+   * What a writer did for one instance: wrote the coalesced state of its first {@code records}
+   * records ({@code outcome}; none when the first record already waits), and {@code unmet}, the
+   * precondition the next record waits for, or null when all of them were written.
    */
-  private ZooKeeperApplier.Outcome write(Instance instance, Round round) {
+  private record Written(int records, ZooKeeperApplier.Outcome outcome, Preconditions.Unmet unmet) {}
+
+  /**
+   * Writes one instance on a writer thread, as far as its preconditions allow; null when it was not
+   * tried (ZooKeeper already found down in this round, or the round over), so that it is retried with
+   * the next round or start.
+   */
+  private Written write(Instance instance, Round round) {
     if (round.zooKeeperDown() || round.over()) {
       return null;
     }
-    try (MDC.MDCCloseable ignored = MDC.putCloseable(Executor.MDC_COMMAND_ID, instance.commandId())) {
-      return zookeeper.apply(instance.change());
+    try (MDC.MDCCloseable ignored = MDC.putCloseable(Executor.MDC_COMMAND_ID, instance.commandId(instance.size()))) {
+      Preconditions.Reads reads = new Preconditions.Reads();
+      Preconditions.Unmet unmet = null;
+      int ready = 0;
+      for (; ready < instance.size(); ready++) {
+        Assignment state = instance.entries.get(ready).state();
+        if (state != null && !state.after().isEmpty()) {
+          instance.tried = ready;
+          unmet = preconditions.firstUnmet(state.after(), reads);
+          if (unmet != null) {
+            break;
+          }
+        }
+      }
+      if (ready == 0) {
+        return new Written(0, null, unmet);
+      }
+      instance.tried = ready - 1;
+      return new Written(ready, zookeeper.apply(instance.change(ready)), unmet);
     } catch (DependencyUnavailableException e) {
       round.zooKeeperFoundDown();
       throw e;
     }
   }
 
-  private static ZooKeeperApplier.Outcome outcome(Future<ZooKeeperApplier.Outcome> write) {
+  private static Written outcome(Future<Written> write) {
     try {
       return write.get();
     } catch (InterruptedException e) {
@@ -128,40 +213,68 @@ final class AssignmentRound implements AutoCloseable {
     writers.shutdownNow();
   }
 
-  /** The records of one instance in a batch, coalesced to the one change worth writing. */
+  /** One record of an instance: its state, or null for a tombstone, and its sequence. */
+  private record Entry(ConsumerRecord<byte[], byte[]> record, Assignment state, long seq) {}
+
+  /**
+   * The records of one instance in a batch not yet finished with, in order, and what coalescing
+   * the first n of them writes. A writer thread sets {@link #tried}; the loop thread reads it after
+   * the writer's future completed.
+   */
   private static final class Instance {
     final InstanceKey key;
-    final long firstOffset;
-    ConsumerRecord<byte[], byte[]> last;
-    /** The newest state, or null when the newest record is a tombstone. */
-    Assignment state;
-    /** The newest record's sequence: the state's, or the tombstone's from its header. */
-    long seq;
-    boolean tombstoneBefore;
+    final List<Entry> entries = new ArrayList<>();
+    /** The record the last write or precondition check was about: the one a failure counts against. */
+    volatile int tried;
+    /** The precondition the first record waits for, once a writer found it unmet. */
+    Preconditions.Unmet unmet;
 
-    Instance(InstanceKey key, long firstOffset) {
+    Instance(InstanceKey key) {
       this.key = key;
-      this.firstOffset = firstOffset;
     }
 
-    void add(ConsumerRecord<byte[], byte[]> record, Assignment newState, long newSeq) {
-      if (last != null && state == null) {
-        // The instance was removed and its id taken again in this batch: remove, then write anew.
-        tombstoneBefore = true;
+    void add(ConsumerRecord<byte[], byte[]> record, Assignment state, long seq) {
+      entries.add(new Entry(record, state, seq));
+    }
+
+    int size() {
+      return entries.size();
+    }
+
+    ConsumerRecord<byte[], byte[]> record(int i) {
+      return entries.get(i).record();
+    }
+
+    long firstOffset() {
+      return entries.get(0).record().offset();
+    }
+
+    /** The first {@code n} records are finished with. */
+    void drop(int n) {
+      entries.subList(0, n).clear();
+    }
+
+    /**
+     * The change that stands for the first {@code n} records: the newest one's state or removal. A
+     * tombstone before the newest state means the instance was removed and its id taken again in
+     * this batch: remove, then write anew.
+     */
+    ZooKeeperApplier.Change change(int n) {
+      Entry newest = entries.get(n - 1);
+      if (newest.state() == null) {
+        return ZooKeeperApplier.Change.removal(key.resource(), key.instanceId(), newest.seq());
       }
-      last = record;
-      state = newState;
-      seq = newSeq;
+      boolean tombstoneBefore = entries.subList(0, n - 1).stream().anyMatch(e -> e.state() == null);
+      return ZooKeeperApplier.Change.of(newest.state(), tombstoneBefore);
     }
 
-    ZooKeeperApplier.Change change() {
-      return state == null
-          ? ZooKeeperApplier.Change.removal(key.resource(), key.instanceId(), seq)
-          : ZooKeeperApplier.Change.of(state, tombstoneBefore);
-    }
-
-    String commandId() {
-      return key + (state == null ? "@removed@" : "@") + seq;
+    /** The log id of the first {@code n} records' change: {@code <Resource>/<id>@<seq>}. */
+    String commandId(int n) {
+      if (n == 0) {
+        return key.toString();
+      }
+      Entry newest = entries.get(n - 1);
+      return key + (newest.state() == null ? "@removed@" : "@") + newest.seq();
     }
   }
 }

@@ -7,10 +7,12 @@ import iota.orchestrator.model.InvalidRecordException;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.model.KubernetesNames;
 import iota.orchestrator.model.PodCommand;
+import iota.orchestrator.model.Precondition;
 import iota.orchestrator.model.StoreKey;
 import iota.orchestrator.topics.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -61,6 +63,7 @@ final class CommandRecords {
     for (String id : a.resources().ids()) {
       Ids.require("resources.ids[]", id);
     }
+    requireInstanceKeys(a.after());
     return a;
   }
 
@@ -105,7 +108,19 @@ final class CommandRecords {
     if (!KubernetesNames.isLabelValue(c.resource())) {
       throw new InvalidRecordException("resource is not usable as a Kubernetes label value");
     }
+    requireInstanceKeys(c.after());
     return c;
+  }
+
+  /** A precondition's key becomes a znode path when it is checked, so it is held to the record key's rules. */
+  private static void requireInstanceKeys(List<Precondition> after) {
+    for (Precondition p : after) {
+      try {
+        key(p.key().getBytes(StandardCharsets.UTF_8));
+      } catch (InvalidRecordException e) {
+        throw new InvalidRecordException("after[].key: " + e.getMessage());
+      }
+    }
   }
 
   private static <T> T read(byte[] value, Class<T> type, String what) {

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,10 +107,12 @@ public final class Executor implements AutoCloseable {
    *     so slow re-creates cannot keep the consumer from polling until the group evicts it
    * @param closeTimeout bound of each step of {@link #close()}
    * @param zooKeeperWriters how many instances of one round are written to ZooKeeper at once
+   * @param preconditionTimeout how long a record waits for its {@code after} preconditions before it
+   *     is dead-lettered ({@link Retries})
    */
   public record Settings(
       int maxAttempts, Duration pollTimeout, Duration initialBackoff, Duration maxBackoff, Duration roundBudget, Duration closeTimeout,
-      int zooKeeperWriters) {
+      int zooKeeperWriters, Duration preconditionTimeout) {
 
     public Settings {
       if (maxAttempts < 1) {
@@ -118,6 +121,15 @@ public final class Executor implements AutoCloseable {
       if (zooKeeperWriters < 1) {
         throw new IllegalArgumentException("zooKeeperWriters must be at least 1");
       }
+      Objects.requireNonNull(preconditionTimeout, "preconditionTimeout");
+    }
+
+    /** Settings with the default {@code iota.precondition.timeout}. */
+    public Settings(
+        int maxAttempts, Duration pollTimeout, Duration initialBackoff, Duration maxBackoff, Duration roundBudget, Duration closeTimeout,
+        int zooKeeperWriters) {
+      this(maxAttempts, pollTimeout, initialBackoff, maxBackoff, roundBudget, closeTimeout, zooKeeperWriters,
+          ConfigKeys.PRECONDITION_TIMEOUT.defaultValue());
     }
 
     public static Settings from(OrchestratorConfig config) {
@@ -128,7 +140,8 @@ public final class Executor implements AutoCloseable {
           Duration.ofSeconds(30),
           Duration.ofMinutes(2),
           Duration.ofSeconds(30),
-          config.get(ConfigKeys.EXECUTOR_ZOOKEEPER_WRITERS));
+          config.get(ConfigKeys.EXECUTOR_ZOOKEEPER_WRITERS),
+          config.get(ConfigKeys.PRECONDITION_TIMEOUT));
     }
 
     Duration backoff(int failedRounds) {
@@ -209,7 +222,7 @@ public final class Executor implements AutoCloseable {
     this.settings = Objects.requireNonNull(settings);
     this.retries = new Retries(settings, new DeadLetterSender(producer, settings.closeTimeout()));
     this.assignments = new AssignmentRound(Objects.requireNonNull(zookeeper), settings.zooKeeperWriters(), retries);
-    this.podCommands = new PodCommandRound(Objects.requireNonNull(kubernetes), retries);
+    this.podCommands = new PodCommandRound(Objects.requireNonNull(kubernetes), new Preconditions(zookeeper), retries);
     if (watcher != null) {
       runBeside(watcher::start, watcher);
     }
@@ -386,7 +399,7 @@ public final class Executor implements AutoCloseable {
   private Duration apply(ConsumerRecords<byte[], byte[]> records) {
     Round round = new Round(System.nanoTime() + settings.roundBudget().toNanos(), () -> stopping.getCount() == 0);
     Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
-    for (TopicPartition tp : records.partitions()) {
+    for (TopicPartition tp : assignmentsFirst(records.partitions())) {
       List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
       long next = tp.topic().equals(Topics.ASSIGNMENTS.name())
           ? assignments.apply(batch, round)
@@ -403,6 +416,16 @@ public final class Executor implements AutoCloseable {
     }
     commit(commits);
     return retries.backoffAfter(round);
+  }
+
+  /**
+   * The partitions of a poll, assignments before pod commands, so that a pod command waiting for an
+   * assignment of the same poll (a scale-down's delete) finds it written rather than waiting a round.
+   */
+  private static List<TopicPartition> assignmentsFirst(Collection<TopicPartition> partitions) {
+    List<TopicPartition> ordered = new ArrayList<>(partitions);
+    ordered.sort(Comparator.comparing((TopicPartition tp) -> !tp.topic().equals(Topics.ASSIGNMENTS.name())));
+    return ordered;
   }
 
   /**

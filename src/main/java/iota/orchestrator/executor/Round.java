@@ -13,6 +13,7 @@ final class Round {
   private volatile boolean zooKeeperDown;
   private boolean kubernetesDown;
   private boolean dlqDown;
+  private boolean preconditionUnmet;
   private int worstAttempt;
 
   /**
@@ -50,6 +51,15 @@ final class Round {
 
   void dlqFoundDown() {
     dlqDown = true;
+  }
+
+  /** A record waits for a precondition: it is re-read after a short wait, like a retry, but nothing failed. */
+  void preconditionFoundUnmet() {
+    preconditionUnmet = true;
+  }
+
+  boolean preconditionUnmet() {
+    return preconditionUnmet;
   }
 
   /** A dependency was unreachable: nothing is wrong with the commands that waited for it. */

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -173,6 +174,29 @@ public final class ZooKeeperApplier {
    */
   public Outcome replace(Assignment state) {
     return write(state.resource(), state.instanceId(), state.seq(), state, true);
+  }
+
+  /**
+   * The sequence last applied to the instance, as its bookkeeping node holds it: of its newest
+   * state, or of its removal (the node outlives the instance); empty when nothing was ever applied
+   * there. Read from ZooKeeper, never from what this applier remembers, since another executor may
+   * be the one that wrote it.
+   */
+  public OptionalLong appliedSeq(String resource, String instanceId) {
+    awaitConnection();
+    try {
+      Long seq = readSeq(seqPath(resource, instanceId), new Stat());
+      return seq == null ? OptionalLong.empty() : OptionalLong.of(seq);
+    } catch (KeeperException e) {
+      throw translate(e, resource, instanceId);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DependencyUnavailableException("interrupted while reading ZooKeeper", e);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new CommandFailedException("reading " + seqPath(resource, instanceId) + " failed: " + e, e);
+    }
   }
 
   private Outcome write(String resource, String instanceId, long seq, Assignment state, boolean removeFirst) {
