@@ -71,7 +71,11 @@ import org.slf4j.LoggerFactory;
  *       decides which, {@link DeadLetterSender} writes the dead letter.
  * </ul>
  *
- * Retrying uses the consumer: after a round, every partition with an unfinished record is sought
+ * A record whose {@code after} preconditions do not hold yet ({@link Preconditions}: a load move's
+ * receivers, a scale-down's emptied assignment) is neither: it waits, costing no attempt, and is
+ * dead-lettered only after {@code iota.precondition.timeout} ({@link Retries}).
+ *
+ * <p>Retrying uses the consumer: after a round, every partition with an unfinished record is sought
  * back to that record and the loop waits out the backoff, then polls again. Polling keeps the
  * consumer in its group during a long outage, and re-reading from the broker is what a restart would
  * do anyway.
