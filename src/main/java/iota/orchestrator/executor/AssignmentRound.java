@@ -43,7 +43,9 @@ import org.slf4j.MDC;
  * whose receiver comes later in the same partition would make that giver wait for itself. The
  * partition's offset stays at the waiting record, so the records after it are read again and found
  * already applied. When a round writes something while instances wait, those are checked again in
- * the same round, so a giver and its receiver in one batch are written in one round.
+ * the same round, so a giver and its receiver in one batch are written in one round. A state that
+ * takes no id away from what ZooKeeper holds for its instance waits for nothing ({@link
+ * Preconditions#takesNothingAway}).
  */
 final class AssignmentRound implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AssignmentRound.class);
@@ -101,7 +103,9 @@ final class AssignmentRound implements AutoCloseable {
             }
             if (written.records() > 0) {
               log.debug("{}: {}", instance.key, written.outcome());
-              retries.applied(instance.record(written.records() - 1));
+              for (int i = 0; i < written.records(); i++) {
+                retries.applied(instance.record(i));
+              }
               instance.drop(written.records());
               progress = true;
             }
@@ -174,6 +178,11 @@ final class AssignmentRound implements AutoCloseable {
         if (state != null && !state.after().isEmpty()) {
           instance.tried = ready;
           unmet = preconditions.firstUnmet(state.after(), reads);
+          if (unmet != null && ready == 0
+              && preconditions.takesNothingAway(instance.key.resource(), instance.key.instanceId(), state.resources().ids())) {
+            log.info("writes {} without waiting for {}: it takes no resource away from what ZooKeeper has", instance.commandId(1), unmet);
+            unmet = null;
+          }
           if (unmet != null) {
             break;
           }

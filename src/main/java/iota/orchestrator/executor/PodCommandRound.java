@@ -64,6 +64,11 @@ final class PodCommandRound {
             Preconditions.Unmet unmet;
             try {
               unmet = round.zooKeeperDown() ? null : preconditions.firstUnmet(command.after(), new Preconditions.Reads());
+              if (unmet != null && command.action() == PodCommand.Action.delete
+                  && preconditions.takesNothingAway(command.resource(), command.instanceId(), List.of())) {
+                log.info("deletes {} without waiting for {}: ZooKeeper lists no resource on it", command.podName(), unmet);
+                unmet = null;
+              }
             } catch (DependencyUnavailableException e) {
               log.warn("ZooKeeper unavailable, will check the preconditions of {} again without counting an attempt: {}",
                   command.podName(), e.getMessage());

@@ -4,6 +4,7 @@ import iota.orchestrator.executor.CommandRecords.InstanceKey;
 import iota.orchestrator.model.Precondition;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -50,6 +51,19 @@ final class Preconditions {
    */
   static final class Reads {
     private final Map<String, OptionalLong> seqs = new HashMap<>();
+  }
+
+  /**
+   * True when writing {@code ids} as the instance's resources takes none away from what the workers
+   * read now (the instance has no {@code resources} znode, or every id there stays): then no
+   * precondition can protect anything, and waiting for one would only hold the state back. This is
+   * what lets a fresh ZooKeeper be filled from the compacted assignments, where a giver's receiver
+   * may have been removed since and its tombstone compacted away, so its precondition would never
+   * hold. A pod delete passes {@code ids} empty: it is safe once ZooKeeper lists nothing on the pod.
+   */
+  boolean takesNothingAway(String resource, String instanceId, List<String> ids) {
+    List<String> applied = zookeeper.appliedIds(resource, instanceId);
+    return applied == null || new HashSet<>(ids).containsAll(applied);
   }
 
   /** The first of {@code after} that does not hold, in list order; null when all hold. */

@@ -199,6 +199,34 @@ public final class ZooKeeperApplier {
     }
   }
 
+  /** The ids the workers read for the instance now; null when it has no {@code resources} znode. */
+  public List<String> appliedIds(String resource, String instanceId) {
+    String path = instancePath(resource, instanceId) + "/resources";
+    awaitConnection();
+    try {
+      byte[] data;
+      try {
+        data = client.getData().forPath(path);
+      } catch (KeeperException.NoNodeException e) {
+        return null;
+      }
+      Assignment.Resources resources = data == null || data.length == 0 ? null : Json.MAPPER.readValue(data, Assignment.Resources.class);
+      if (resources == null) {
+        throw new CommandFailedException(path + " does not hold {\"ids\": [...]}");
+      }
+      return resources.ids();
+    } catch (KeeperException e) {
+      throw translate(e, resource, instanceId);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DependencyUnavailableException("interrupted while reading ZooKeeper", e);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new CommandFailedException("reading " + path + " failed: " + e, e);
+    }
+  }
+
   private Outcome write(String resource, String instanceId, long seq, Assignment state, boolean removeFirst) {
     awaitConnection();
     try {
