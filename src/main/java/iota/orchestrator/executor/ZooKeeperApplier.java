@@ -183,27 +183,16 @@ public final class ZooKeeperApplier {
    * be the one that wrote it.
    */
   public OptionalLong appliedSeq(String resource, String instanceId) {
-    awaitConnection();
-    try {
+    return call("reading", seqPath(resource, instanceId), resource, instanceId, () -> {
       Long seq = readSeq(seqPath(resource, instanceId), new Stat());
       return seq == null ? OptionalLong.empty() : OptionalLong.of(seq);
-    } catch (KeeperException e) {
-      throw translate(e, resource, instanceId);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DependencyUnavailableException("interrupted while reading ZooKeeper", e);
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new CommandFailedException("reading " + seqPath(resource, instanceId) + " failed: " + e, e);
-    }
+    });
   }
 
   /** The ids the workers read for the instance now; null when it has no {@code resources} znode. */
   public List<String> appliedIds(String resource, String instanceId) {
     String path = instancePath(resource, instanceId) + "/resources";
-    awaitConnection();
-    try {
+    return call("reading", path, resource, instanceId, () -> {
       byte[] data;
       try {
         data = client.getData().forPath(path);
@@ -215,21 +204,40 @@ public final class ZooKeeperApplier {
         throw new CommandFailedException(path + " does not hold {\"ids\": [...]}");
       }
       return resources.ids();
+    });
+  }
+
+  /** One ZooKeeper operation of Curator's. */
+  @FunctionalInterface
+  private interface ZooKeeperCall<T> {
+    T run() throws Exception;
+  }
+
+  /**
+   * Runs {@code call} once connected, and turns what ZooKeeper and Curator throw into this applier's
+   * two verdicts: {@link DependencyUnavailableException} (try again later) or {@link
+   * CommandFailedException} (this command cannot be applied). {@code doing} ("reading", "writing")
+   * and {@code path} name the operation in the message.
+   */
+  private <T> T call(String doing, String path, String resource, String instanceId, ZooKeeperCall<T> call) {
+    awaitConnection();
+    try {
+      return call.run();
     } catch (KeeperException e) {
       throw translate(e, resource, instanceId);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new DependencyUnavailableException("interrupted while reading ZooKeeper", e);
+      throw new DependencyUnavailableException("interrupted while " + doing + " " + path + " in ZooKeeper", e);
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
-      throw new CommandFailedException("reading " + path + " failed: " + e, e);
+      // Curator declares Exception; what is left here is neither a ZooKeeper verdict nor ours.
+      throw new CommandFailedException(doing + " " + path + " failed: " + e, e);
     }
   }
 
   private Outcome write(String resource, String instanceId, long seq, Assignment state, boolean removeFirst) {
-    awaitConnection();
-    try {
+    return call("writing", instancePath(resource, instanceId), resource, instanceId, () -> {
       ensurePersistent(ZKPaths.makePath(root, SEQ_DIR, resource));
       if (state != null) {
         ensurePersistent(ZKPaths.makePath(root, resource));
@@ -255,17 +263,7 @@ public final class ZooKeeperApplier {
           }
         }
       }
-    } catch (KeeperException e) {
-      throw translate(e, resource, instanceId);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DependencyUnavailableException("interrupted while writing to ZooKeeper", e);
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      // Curator declares Exception; what is left here is neither a ZooKeeper verdict nor ours.
-      throw new CommandFailedException("writing " + instancePath(resource, instanceId) + " failed: " + e, e);
-    }
+    });
   }
 
   private Outcome writeOnce(String resource, String instanceId, long seq, Assignment state, boolean removeFirst, boolean fastPath)
