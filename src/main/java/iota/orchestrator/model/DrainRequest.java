@@ -1,7 +1,6 @@
 package iota.orchestrator.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Iterator;
 import java.util.Set;
 
 /**
@@ -46,15 +45,7 @@ public record DrainRequest(String requestId, String resource, int instanceId, bo
   }
 
   public static DrainRequest parse(JsonNode root) {
-    if (!root.isObject()) {
-      throw new InvalidRecordException("request is not a JSON object");
-    }
-    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!FIELDS.contains(f)) {
-        throw new InvalidRecordException("unknown field " + f);
-      }
-    }
+    RequestFields.objectWithOnly(root, FIELDS);
     JsonNode op = root.get("op");
     if (op == null || !op.isTextual() || !(op.asText().equals("drain") || op.asText().equals("undrain"))) {
       throw new InvalidRecordException("op must be \"drain\" or \"undrain\"");
@@ -63,14 +54,7 @@ public record DrainRequest(String requestId, String resource, int instanceId, bo
     if (id == null || !id.isIntegralNumber() || !id.canConvertToInt()) {
       throw new InvalidRecordException("instanceId is missing or not an integer");
     }
-    return new DrainRequest(text(root, "requestId"), text(root, "resource"), id.asInt(), op.asText().equals("drain"));
-  }
-
-  private static String text(JsonNode root, String field) {
-    JsonNode n = root.get(field);
-    if (n == null || !n.isTextual()) {
-      throw new InvalidRecordException(field + " is missing or not a string");
-    }
-    return n.asText();
+    return new DrainRequest(RequestFields.text(root, "requestId"), RequestFields.text(root, "resource"), id.asInt(),
+        op.asText().equals("drain"));
   }
 }

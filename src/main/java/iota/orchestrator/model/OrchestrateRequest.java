@@ -1,7 +1,6 @@
 package iota.orchestrator.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Iterator;
 import java.util.Set;
 
 /**
@@ -31,18 +30,9 @@ public record OrchestrateRequest(String requestId, String resource, Orchestratio
   }
 
   public static OrchestrateRequest parse(byte[] payload) {
-    JsonNode root = Json.tree(payload);
-    if (!root.isObject()) {
-      throw new InvalidRecordException("request is not a JSON object");
-    }
-    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!FIELDS.contains(f)) {
-        throw new InvalidRecordException("unknown field " + f);
-      }
-    }
-    String requestId = text(root, "requestId");
-    String resource = text(root, "resource");
+    JsonNode root = RequestFields.objectWithOnly(Json.tree(payload), FIELDS);
+    String requestId = RequestFields.text(root, "requestId");
+    String resource = RequestFields.text(root, "resource");
     return new OrchestrateRequest(
         Ids.require("requestId", requestId),
         Ids.require("resource", resource),
@@ -55,14 +45,6 @@ public record OrchestrateRequest(String requestId, String resource, Orchestratio
         optionalInt(root, "maxInstances"),
         optionalInt(root, "resourcePerInstance"),
         optionalInt(root, "initInstances"));
-  }
-
-  private static String text(JsonNode root, String field) {
-    JsonNode n = root.get(field);
-    if (n == null || !n.isTextual()) {
-      throw new InvalidRecordException(field + " is missing or not a string");
-    }
-    return n.asText();
   }
 
   private static Integer optionalInt(JsonNode root, String field) {
