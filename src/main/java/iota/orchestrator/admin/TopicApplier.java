@@ -1,5 +1,6 @@
 package iota.orchestrator.admin;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Brings a Kafka cluster to a {@link TopicSpec} as far as it safely can: creates every missing
@@ -27,6 +29,9 @@ public final class TopicApplier {
   private final Admin admin;
 
   /** Uses {@code admin} and leaves closing it to the caller. */
+  /** How long {@link #apply} waits for created topics to have leaders. */
+  static final Duration LEADER_WAIT = Duration.ofSeconds(30);
+
   public TopicApplier(Admin admin) {
     this.admin = admin;
   }
@@ -68,12 +73,54 @@ public final class TopicApplier {
         toCompare.add(topic);
       }
     }
+    awaitLeaders(spec, created);
     List<String> matching = new ArrayList<>();
     List<Difference> differences = new ArrayList<>();
     if (!toCompare.isEmpty()) {
       compare(spec, toCompare, matching, differences);
     }
     return new Report(created, matching, differences);
+  }
+
+  /**
+   * Waits until every created topic is in the broker's metadata with a leader for each partition. The
+   * controller answers a create before the brokers have caught up, and a Streams app started right
+   * after (a global store above all) fails on a topic it cannot see yet.
+   */
+  private void awaitLeaders(TopicSpec spec, List<String> created) throws InterruptedException, ExecutionException {
+    if (created.isEmpty()) {
+      return;
+    }
+    Map<String, Integer> wanted = new LinkedHashMap<>();
+    for (TopicSpec.Topic topic : spec.topics()) {
+      if (created.contains(topic.name())) {
+        wanted.put(topic.name(), topic.partitions());
+      }
+    }
+    long deadline = System.nanoTime() + LEADER_WAIT.toNanos();
+    long pauseMillis = 10;
+    while (true) {
+      try {
+        Map<String, TopicDescription> seen = admin.describeTopics(wanted.keySet()).allTopicNames().get();
+        if (wanted.entrySet().stream().allMatch(w -> led(seen.get(w.getKey()), w.getValue()))) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("created topics " + wanted.keySet() + " have no leader after " + LEADER_WAIT);
+      }
+      Thread.sleep(pauseMillis);
+      pauseMillis = Math.min(pauseMillis * 2, 200);
+    }
+  }
+
+  private static boolean led(TopicDescription description, int partitions) {
+    return description != null && description.partitions().size() == partitions
+        && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
   }
 
   /** Returns false if someone else created the topic meanwhile; it is then compared instead. */
