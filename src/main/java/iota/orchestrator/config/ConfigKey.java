@@ -57,6 +57,11 @@ public final class ConfigKey<T> {
     return of(name, defaultValue, (key, raw) -> parseInt(key, raw, min, max), String::valueOf);
   }
 
+  /** A decimal number in {@code [min, max]}, e.g. a utilization {@code 0.7}. */
+  public static ConfigKey<Double> decimal(String name, double defaultValue, double min, double max) {
+    return of(name, defaultValue, (key, raw) -> parseDecimal(key, raw, min, max), String::valueOf);
+  }
+
   /** {@code true} or {@code false}, in any case. */
   public static ConfigKey<Boolean> bool(String name, boolean defaultValue) {
     return of(name, defaultValue, ConfigKey::parseBool, String::valueOf);
@@ -130,6 +135,19 @@ public final class ConfigKey<T> {
     if ("true".equalsIgnoreCase(raw)) return true;
     if ("false".equalsIgnoreCase(raw)) return false;
     throw new ConfigException(key + ": expected true or false, got '" + raw + "'");
+  }
+
+  static double parseDecimal(String key, String raw, double min, double max) {
+    double v;
+    try {
+      v = Double.parseDouble(raw.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key + ": expected a number, got '" + raw + "'");
+    }
+    if (!(v >= min && v <= max)) {
+      throw new ConfigException(key + ": must be in [" + min + ", " + max + "], got " + raw);
+    }
+    return v;
   }
 
   static int parseInt(String key, String raw, int min, int max) {

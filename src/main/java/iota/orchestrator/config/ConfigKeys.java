@@ -147,6 +147,18 @@ public final class ConfigKeys {
   public static final TypeKey<Duration> SCALE_DOWN_STABILIZATION = declare(TypeKey.of("scale.down.stabilization",
       ConfigKey.duration("", Duration.ofMinutes(5)), type -> Duration.ofMinutes(5)));
 
+  // Autoscaling on pod usage (issue 12 §3), as Kubernetes' HorizontalPodAutoscaler decides.
+  public static final TypeKey<Boolean> AUTOSCALE = declare(TypeKey.of("autoscale", ConfigKey.bool("", false), builtin(t -> t.name().equals("Thing"), false)));
+  public static final TypeKey<Double> TARGET_CPU_UTILIZATION = declare(TypeKey.of("target.cpu.utilization", ConfigKey.decimal("", 0.70, 0.01, 1), type -> 0.70));
+  public static final TypeKey<Double> TARGET_MEMORY_UTILIZATION = declare(TypeKey.of("target.memory.utilization", ConfigKey.decimal("", 0.80, 0.01, 1), type -> 0.80));
+  public static final TypeKey<Double> SCALE_TOLERANCE = declare(TypeKey.of("scale.tolerance", ConfigKey.decimal("", 0.10, 0, 0.99), type -> 0.10));
+  /** A scale-up adds at most this many instances or 100 % of the pool, whichever is more. */
+  public static final TypeKey<Integer> SCALE_UP_MAX_STEP = declare(TypeKey.of("scale.up.max.step", ConfigKey.integer("", 4, 1, OrchestrationParams.MAX_INSTANCES_LIMIT), type -> 4));
+  /** Samples of a pod younger than this are not used: a starting worker's usage says nothing of its load. */
+  public static final TypeKey<Duration> METRICS_WARMUP = declare(TypeKey.of("metrics.warmup", ConfigKey.duration("", Duration.ofSeconds(30)), type -> Duration.ofSeconds(30)));
+  /** CPU millicores a worker uses with no resources; only usage above it is divided among its resources. */
+  public static final TypeKey<Integer> LOAD_IDLE_CPU = declare(TypeKey.of("load.idle.cpu", ConfigKey.integer("", 50, 0, 1_000_000), type -> 50));
+
   private ConfigKeys() {}
 
   /** Every key that is not per resource type, in declaration order. */
