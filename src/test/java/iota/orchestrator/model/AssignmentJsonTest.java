@@ -42,6 +42,17 @@ class AssignmentJsonTest {
   }
 
   @Test
+  void fastWriterWritesPreconditionsExactlyAsDatabind() {
+    List<Precondition> after = List.of(new Precondition("Thing/4", 17), new Precondition("Th\"ing/12", 3));
+    byte[] fast = AssignmentJson.write("Thing", "3", 42, 10, EncodedIds.of(new TreeSet<>(List.of("a", "b"))), 7, after);
+    Assignment expected = Assignment.of("Thing", "3", 42, 10, List.of("a", "b"), 7).after(after);
+    assertEquals(new String(Json.bytes(expected), StandardCharsets.UTF_8), new String(fast, StandardCharsets.UTF_8));
+    assertEquals(expected, Json.read(fast, Assignment.class));
+    assertArrayEquals(Json.bytes(Assignment.of("Thing", "3", 42, 10, List.of("a"), 7)),
+        AssignmentJson.write("Thing", "3", 42, 10, EncodedIds.of(new TreeSet<>(List.of("a"))), 7, List.of()));
+  }
+
+  @Test
   void emptyInstanceHasAnEmptyIdList() {
     assertEquals("{\"resource\":\"Rule\",\"instanceId\":\"0\",\"seq\":1,\"data\":{\"used\":0,\"count\":10},"
             + "\"resources\":{\"ids\":[]},\"_reload\":{\"times\":0}}",
