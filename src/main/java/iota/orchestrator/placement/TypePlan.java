@@ -236,6 +236,22 @@ public final class TypePlan {
    * instance that gained resources reloads once, since the change reached it as one message.
    */
   public Delta addAll(Collection<String> resources) {
+    return addAll(resources, null);
+  }
+
+  /**
+   * Chooses the instance of a new resource in place of the count rules (the load-aware add path,
+   * {@link CoolestInstance}); null leaves the choice to them.
+   */
+  public interface Chooser {
+    Integer choose(String resource);
+  }
+
+  /**
+   * As {@link #addAll(Collection)}, each resource going where {@code chooser} says when that
+   * instance exists and has room for it (count and bytes), else where the count rules put it.
+   */
+  public Delta addAll(Collection<String> resources, Chooser chooser) {
     TreeSet<Integer> changed = new TreeSet<>();
     TreeSet<Integer> created = new TreeSet<>();
     List<Slot> touched = new ArrayList<>();
@@ -247,7 +263,10 @@ public final class TypePlan {
         continue;
       }
       int before = instances.size();
-      Slot slot = place(resource);
+      Slot slot = chooser == null ? null : placeOnChosen(resource, chooser.choose(resource));
+      if (slot == null) {
+        slot = place(resource);
+      }
       if (slot == null) {
         refused.add(resource);
         continue;
@@ -261,6 +280,20 @@ public final class TypePlan {
       gained.add(slot.id, resource);
     }
     return bumped(touched, changed, created, refused, gained, new Delta.Ids());
+  }
+
+  /** Places a resource on the chosen instance without bumping; null when there is none or it has no room. */
+  private Slot placeOnChosen(String resource, Integer chosen) {
+    Slot slot = chosen == null ? null : instances.get(chosen);
+    int length = EncodedIds.encodedLength(resource);
+    if (slot == null || slot.used >= slot.count || !fits(slot.used, slot.idBytes, length)) {
+      return null;
+    }
+    detach(slot);
+    slot.put(resource, length);
+    attach(slot);
+    placements.put(resource, slot);
+    return slot;
   }
 
   /** Places a resource that is not placed yet, without bumping; null when it is refused. */
