@@ -143,7 +143,7 @@ public final class ConfigKeys {
   public static final TypeKey<Integer> RESOURCE_PER_INSTANCE = declare(TypeKey.of("resource.per.instance",
       ConfigKey.integer("", 0, 1, OrchestrationParams.RESOURCE_PER_INSTANCE_LIMIT), builtin(t -> t.defaults().resourcePerInstance(), ResourceType.DEFAULT_SIZING.resourcePerInstance())));
 
-  /** Read by the autoscaler once it is wired (issue 12 §3); accepted and checked now. */
+  /** A scale-down goes no lower than the highest recommendation of this window (issue 12 §3). */
   public static final TypeKey<Duration> SCALE_DOWN_STABILIZATION = declare(TypeKey.of("scale.down.stabilization",
       ConfigKey.duration("", Duration.ofMinutes(5)), type -> Duration.ofMinutes(5)));
 

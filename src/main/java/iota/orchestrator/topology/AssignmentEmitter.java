@@ -2,11 +2,13 @@ package iota.orchestrator.topology;
 
 import iota.orchestrator.model.Assignment;
 import iota.orchestrator.model.AssignmentJson;
+import iota.orchestrator.model.Precondition;
 import iota.orchestrator.placement.Delta;
 import iota.orchestrator.placement.InstanceView;
 import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ final class AssignmentEmitter {
     final Map<Integer, Long> lastEmit = new HashMap<>();
     /** Each instance's ids as last written, patched at the next write. */
     final EncodedInstances encoded = new EncodedInstances();
+    /** Preconditions each instance's next write carries (a load move's giver waits for its receivers). */
+    final Map<Integer, List<Precondition>> after = new HashMap<>();
   }
 
   AssignmentEmitter(ProcessorContext<String, Output> context, PlanCache cache, Duration flushInterval, boolean exactlyOnce) {
@@ -64,6 +68,28 @@ final class AssignmentEmitter {
 
   private Pending pending(TypeRuntime rt) {
     return pending.computeIfAbsent(rt.name(), k -> new Pending());
+  }
+
+  /**
+   * The next write of instance {@code id} must carry {@code preconditions} (added to any it carries
+   * already): call before the change that makes the write due, so a write at once carries them too.
+   */
+  void after(TypeRuntime rt, int id, List<Precondition> preconditions) {
+    pending(rt).after.computeIfAbsent(id, k -> new ArrayList<>()).addAll(preconditions);
+  }
+
+  /**
+   * Writes the due instances among {@code ids} now, whatever the flush interval: a step of load
+   * moves must be on the topic before the next step's records name its sequence numbers, and an
+   * emptied instance before the tombstone that deletes it.
+   */
+  void writeNow(TypeRuntime rt, Collection<Integer> ids, long now) {
+    Pending p = pending(rt);
+    for (int id : new TreeSet<>(ids)) {
+      if (p.dirty.remove(id)) {
+        write(rt, p, id, now);
+      }
+    }
   }
 
   /**
@@ -94,11 +120,14 @@ final class AssignmentEmitter {
     }
   }
 
+  /** Writes the quiet ones of {@code ids}; those that wait for others (a move's givers) after the rest. */
   private void writeQuiet(TypeRuntime rt, Pending p, Collection<Integer> ids, long now) {
-    for (int id : ids) {
-      Long last = p.lastEmit.get(id);
-      if ((last == null || now - last >= flushIntervalMs) && p.dirty.remove(id)) {
-        write(rt, p, id, now);
+    for (boolean waiting : new boolean[] {false, true}) {
+      for (int id : ids) {
+        Long last = p.lastEmit.get(id);
+        if (p.after.containsKey(id) == waiting && (last == null || now - last >= flushIntervalMs) && p.dirty.remove(id)) {
+          write(rt, p, id, now);
+        }
       }
     }
   }
@@ -133,12 +162,15 @@ final class AssignmentEmitter {
     InstanceState s = rt.instances.get(id);
     String key = Assignment.key(type, String.valueOf(id));
     if (s.removed()) {
+      p.after.remove(id);
       RecordHeaders headers = new RecordHeaders();
       headers.add(Topics.ASSIGNMENT_SEQ_HEADER, Long.toString(s.seq()).getBytes(StandardCharsets.UTF_8));
       context.forward(new Record<>(key, new Output(Topics.ASSIGNMENTS.name(), null), now, headers));
     } else {
       InstanceView view = rt.plan.instance(id);
-      byte[] value = AssignmentJson.write(type, String.valueOf(id), s.seq(), view.count(), p.encoded.current(type, view), view.reload());
+      List<Precondition> after = p.after.remove(id);
+      byte[] value = AssignmentJson.write(type, String.valueOf(id), s.seq(), view.count(), p.encoded.current(type, view), view.reload(),
+          after == null ? List.of() : after);
       context.forward(new Record<>(key, new Output(Topics.ASSIGNMENTS.name(), value), now));
     }
     cache.putInstance(rt, id, s.emitted());

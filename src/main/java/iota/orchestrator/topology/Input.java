@@ -1,6 +1,8 @@
 package iota.orchestrator.topology;
 
+import iota.orchestrator.autoscale.PodMetrics;
 import iota.orchestrator.model.ChangeEvent;
+import iota.orchestrator.model.DrainRequest;
 import iota.orchestrator.model.OrchestrateRequest;
 import iota.orchestrator.model.PodInventory;
 import iota.orchestrator.model.PodStatus;
@@ -16,6 +18,8 @@ import iota.orchestrator.model.PodStatus;
  * @param request for {@link Kind#REQUEST}
  * @param pod for {@link Kind#POD_STATUS}
  * @param inventory for {@link Kind#POD_INVENTORY}
+ * @param metrics for {@link Kind#POD_METRICS}: one metrics round of the type
+ * @param drain for {@link Kind#DRAIN}: a drain or undrain request
  */
 public record Input(
     Kind kind,
@@ -24,7 +28,9 @@ public record Input(
     String instanceId,
     OrchestrateRequest request,
     PodStatus pod,
-    PodInventory inventory) {
+    PodInventory inventory,
+    PodMetrics metrics,
+    DrainRequest drain) {
 
   /** Input kinds. */
   public enum Kind {
@@ -32,26 +38,36 @@ public record Input(
     HEARTBEAT,
     REQUEST,
     POD_STATUS,
-    POD_INVENTORY
+    POD_INVENTORY,
+    POD_METRICS,
+    DRAIN
   }
 
   public static Input change(ChangeEvent change, boolean dependent) {
-    return new Input(Kind.CHANGE, change, dependent, null, null, null, null);
+    return new Input(Kind.CHANGE, change, dependent, null, null, null, null, null, null);
   }
 
   public static Input heartbeat(String instanceId) {
-    return new Input(Kind.HEARTBEAT, null, false, instanceId, null, null, null);
+    return new Input(Kind.HEARTBEAT, null, false, instanceId, null, null, null, null, null);
   }
 
   public static Input request(OrchestrateRequest request) {
-    return new Input(Kind.REQUEST, null, false, null, request, null, null);
+    return new Input(Kind.REQUEST, null, false, null, request, null, null, null, null);
   }
 
   public static Input pod(PodStatus pod) {
-    return new Input(Kind.POD_STATUS, null, false, null, null, pod, null);
+    return new Input(Kind.POD_STATUS, null, false, null, null, pod, null, null, null);
   }
 
   public static Input inventory(PodInventory inventory) {
-    return new Input(Kind.POD_INVENTORY, null, false, null, null, null, inventory);
+    return new Input(Kind.POD_INVENTORY, null, false, null, null, null, inventory, null, null);
+  }
+
+  public static Input metrics(PodMetrics metrics) {
+    return new Input(Kind.POD_METRICS, null, false, null, null, null, null, metrics, null);
+  }
+
+  public static Input drain(DrainRequest drain) {
+    return new Input(Kind.DRAIN, null, false, null, null, null, null, null, drain);
   }
 }

@@ -1,14 +1,16 @@
 package iota.orchestrator.topology;
 
+import iota.orchestrator.autoscale.PodMetrics;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.model.ChangeEvent;
 import iota.orchestrator.model.ChangeEventParser;
+import iota.orchestrator.model.DrainRequest;
 import iota.orchestrator.model.EncodedIds;
 import iota.orchestrator.model.HeartBeat;
 import iota.orchestrator.model.Ids;
 import iota.orchestrator.model.InvalidRecordException;
-import iota.orchestrator.model.OrchestrateRequest;
 import iota.orchestrator.model.Json;
+import iota.orchestrator.model.OrchestrateRequest;
 import iota.orchestrator.model.PodInventory;
 import iota.orchestrator.model.PodStatus;
 import java.util.ArrayList;
@@ -81,8 +83,25 @@ final class InputParsers {
       @Override
       public void process(Record<byte[], byte[]> record) {
         // An unknown type is answered (404) by the orchestrating processor, so the caller hears back.
+        var node = Json.tree(record.value());
+        if (DrainRequest.isDrainRequest(node)) {
+          DrainRequest drain = DrainRequest.parse(node);
+          forward(record, drain.resource(), Input.drain(drain));
+          return;
+        }
         OrchestrateRequest request = OrchestrateRequest.parse(record.value());
         forward(record, request.resource(), Input.request(request));
+      }
+    };
+  }
+
+  static ProcessorSupplier<byte[], byte[], String, Input> podMetrics(TypeRegistry types) {
+    return () -> new Parser() {
+      @Override
+      public void process(Record<byte[], byte[]> record) {
+        PodMetrics metrics = PodMetrics.parse(record.value());
+        requireType(types, metrics.resource());
+        forward(record, metrics.resource(), Input.metrics(metrics));
       }
     };
   }

@@ -8,6 +8,7 @@ import iota.orchestrator.topics.Topic;
 import iota.orchestrator.topics.Topics;
 import iota.orchestrator.topics.Utf8Serde;
 import java.util.HashMap;
+import iota.orchestrator.placement.LoadEstimator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -49,8 +50,11 @@ import org.slf4j.LoggerFactory;
  *  iota.cm-notify ─ parse-change ──┐
  *  HeartBeat ────── parse-heartbeat ┤
  *  requests ─────── parse-request ──┼─ repartition "by-type" ─ orchestrate ─ route-┬ assignments-sink
- *  pod-status ───── parse-pod-status┘   (key = resource type)   [placements,       ├ pod-commands-sink
- *                                                                 instances, types] ├ results-sink
+ *  pod-metrics ──── parse-pod-metrics┤  (key = resource type)   [placements,       ├ pod-commands-sink
+ *  pod-status ───── parse-pod-status┘                            instances, types,  │
+ *                                                                 scaling, elastic,  ├ results-sink
+ *                                                                 load-instances,    │
+ *                                                                 load-weights]      │
  *  (unusable records at any step ──────────────────────────────────────────────────└ dlq-sink)
  *
  *  iota.orchestrator.orphans ── global store "orphans" (the executor's reports, for the REST API)
@@ -70,8 +74,8 @@ public final class OrchestratorTopology {
     /** The live application: every input, every output. */
     LIVE,
     /**
-     * Rebuilding the plan from history: only the inputs that decide placement (changes and
-     * requests) and no outputs, so a replay can never command a pod or touch the live topics.
+     * Rebuilding the plan from history: only the inputs that decide placement (changes, requests
+     * and pod metrics) and no outputs, so a replay can never command a pod or touch the live topics.
      */
     REPLAY
   }
@@ -96,7 +100,7 @@ public final class OrchestratorTopology {
   static final List<Topic<?, ?>> OUTPUTS = List.of(Topics.ASSIGNMENTS, Topics.POD_COMMANDS, Topics.RESULTS, Topics.DLQ);
 
   /** The input topics a live application reads. */
-  static final List<String> LIVE_INPUTS = Stream.of(Topics.CM_NOTIFY, Topics.REQUESTS, Topics.HEARTBEAT, Topics.POD_STATUS).map(Topic::name).toList();
+  static final List<String> LIVE_INPUTS = Stream.of(Topics.CM_NOTIFY, Topics.REQUESTS, Topics.HEARTBEAT, Topics.POD_STATUS, Topics.POD_METRICS).map(Topic::name).toList();
 
   /** Name of the repartition that re-keys every input by resource type. */
   static final String BY_TYPE_REPARTITION = "by-type";
@@ -178,6 +182,11 @@ public final class OrchestratorTopology {
     // written once per resource, so caching them would only add work.
     builder.addStateStore(store(StoreNames.INSTANCES, JsonSerde.of(InstanceState.class)).withCachingEnabled());
     builder.addStateStore(store(StoreNames.TYPES, JsonSerde.of(TypeState.class)).withCachingEnabled());
+    // Written once per metrics round or drain of a type, so a record cache would save nothing.
+    builder.addStateStore(store(StoreNames.SCALING, Serdes.ByteArray()));
+    builder.addStateStore(store(StoreNames.ELASTIC, JsonSerde.of(ElasticState.class)));
+    builder.addStateStore(store(StoreNames.LOAD_INSTANCES, JsonSerde.of(LoadEstimator.InstanceLoad.class)));
+    builder.addStateStore(store(StoreNames.LOAD_WEIGHTS, JsonSerde.of(Double.class)));
 
     // Inputs come in as bytes, not in their topics' formats: the parsers refuse a bad record with a
     // reason the dead letter carries, where a failing deserializer would only say that it failed.
@@ -188,6 +197,11 @@ public final class OrchestratorTopology {
         builder.stream(Topics.REQUESTS.name(), raw.withName("requests-source"))
             .process(InputParsers.requests(), Named.as("parse-request")),
         Named.as("merge-requests"));
+    // Pod usage decides the pool size and the load moves, so a replay reads it as it reads changes.
+    inputs = inputs.merge(
+        builder.stream(Topics.POD_METRICS.name(), raw.withName("pod-metrics-source"))
+            .process(InputParsers.podMetrics(types), Named.as("parse-pod-metrics")),
+        Named.as("merge-pod-metrics"));
     if (mode == Mode.LIVE) {
       KStream<String, Input> heartbeats = builder.stream(Topics.HEARTBEAT.name(), raw.withName("heartbeat-source"))
           .process(InputParsers.heartbeats(types), Named.as("parse-heartbeat"));
@@ -202,7 +216,8 @@ public final class OrchestratorTopology {
             .withKeySerde(strings)
             .withValueSerde(SizeCheckedSerializer.limited(JsonSerde.of(Input.class), limits)));
     KStream<String, Output> outputs = routed
-        .process(() -> new OrchestratorProcessor(config), Named.as("orchestrate"), StoreNames.PLACEMENTS, StoreNames.INSTANCE_RESOURCES, StoreNames.INSTANCES, StoreNames.TYPES);
+        .process(() -> new OrchestratorProcessor(config), Named.as("orchestrate"), StoreNames.PLACEMENTS, StoreNames.INSTANCE_RESOURCES, StoreNames.INSTANCES, StoreNames.TYPES,
+            StoreNames.SCALING, StoreNames.ELASTIC, StoreNames.LOAD_INSTANCES, StoreNames.LOAD_WEIGHTS);
     if (mode == Mode.LIVE) {
       // The executor's orphan reports, kept as they come and served by every instance from its copy.
       Topic<String, OrphanReport> orphans = Topics.ORPHANS;

@@ -1,13 +1,16 @@
 package iota.orchestrator.topology;
 
+import iota.orchestrator.autoscale.ScalingReport;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.model.StoreKey;
 import iota.orchestrator.placement.Delta;
+import iota.orchestrator.placement.LoadEstimator;
 import iota.orchestrator.placement.TypePlan;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -35,12 +38,23 @@ final class PlanCache {
   private final KeyValueStore<String, String> byInstance;
   private final KeyValueStore<String, InstanceState> instances;
   private final KeyValueStore<String, TypeState> typeStates;
+  private final KeyValueStore<String, byte[]> scaling;
+  private final KeyValueStore<String, ElasticState> elastic;
+  private final KeyValueStore<String, LoadEstimator.InstanceLoad> loadInstances;
+  private final KeyValueStore<String, Double> loadWeights;
+  /** A fresh estimator for a type, with the type's idle base. */
+  private final Function<ResourceType, LoadEstimator> estimators;
   private final Map<String, TypeRuntime> runtimes = new HashMap<>();
   private boolean indexChecked;
 
-  PlanCache(ProcessorContext<?, ?> context, TypeRegistry types, int maxBytes) {
+  PlanCache(ProcessorContext<?, ?> context, TypeRegistry types, int maxBytes, Function<ResourceType, LoadEstimator> estimators) {
     this.types = types;
     this.maxBytes = maxBytes;
+    this.estimators = estimators;
+    this.scaling = context.getStateStore(StoreNames.SCALING);
+    this.elastic = context.getStateStore(StoreNames.ELASTIC);
+    this.loadInstances = context.getStateStore(StoreNames.LOAD_INSTANCES);
+    this.loadWeights = context.getStateStore(StoreNames.LOAD_WEIGHTS);
     this.placements = context.getStateStore(StoreNames.PLACEMENTS);
     this.byInstance = context.getStateStore(StoreNames.INSTANCE_RESOURCES);
     this.instances = context.getStateStore(StoreNames.INSTANCES);
@@ -58,7 +72,32 @@ final class PlanCache {
           LOG.warn("store holds resource type {} which is no longer configured; ignoring it", kv.key);
           continue;
         }
-        runtimes.put(type.name(), new TypeRuntime(type, kv.value, plan(kv.value)));
+        TypeRuntime rt = new TypeRuntime(type, kv.value, plan(kv.value), estimators.apply(type));
+        ElasticState e = elastic.get(type.name());
+        rt.elastic = e == null ? ElasticState.empty() : e;
+        byte[] report = scaling.get(type.name());
+        rt.report = report == null ? null : ScalingReport.fromJson(report);
+        runtimes.put(type.name(), rt);
+      }
+    }
+    try (KeyValueIterator<String, LoadEstimator.InstanceLoad> it = loadInstances.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, LoadEstimator.InstanceLoad> kv = it.next();
+        StoreKey key = StoreKey.parse(kv.key);
+        TypeRuntime rt = runtimes.get(key.type());
+        if (rt != null) {
+          rt.estimator.restoreInstance(key.instanceId(), kv.value);
+        }
+      }
+    }
+    try (KeyValueIterator<String, Double> it = loadWeights.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, Double> kv = it.next();
+        StoreKey key = StoreKey.parse(kv.key);
+        TypeRuntime rt = runtimes.get(key.type());
+        if (rt != null) {
+          rt.estimator.restoreWeight(key.id(), kv.value);
+        }
       }
     }
     try (KeyValueIterator<String, InstanceState> it = instances.all()) {
@@ -103,7 +142,7 @@ final class PlanCache {
 
   /** A type's first plan: empty, sized by {@code state}. */
   TypeRuntime create(ResourceType type, TypeState state) {
-    TypeRuntime rt = new TypeRuntime(type, state, plan(state));
+    TypeRuntime rt = new TypeRuntime(type, state, plan(state), estimators.apply(type));
     runtimes.put(type.name(), rt);
     typeStates.put(type.name(), state);
     return rt;
@@ -112,6 +151,42 @@ final class PlanCache {
   void putType(TypeRuntime rt, TypeState state) {
     rt.state = state;
     typeStates.put(rt.name(), state);
+  }
+
+  void putElastic(TypeRuntime rt, ElasticState state) {
+    rt.elastic = state;
+    elastic.put(rt.name(), state);
+  }
+
+  void putReport(TypeRuntime rt, ScalingReport report) {
+    rt.report = report;
+    scaling.put(rt.name(), report.toJson());
+  }
+
+  /**
+   * Writes what the type's estimator holds now of {@code instances} and of {@code resources} (a
+   * missing entry is deleted): the estimator changes only the entries its calls name, so those are
+   * all a call needs written.
+   */
+  void putLoads(TypeRuntime rt, Collection<Integer> instances, Collection<String> resources) {
+    Map<Integer, LoadEstimator.InstanceLoad> loads = rt.estimator.instances();
+    for (int id : instances) {
+      LoadEstimator.InstanceLoad l = loads.get(id);
+      if (l == null) {
+        loadInstances.delete(StoreKey.of(rt.name(), id));
+      } else {
+        loadInstances.put(StoreKey.of(rt.name(), id), l);
+      }
+    }
+    Map<String, Double> weights = rt.estimator.weights();
+    for (String r : resources) {
+      Double w = weights.get(r);
+      if (w == null) {
+        loadWeights.delete(StoreKey.of(rt.name(), r));
+      } else {
+        loadWeights.put(StoreKey.of(rt.name(), r), w);
+      }
+    }
   }
 
   void putInstance(TypeRuntime rt, int id, InstanceState state) {

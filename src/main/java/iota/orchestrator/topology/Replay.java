@@ -74,9 +74,9 @@ public final class Replay {
     try (Admin admin = Admin.create(adminProps())) {
       KafkaStreams streams = new KafkaStreams(OrchestratorTopology.build(config, OrchestratorTopology.Mode.REPLAY), props);
       try {
-        Map<TopicPartition, Long> ends = endOffsets(admin, Set.of(Topics.CM_NOTIFY.name(), Topics.REQUESTS.name()));
+        Map<TopicPartition, Long> ends = endOffsets(admin, Set.of(Topics.CM_NOTIFY.name(), Topics.REQUESTS.name(), Topics.POD_METRICS.name()));
         long total = ends.values().stream().mapToLong(Long::longValue).sum();
-        progress.printf("replaying %,d records of %s and %s as application %s%n", total, Topics.CM_NOTIFY.name(), Topics.REQUESTS.name(), appId);
+        progress.printf("replaying %,d records of %s, %s and %s as application %s%n", total, Topics.CM_NOTIFY.name(), Topics.REQUESTS.name(), Topics.POD_METRICS.name(), appId);
         streams.start();
         awaitCaughtUp(admin, streams, appId, ends, total, timeout);
         PlanSnapshot replayed = readStores(streams);

@@ -26,6 +26,12 @@ public final class StoreNames {
   public static final String TYPES = "types";
   /** {@code <Resource>} -> {@code autoscale.ScalingReport} JSON bytes: what the type's scaling looks like. */
   public static final String SCALING = "scaling";
+  /** {@code <Resource>} -> {@link ElasticState} JSON: the autoscaler's window, drained instances, pools awaiting Ready. */
+  public static final String ELASTIC = "elastic";
+  /** {@code <Resource>/<instanceId>} -> {@code placement.LoadEstimator.InstanceLoad} JSON: an instance's smoothed work. */
+  public static final String LOAD_INSTANCES = "load-instances";
+  /** {@code <Resource>/<resourceId>} -> the load weight of a resource that moved (JSON number); others weigh 1. */
+  public static final String LOAD_WEIGHTS = "load-weights";
   /**
    * Global (every app instance holds all of it, read-only): {@code <Resource>} -> the executor's
    * last {@code orphans.OrphanReport} from {@link Topics#ORPHANS}.

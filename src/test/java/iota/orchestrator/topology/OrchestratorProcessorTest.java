@@ -8,6 +8,7 @@ import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.model.ChangeEvent;
 import iota.orchestrator.topics.JsonSerde;
 import iota.orchestrator.topics.Topics;
+import iota.orchestrator.placement.LoadEstimator;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
@@ -39,6 +40,10 @@ class OrchestratorProcessorTest {
     addStore(StoreNames.INSTANCE_RESOURCES, Serdes.String());
     addStore(StoreNames.INSTANCES, JsonSerde.of(InstanceState.class));
     addStore(StoreNames.TYPES, JsonSerde.of(TypeState.class));
+    addStore(StoreNames.SCALING, Serdes.ByteArray());
+    addStore(StoreNames.ELASTIC, JsonSerde.of(ElasticState.class));
+    addStore(StoreNames.LOAD_INSTANCES, JsonSerde.of(LoadEstimator.InstanceLoad.class));
+    addStore(StoreNames.LOAD_WEIGHTS, JsonSerde.of(Double.class));
     context.setCurrentSystemTimeMs(START);
     processor = new OrchestratorProcessor(config);
     processor.init(context);

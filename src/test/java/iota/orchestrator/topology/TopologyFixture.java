@@ -36,6 +36,7 @@ final class TopologyFixture implements AutoCloseable {
   final TestInputTopic<String, byte[]> heartbeats;
   final TestInputTopic<String, byte[]> requests;
   final TestInputTopic<String, byte[]> podStatus;
+  final TestInputTopic<String, byte[]> podMetrics;
   final TestOutputTopic<String, String> assignments;
   final TestOutputTopic<String, String> podCommands;
   final TestOutputTopic<String, String> results;
@@ -47,6 +48,10 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   TopologyFixture(Map<String, String> overrides, OrchestratorTopology.Routing routing) {
+    this(overrides, OrchestratorTopology.Mode.LIVE, routing);
+  }
+
+  TopologyFixture(Map<String, String> overrides, OrchestratorTopology.Mode mode, OrchestratorTopology.Routing routing) {
     try {
       Files.createDirectories(Path.of("target"));
       stateDir = Files.createTempDirectory(Path.of("target"), "ttd-state");
@@ -62,13 +67,14 @@ final class TopologyFixture implements AutoCloseable {
     flags.putAll(overrides);
     config = OrchestratorConfig.of(flags);
     Properties props = OrchestratorTopology.properties(config);
-    driver = new TopologyTestDriver(OrchestratorTopology.build(config, OrchestratorTopology.Mode.LIVE, routing), props, START);
+    driver = new TopologyTestDriver(OrchestratorTopology.build(config, mode, routing), props, START);
     StringSerializer s = new StringSerializer();
     ByteArraySerializer b = new ByteArraySerializer();
     cmNotify = driver.createInputTopic(Topics.CM_NOTIFY.name(), s, b, START, Duration.ofMillis(1));
     heartbeats = driver.createInputTopic(Topics.HEARTBEAT.name(), s, b, START, Duration.ofMillis(1));
     requests = driver.createInputTopic(Topics.REQUESTS.name(), s, b, START, Duration.ofMillis(1));
     podStatus = driver.createInputTopic(Topics.POD_STATUS.name(), s, b, START, Duration.ofMillis(1));
+    podMetrics = driver.createInputTopic(Topics.POD_METRICS.name(), s, b, START, Duration.ofMillis(1));
     StringDeserializer sd = new StringDeserializer();
     assignments = driver.createOutputTopic(Topics.ASSIGNMENTS.name(), sd, sd);
     podCommands = driver.createOutputTopic(Topics.POD_COMMANDS.name(), sd, sd);
@@ -128,6 +134,10 @@ final class TopologyFixture implements AutoCloseable {
 
   KeyValueStore<String, String> byInstance() {
     return driver.getKeyValueStore(StoreNames.INSTANCE_RESOURCES);
+  }
+
+  KeyValueStore<String, byte[]> scaling() {
+    return driver.getKeyValueStore(StoreNames.SCALING);
   }
 
   KeyValueStore<String, InstanceState> instances() {
