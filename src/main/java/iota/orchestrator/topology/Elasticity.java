@@ -168,9 +168,18 @@ final class Elasticity {
 
   /** The hottest instance's estimated load over the mean of those that take resources; 1 when nothing is measured. */
   static double maxOverMean(TypeRuntime rt) {
+    return spread(rt)[1];
+  }
+
+  /**
+   * The lowest and the highest estimated load of the instances that take resources, over their mean:
+   * {@code {min/mean, max/mean}}; {@code {1, 1}} when nothing is measured.
+   */
+  static double[] spread(TypeRuntime rt) {
     Set<Integer> draining = Set.copyOf(rt.elastic.draining());
     Map<String, Double> estimates = measured(rt) ? rt.estimator.loads(rt.plan) : Map.of();
     double max = 0;
+    double min = Double.POSITIVE_INFINITY;
     double total = 0;
     int n = 0;
     for (InstanceView v : rt.plan.instances().values()) {
@@ -179,10 +188,15 @@ final class Elasticity {
       }
       double l = load(v, estimates);
       max = Math.max(max, l);
+      min = Math.min(min, l);
       total += l;
       n++;
     }
-    return n == 0 || total <= 0 ? 1 : max / (total / n);
+    if (n == 0 || total <= 0) {
+      return new double[] {1, 1};
+    }
+    double mean = total / n;
+    return new double[] {min / mean, max / mean};
   }
 
   /** The instance ids of a plan, ascending. */

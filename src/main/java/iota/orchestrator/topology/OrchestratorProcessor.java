@@ -399,11 +399,12 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     if (lp.moves().isEmpty()) {
       return null;
     }
-    double spread = Elasticity.maxOverMean(rt);
+    double[] before = Elasticity.spread(rt);
     moveMakeBeforeBreak(record, rt, lp.moves(), "load re-plan");
+    double[] after = Elasticity.spread(rt);
     String why = (nowReady ? "the new instances are Ready; " : "") + String.format(Locale.ROOT,
-        "estimated load of the hottest instance %.0f%% of the mean, outside the band of %.0f%%: moved %d resources, now %.0f%%",
-        100 * spread, 100 * LoadRebalancer.DEFAULT_BAND, lp.moves().size(), 100 * Elasticity.maxOverMean(rt));
+        "estimated loads from %.0f%% to %.0f%% of the mean, outside the band of %.0f%%: moved %d resources, now %.0f%% to %.0f%%",
+        100 * before[0], 100 * before[1], 100 * LoadRebalancer.DEFAULT_BAND, lp.moves().size(), 100 * after[0], 100 * after[1]);
     return new ScalingReport.Event(d.at(), ScalingReport.Kind.REBALANCE, d.from(), d.from(), why, lp.moves().size());
   }
 
