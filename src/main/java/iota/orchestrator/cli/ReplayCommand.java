@@ -20,9 +20,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Rebuild every resource type's plan from the retained topics (iota.cm-notify, "
-          + "iota.orchestrator.requests) in a fresh application with its own id and state directory "
+          + "iota.orchestrator.requests, iota.orchestrator.pod-metrics) in a fresh application with its own id and state directory "
           + "(both removed afterwards), write it as JSON, and compare it with the live plan on "
-          + "iota.orchestrator.assignments.",
+          + "iota.orchestrator.assignments, and each type's scaling history with the live one's.",
       "Exit status: 0 when the plans are equal, 1 when they differ, 2 on error."
     })
 public final class ReplayCommand implements Callable<Integer> {
@@ -52,11 +52,11 @@ public final class ReplayCommand implements Callable<Integer> {
       }
     }
     if (outcome.equal()) {
-      err.printf("replayed plan equals the live plan (%d types, %,d resources)%n",
+      err.printf("replayed plan and scaling histories equal the live ones (%d types, %,d resources)%n",
           outcome.replayed().types().size(), outcome.replayed().resourceCount());
       return 0;
     }
-    err.printf("replayed plan differs from the live plan in %d instances:%n", outcome.differences().size());
+    err.printf("replay differs from the live application in %d places:%n", outcome.differences().size());
     outcome.differences().forEach(d -> err.println("  " + d));
     return 1;
   }

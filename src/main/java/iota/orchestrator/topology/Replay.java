@@ -13,11 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
@@ -42,7 +45,11 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 /**
  * Rebuilds every type's plan from the retained change and request topics in a fresh application
  * — its own application id, state directory and internal topics, all removed afterwards — and
- * compares it with the live plan on the assignments topic. The replay topology has no outputs
+ * compares it with the live plan on the assignments topic, and each type's scaling history (the
+ * {@code scaling} store: decisions, events, the plotted hour) byte for byte with the live
+ * application's, read from that store's changelog. Metrics keep arriving while a replay runs, so the
+ * live history may be rounds ahead: the replayed report must equal one of the states the live one
+ * went through, not necessarily its newest. The replay topology has no outputs
  * ({@link OrchestratorTopology.Mode#REPLAY}), so it cannot command a pod or touch a live topic.
  */
 public final class Replay {
@@ -81,7 +88,9 @@ public final class Replay {
         awaitCaughtUp(admin, streams, appId, ends, total, timeout);
         PlanSnapshot replayed = readStores(streams);
         PlanSnapshot live = readLive();
-        return new Outcome(replayed, live, replayed.differences(live, "replay", "live"));
+        List<String> differences = new ArrayList<>(replayed.differences(live, "replay", "live"));
+        differences.addAll(scalingDifferences(readScaling(streams), readLiveScaling()));
+        return new Outcome(replayed, live, differences);
       } finally {
         streams.close(Duration.ofSeconds(10));
         streams.cleanUp();
@@ -196,6 +205,56 @@ public final class Replay {
       }
     }
     return plan;
+  }
+
+  private static Map<String, byte[]> readScaling(KafkaStreams streams) {
+    ReadOnlyKeyValueStore<String, byte[]> store =
+        streams.store(StoreQueryParameters.fromNameAndType(StoreNames.SCALING, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+    Map<String, byte[]> reports = new TreeMap<>();
+    try (KeyValueIterator<String, byte[]> it = store.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, byte[]> kv = it.next();
+        reports.put(kv.key, kv.value);
+      }
+    }
+    return reports;
+  }
+
+  /** The live application's scaling reports: every state per type on the store's changelog, oldest first. */
+  private Map<String, List<byte[]>> readLiveScaling() {
+    Properties p = new Properties();
+    p.putAll(config.kafkaOverrides());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.require(ConfigKeys.BOOTSTRAP_SERVERS));
+    Map<String, List<byte[]>> reports = new TreeMap<>();
+    String changelog = config.require(ConfigKeys.APPLICATION_ID) + "-" + StoreNames.SCALING + "-changelog";
+    TopicReader.readCommitted(p, changelog, r -> {
+      if (r.value() == null) {
+        reports.remove(r.key());
+      } else {
+        reports.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value());
+      }
+    });
+    return reports;
+  }
+
+  /** One line per type whose scaling history differs between the replay and the live application. */
+  static List<String> scalingDifferences(Map<String, byte[]> replayed, Map<String, List<byte[]>> live) {
+    List<String> differences = new ArrayList<>();
+    TreeSet<String> types = new TreeSet<>(replayed.keySet());
+    types.addAll(live.keySet());
+    for (String type : types) {
+      byte[] r = replayed.get(type);
+      List<byte[]> states = live.getOrDefault(type, List.of());
+      if (r == null) {
+        differences.add("scaling of " + type + ": only in live");
+      } else if (states.isEmpty()) {
+        differences.add("scaling of " + type + ": only in replay");
+      } else if (states.stream().noneMatch(l -> Arrays.equals(r, l))) {
+        differences.add("scaling of " + type + ": the replayed report (" + r.length + " bytes) is none of the "
+            + states.size() + " states the live one went through");
+      }
+    }
+    return differences;
   }
 
   /** The live plan: the assignments topic read to its end, newest state per instance. */
