@@ -156,7 +156,8 @@ public record Delta(
       if (owned.isEmpty()) {
         return NO_IDS;
       }
-      owned.replaceAll((id, list) -> Collections.unmodifiableList(list));
+      // A list of one (the incremental events') is List.of already, frozen at no cost.
+      owned.replaceAll((id, list) -> list instanceof ArrayList ? Collections.unmodifiableList(list) : list);
       return Collections.unmodifiableSortedMap(owned);
     }
     TreeMap<Integer, List<String>> copy = new TreeMap<>();

@@ -256,7 +256,6 @@ public final class TypePlan {
     TreeSet<Integer> created = new TreeSet<>();
     List<Slot> touched = new ArrayList<>();
     List<String> refused = new ArrayList<>();
-    Delta.Ids gained = new Delta.Ids();
     for (String resource : resources) {
       Objects.requireNonNull(resource, "resource");
       if (placements.containsKey(resource)) {
@@ -273,13 +272,14 @@ public final class TypePlan {
       }
       if (changed.add(slot.id)) {
         touched.add(slot);
+        slot.batch = new ArrayList<>();
       }
       if (instances.size() > before) {
         created.add(slot.id);
       }
-      gained.add(slot.id, resource);
+      slot.batch.add(resource);
     }
-    return bumped(touched, changed, created, refused, gained, new Delta.Ids());
+    return bumped(touched, changed, created, refused, batches(touched), new Delta.Ids());
   }
 
   /** Places a resource on the chosen instance without bumping; null when there is none or it has no room. */
@@ -335,6 +335,19 @@ public final class TypePlan {
     return EncodedIds.znodeLength(used + 1, idBytes + length) <= maxBytes;
   }
 
+  /**
+   * The ids each touched instance collected in {@link Slot#batch} during one bulk change, which
+   * spares a tree lookup of the instance for each of up to a million ids; clears the scratch.
+   */
+  private static Delta.Ids batches(List<Slot> touched) {
+    Delta.Ids ids = new Delta.Ids();
+    for (Slot slot : touched) {
+      ids.put(slot.id, slot.batch);
+      slot.batch = null;
+    }
+    return ids;
+  }
+
   /** Bumps each touched instance once and describes the change. */
   private static Delta bumped(
       List<Slot> touched,
@@ -388,7 +401,6 @@ public final class TypePlan {
   public Delta removeAll(Collection<String> resources) {
     TreeSet<Integer> changed = new TreeSet<>();
     List<Slot> touched = new ArrayList<>();
-    Delta.Ids lost = new Delta.Ids();
     for (String resource : resources) {
       Slot slot = placements.remove(Objects.requireNonNull(resource, "resource"));
       if (slot == null) {
@@ -399,10 +411,11 @@ public final class TypePlan {
       attach(slot);
       if (changed.add(slot.id)) {
         touched.add(slot);
+        slot.batch = new ArrayList<>();
       }
-      lost.add(slot.id, resource);
+      slot.batch.add(resource);
     }
-    return bumped(touched, changed, new TreeSet<>(), List.of(), new Delta.Ids(), lost);
+    return bumped(touched, changed, new TreeSet<>(), List.of(), new Delta.Ids(), batches(touched));
   }
 
   /** The resources of one bulk update changed: each of their instances reloads once. */
@@ -653,17 +666,19 @@ public final class TypePlan {
     spill.clear();
 
     List<String> pool = new ArrayList<>(unplaced);
-    // Where each resource that left or joined an instance was before (NOWHERE: not placed), for
-    // the delta's gained and lost ids.
-    Map<String, Integer> origin = new HashMap<>();
-    for (String resource : unplaced) {
-      origin.put(resource, NOWHERE);
-    }
+    // Every resource that leaves an instance here is recorded once, as it leaves, and every one that
+    // joins an instance in the fill below: a resource never leaves and rejoins the same instance
+    // there (instances that give up resources need none and deleted ones take none), so these are
+    // already the net moves without a map from every moved id to where it was.
+    Delta.Ids gained = new Delta.Ids();
+    Delta.Ids lost = new Delta.Ids();
     int moved = 0;
     TreeSet<Integer> deletedIds = new TreeSet<>();
     for (Slot slot : deleted) {
+      if (slot.used > 0) {
+        lost.put(slot.id, new ArrayList<>(slot.resources));
+      }
       for (String resource : slot.resources) {
-        origin.put(resource, slot.id);
         if (live == null || live.contains(resource)) {
           pool.add(resource);
           moved++;
@@ -677,15 +692,20 @@ public final class TypePlan {
     }
     if (live != null) {
       for (Slot slot : kept) {
+        List<String> dropped = null;
         for (Iterator<String> it = slot.resources.iterator(); it.hasNext(); ) {
           String resource = it.next();
           if (!live.contains(resource)) {
-            origin.put(resource, slot.id);
             it.remove();
             slot.used--;
             slot.idBytes -= EncodedIds.encodedLength(resource);
             placements.remove(resource);
             slot.touched = true;
+            if (dropped == null) {
+              dropped = new ArrayList<>();
+              lost.put(slot.id, dropped);
+            }
+            dropped.add(resource);
           }
         }
       }
@@ -704,10 +724,18 @@ public final class TypePlan {
     for (Slot slot : kept) {
       int surplus = slot.used() - slot.target;
       if (surplus > 0) {
+        List<String> gone = lost.computeIfAbsent(slot.id, id -> new ArrayList<>(surplus));
+        boolean hadDropped = !gone.isEmpty();
         for (int i = 0; i < surplus; i++) {
           String resource = slot.pollLast();
-          origin.put(resource, slot.id);
+          gone.add(resource);
           pool.add(resource);
+        }
+        // Polled greatest first; the delta's ids ascend within an instance.
+        if (hadDropped) {
+          gone.sort(null);
+        } else {
+          Collections.reverse(gone);
         }
         moved += surplus;
         slot.touched = true;
@@ -719,6 +747,8 @@ public final class TypePlan {
     for (Slot slot : instances.values()) {
       int need = slot.target - slot.used();
       if (need > 0) {
+        // The pool is sorted, so each instance's share is an ascending run of it.
+        gained.put(slot.id, new ArrayList<>(pool.subList(next, next + need)));
         for (int i = 0; i < need; i++) {
           String resource = pool.get(next++);
           slot.put(resource, EncodedIds.encodedLength(resource));
@@ -727,7 +757,18 @@ public final class TypePlan {
         slot.touched = true;
       }
     }
-    moved += repairBytes(pool, cap, origin);
+    if (overBudget()) {
+      // The byte repair may send a resource back to where it started: net the moves by origin.
+      Map<String, Integer> origin = new HashMap<>();
+      for (String resource : unplaced) {
+        origin.put(resource, NOWHERE);
+      }
+      lost.forEach((id, ids) -> ids.forEach(resource -> origin.put(resource, id)));
+      moved += repairBytes(pool, cap, origin);
+      gained = new Delta.Ids();
+      lost = new Delta.Ids();
+      netMoves(origin, gained, lost);
+    }
 
     TreeSet<Integer> changed = new TreeSet<>(createdIds);
     int maxLoad = 0;
@@ -750,9 +791,6 @@ public final class TypePlan {
 
     Report report =
         new Report(k, cap, moved, n - moved - unplaced.size(), names(createdIds), names(deletedIds), maxLoad, minLoad);
-    Delta.Ids gained = new Delta.Ids();
-    Delta.Ids lost = new Delta.Ids();
-    netMoves(origin, gained, lost);
     return new Orchestration(new Delta(changed, createdIds, deletedIds, List.of(), gained, lost), report);
   }
 
@@ -833,6 +871,19 @@ public final class TypePlan {
       }
     }
     return moved;
+  }
+
+  /** Whether some instance's ids pass the byte budget, so {@link #repairBytes} has work. */
+  private boolean overBudget() {
+    if (maxBytes == Long.MAX_VALUE) {
+      return false;
+    }
+    for (Slot slot : instances.values()) {
+      if (slot.used > 0 && EncodedIds.znodeLength(slot.used, slot.idBytes) > maxBytes) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Below {@code cap} before at or over it, then fewer bytes; ties keep the earlier (lower id). */
@@ -943,6 +994,8 @@ public final class TypePlan {
     boolean touched;
     /** Scratch for {@link #apply}: its load after this orchestration. */
     int target;
+    /** Scratch for {@link #addAll} and {@link #removeAll}: the ids of the bulk change it gained or lost. */
+    List<String> batch;
 
     Slot(int id, int count) {
       this.id = id;
