@@ -4,6 +4,7 @@ import iota.orchestrator.bench.ApiLoadBenchmark;
 import iota.orchestrator.bench.BridgeBenchmark;
 import iota.orchestrator.bench.ElasticBenchmark;
 import iota.orchestrator.bench.EndToEndBenchmark;
+import iota.orchestrator.bench.PeersBenchmark;
 import iota.orchestrator.bench.PlannerBenchmark;
 import iota.orchestrator.bench.ScaleBenchmark;
 import iota.orchestrator.bench.TopologyBenchmark;
@@ -32,7 +33,8 @@ import picocli.CommandLine.Spec;
           + "kill -9 and restart of embedded in a child JVM, and the topology's own rate on a real broker; "
           + "and the MQTT bridge alone (bridge), single messages, against the embedded Moquette and "
           + "(where installed) mosquitto 2; the elastic decision core (elastic): autoscaler, load "
-          + "estimator and load-aware rebalancer in a pure simulated loop.",
+          + "estimator and load-aware rebalancer in a pure simulated loop; the planner beside Kafka's "
+          + "Sticky, CooperativeSticky and KIP-848 Uniform assignors on the same 500,000 keys (peers).",
       "Run it on an otherwise idle machine: the figures are wall-clock."
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -41,6 +43,8 @@ public final class BenchCommand implements Callable<Integer> {
   /** Which benchmarks to run. */
   enum Suite {
     planner,
+    /** The planner beside Kafka's Sticky, CooperativeSticky and KIP-848 Uniform assignors. */
+    peers,
     topology,
     e2e,
     api,
@@ -52,7 +56,7 @@ public final class BenchCommand implements Callable<Integer> {
     all
   }
 
-  @Option(names = "--only", defaultValue = "all", description = "planner, topology, e2e, api, scale, bridge, elastic, throughput (the topology part of scale alone) or all (default ${DEFAULT-VALUE})")
+  @Option(names = "--only", defaultValue = "all", description = "planner, peers, topology, e2e, api, scale, bridge, elastic, throughput (the topology part of scale alone) or all (default ${DEFAULT-VALUE})")
   Suite only;
 
   @Option(names = "--bridge-messages", defaultValue = "20000", description = "single messages per broker for the bridge benchmark (default ${DEFAULT-VALUE})")
@@ -79,6 +83,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (only == Suite.planner || only == Suite.all) {
       PlannerBenchmark.run(out);
+    }
+    if (only == Suite.peers || only == Suite.all) {
+      PeersBenchmark.run(out);
     }
     if (only == Suite.topology || only == Suite.all) {
       TopologyBenchmark.run(out, topologyEvents);
