@@ -47,6 +47,8 @@ import org.apache.kafka.coordinator.group.assignor.UniformAssignor;
  * Per scenario and assignor it prints the median wall and thread-CPU time, the moves (keys that had
  * an owner and end elsewhere), the fewest moves any balanced assignment needs, the balance (largest
  * minus smallest member load) and the CPU time as a multiple of the fastest peer's.
+ * CooperativeSticky's balance is that of its first round: the keys it moves are revoked there and
+ * assigned in the follow-up rebalance, which is not measured.
  */
 public final class PeersBenchmark {
 
