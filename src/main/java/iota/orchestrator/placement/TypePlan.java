@@ -188,7 +188,7 @@ public final class TypePlan {
       attach(previous);
     }
     detach(slot);
-    slot.put(resource, EncodedIds.encodedLength(resource));
+    slot.restore(resource, EncodedIds.encodedLength(resource));
     attach(slot);
     placements.put(resource, slot);
   }
@@ -678,9 +678,9 @@ public final class TypePlan {
     TreeSet<Integer> deletedIds = new TreeSet<>();
     for (Slot slot : deleted) {
       if (slot.used > 0) {
-        lost.put(slot.id, new ArrayList<>(slot.resources));
+        lost.put(slot.id, new ArrayList<>(slot.sorted()));
       }
-      for (String resource : slot.resources) {
+      for (String resource : slot.sorted()) {
         if (live == null || live.contains(resource)) {
           pool.add(resource);
           moved++;
@@ -695,7 +695,7 @@ public final class TypePlan {
     if (live != null) {
       for (Slot slot : kept) {
         List<String> dropped = null;
-        for (Iterator<String> it = slot.resources.iterator(); it.hasNext(); ) {
+        for (Iterator<String> it = slot.sorted().iterator(); it.hasNext(); ) {
           String resource = it.next();
           if (!live.contains(resource)) {
             it.remove();
@@ -984,8 +984,15 @@ public final class TypePlan {
     final int id;
     int count;
     long reload;
-    final TreeSet<String> resources = new TreeSet<>();
-    final SortedSet<String> resourcesView = Collections.unmodifiableSortedSet(resources);
+    private final TreeSet<String> resources = new TreeSet<>();
+    private final SortedSet<String> frozen = Collections.unmodifiableSortedSet(resources);
+    private final SortedSet<String> resourcesView = new Settled(this);
+    /**
+     * Ids restored onto it and not in {@link #resources} yet, distinct and none in the tree. A rebuild
+     * restores hundreds of thousands of ids one call at a time; sorting each instance's ids once and
+     * building its tree from them in linear time costs a fraction of one tree descent per id.
+     */
+    private List<String> pending;
     /**
      * Always {@code resources.size()}, kept as a field because the open-set comparator reads it on
      * every event and following the pointer into the tree costs a cache miss each time.
@@ -1020,8 +1027,33 @@ public final class TypePlan {
       return used;
     }
 
+    /** Its ids in order, the restored ones included. */
+    TreeSet<String> sorted() {
+      if (pending != null) {
+        List<String> restored = pending;
+        pending = null;
+        restored.sort(null);
+        if (resources.isEmpty()) {
+          resources.addAll(new SortedRun(restored));
+        } else {
+          resources.addAll(restored);
+        }
+      }
+      return resources;
+    }
+
+    /** Restores an id that is on no instance: into the tree when it is next read. */
+    void restore(String resource, int length) {
+      if (pending == null) {
+        pending = new ArrayList<>();
+      }
+      pending.add(resource);
+      used++;
+      idBytes += length;
+    }
+
     void put(String resource, int length) {
-      if (resources.add(resource)) {
+      if (sorted().add(resource)) {
         used++;
         idBytes += length;
       }
@@ -1032,7 +1064,7 @@ public final class TypePlan {
      * or a new one) builds its tree from them in linear time instead of one descent per id.
      */
     void putSorted(List<String> ascending) {
-      if (resources.isEmpty()) {
+      if (sorted().isEmpty()) {
         resources.addAll(new SortedRun(ascending));
         used = resources.size();
         for (String resource : ascending) {
@@ -1046,7 +1078,7 @@ public final class TypePlan {
     }
 
     void take(String resource) {
-      if (resources.remove(resource)) {
+      if (sorted().remove(resource)) {
         used--;
         idBytes -= EncodedIds.encodedLength(resource);
       }
@@ -1054,7 +1086,7 @@ public final class TypePlan {
 
     String pollLast() {
       used--;
-      String resource = resources.pollLast();
+      String resource = sorted().pollLast();
       idBytes -= EncodedIds.encodedLength(resource);
       return resource;
     }
@@ -1072,6 +1104,68 @@ public final class TypePlan {
     @Override
     public String toString() {
       return "Instance{id=" + id + ", count=" + count + ", used=" + used() + ", reload=" + reload + "}";
+    }
+  }
+
+  /**
+   * The live, unmodifiable view of an instance's ids that {@link Slot#resources()} hands out: it
+   * brings restored ids into the tree before each read, so it shows them like any other.
+   */
+  private static final class Settled extends AbstractSet<String> implements SortedSet<String> {
+    private final Slot slot;
+
+    Settled(Slot slot) {
+      this.slot = slot;
+    }
+
+    private SortedSet<String> ids() {
+      slot.sorted();
+      return slot.frozen;
+    }
+
+    @Override
+    public Iterator<String> iterator() {
+      return ids().iterator();
+    }
+
+    @Override
+    public int size() {
+      return slot.used;
+    }
+
+    @Override
+    public boolean contains(Object o) {
+      return ids().contains(o);
+    }
+
+    @Override
+    public Comparator<? super String> comparator() {
+      return null;
+    }
+
+    @Override
+    public SortedSet<String> subSet(String from, String to) {
+      return ids().subSet(from, to);
+    }
+
+    @Override
+    public SortedSet<String> headSet(String to) {
+      return ids().headSet(to);
+    }
+
+    @Override
+    public SortedSet<String> tailSet(String from) {
+      return ids().tailSet(from);
+    }
+
+    @Override
+    public String first() {
+      return ids().first();
+    }
+
+    @Override
+    public String last() {
+      return ids().last();
     }
   }
 

@@ -205,6 +205,22 @@ class TypePlanIncrementalTest {
   }
 
   @Test
+  void restoredIdsShowInOrderInAViewTakenBeforeThem() {
+    TypePlan plan = new TypePlan(5);
+    plan.restoreInstance(0, 5, 0);
+    InstanceView view = plan.instance(0);
+    plan.restorePlacement("c", 0);
+    plan.restorePlacement("a", 0);
+    assertEquals(List.of("a", "c"), List.copyOf(view.resources()));
+    plan.restorePlacement("b", 0);
+    plan.remove("c");
+
+    assertEquals(List.of("a", "b"), List.copyOf(view.resources()));
+    assertEquals("b", view.resources().last());
+    assertEquals(2, view.used());
+  }
+
+  @Test
   void restoringAPlacementOnAnUnknownInstanceFails() {
     TypePlan plan = new TypePlan(3);
     assertThrows(IllegalStateException.class, () -> plan.restorePlacement("a", 0));
