@@ -36,6 +36,7 @@ import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
+import org.awaitility.core.ConditionTimeoutException;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -130,18 +131,37 @@ class ElasticEndToEndTest {
   @Order(2)
   void aHotThingMakesItsInstanceShedOthers() throws Exception {
     String hot = "elastic-7";
+    Map<Integer, PlanSnapshot.Instance> start = pool();
     long hotAt = System.currentTimeMillis();
     setLoad("/" + THING + "/" + hot, 60);
 
-    // The estimator cannot tell the hot Thing from its neighbours (a pod is measured, not a
-    // Thing), so which Things leave, the hot one included, is not fixed; what is: the instance
-    // holding it at last serves clearly fewer Things than the mean, here 57 (60m is ~27 Things' worth).
-    await().until(() -> {
-      Map<Integer, PlanSnapshot.Instance> pool = pool();
-      Integer holder = holderOf(pool, hot);
-      double mean = pool.values().stream().mapToInt(i -> i.ids().size()).average().orElseThrow();
-      return holder != null && pool.get(holder).ids().size() < mean * 0.85 && placedExactlyOnce(pool);
-    });
+    // A pod is measured, not a Thing, and a moved Thing carries its estimate as its weight, so the
+    // hot Thing is the heaviest wherever it lands and moves on at the next re-plan: it circulates
+    // (5 -> 6 -> 1 -> 5 ... on this fleet) rather than staying put. What is deterministic: every
+    // instance it passes through sheds others, so those end with fewer Things than when it turned
+    // hot, and clearly below the mean (57 Things).
+    List<String> seen = Collections.synchronizedList(new ArrayList<>());
+    Set<Integer> holders = new HashSet<>();
+    try {
+      await().until(() -> {
+        Map<Integer, PlanSnapshot.Instance> pool = pool();
+        Integer holder = holderOf(pool, hot);
+        double mean = pool.values().stream().mapToInt(i -> i.ids().size()).average().orElseThrow();
+        String now = holder == null ? "moving" : holder + "=" + pool.get(holder).ids().size();
+        if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(now)) {
+          seen.add(now);
+        }
+        if (holder == null || !placedExactlyOnce(pool)) {
+          return false;
+        }
+        holders.add(holder);
+        double held = holders.stream().mapToInt(h -> pool.get(h).ids().size()).average().orElseThrow();
+        int shed = holders.stream().mapToInt(h -> start.get(h).ids().size() - pool.get(h).ids().size()).sum();
+        return pool.get(holder).ids().size() < mean && held <= mean * 0.95 && shed >= 3;
+      });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("the hot Thing's instance and its size over time: " + seen, e);
+    }
     assertTrue(scaling().events().stream().anyMatch(e -> e.kind() == ScalingReport.Kind.REBALANCE && e.at() >= hotAt && e.moved() > 0),
         "the shedding was a load rebalance");
   }
@@ -170,19 +190,24 @@ class ElasticEndToEndTest {
   @Order(4)
   void lowerLoadShrinksThePoolAfterTheWindowEmptyingEachInstanceBeforeItsPodGoes() throws Exception {
     setLoad("/" + THING + "/elastic-7", 0.2);
+    int before = pool().size();
+    Set<String> removed = new HashSet<>();
+    for (int id = 3; id < before; id++) {
+      removed.add(String.valueOf(id));
+    }
     try (DeletedPods deleted = new DeletedPods()) {
       long loweredAt = System.currentTimeMillis();
       setLoad("/" + THING, 0.2);
 
       // 400 Things at 0.2m use 31 % of 3 pods: the pool goes back to its floor, init.instances = 3.
-      await().until(() -> pool().size() == 3 && deleted.instances().size() == 4);
-      assertEquals(Set.of("3", "4", "5", "6"), deleted.instances());
+      await().until(() -> pool().size() == 3 && deleted.instances().size() == removed.size());
+      assertEquals(removed, deleted.instances(), "the highest ids go");
       assertEquals(List.of(), deleted.violations(), "pods deleted while ZooKeeper still listed resources on them");
       await().until(() -> placedExactlyOnce(pool()));
 
       List<ScalingReport.Event> downs = scaling().events().stream()
           .filter(e -> e.kind() == ScalingReport.Kind.SCALE_DOWN && e.at() >= loweredAt).toList();
-      assertEquals(4, downs.size(), downs.toString());
+      assertEquals(removed.size(), downs.size(), downs.toString());
       downs.forEach(e -> assertEquals(e.from() - 1, e.to(), "one instance a round: " + e));
       long window = Duration.ofSeconds(4).toMillis();
       assertTrue(downs.get(0).at() - loweredAt >= window - INTERVAL.toMillis(),
