@@ -92,6 +92,41 @@ public final class LoadRebalancer {
     return SIGNIFICANCE * noise;
   }
 
+  /**
+   * Whether {@link #rebalance(TypePlan, Map, Set, double, double, double)} would move anything: a
+   * draining instance still holds resources, or some instance's load (given per instance) is outside
+   * the band widened by {@code tolerance} around the mean. Costs O(instances), where a re-plan costs
+   * O(resources log resources), so a caller that asks every metrics round pays the re-plan only when
+   * it has work to do.
+   */
+  public static boolean needed(TypePlan plan, Map<Integer, Double> instanceLoads, Set<Integer> draining, double band,
+      double tolerance) {
+    double total = 0;
+    int takers = 0;
+    double max = Double.NEGATIVE_INFINITY;
+    double min = Double.POSITIVE_INFINITY;
+    for (InstanceView v : plan.instances().values()) {
+      double load = instanceLoads.getOrDefault(v.id(), 0.0);
+      total += load;
+      if (draining.contains(v.id())) {
+        if (v.used() > 0) {
+          return true;
+        }
+        continue;
+      }
+      takers++;
+      max = Math.max(max, load);
+      min = Math.min(min, load);
+    }
+    if (takers == 0) {
+      return false;
+    }
+    double mean = total / takers;
+    double slack = Math.abs(mean) * 1e-9;
+    double aim = band + tolerance;
+    return max > mean * (1 + aim) + slack || min < mean * (1 - aim) - slack;
+  }
+
   /** Re-plans for load with the given draining instances, aiming at {@link #BALANCE_MARGIN} of the band. */
   public static LoadPlan rebalance(TypePlan plan, Map<String, Double> loads, Set<Integer> draining, double band) {
     return rebalance(plan, loads, draining, band, BALANCE_MARGIN);

@@ -143,7 +143,7 @@ final class Elasticity {
 
   private static TreeMap<String, ScalingReport.InstanceLoad> instances(TypeRuntime rt, Map<Integer, PodSample> byId) {
     Set<Integer> draining = Set.copyOf(rt.elastic.draining());
-    Map<String, Double> estimates = measured(rt) ? rt.estimator.loads(rt.plan) : Map.of();
+    Map<Integer, Double> estimates = instanceLoads(rt);
     TreeMap<String, ScalingReport.InstanceLoad> out = new TreeMap<>();
     for (InstanceView v : rt.plan.instances().values()) {
       PodSample s = byId.get(v.id());
@@ -153,17 +153,39 @@ final class Elasticity {
       Double cpuUtil = used && s.cpuRequestMillis() > 0 ? s.cpuMillis() / s.cpuRequestMillis() : null;
       Double memUtil = used && s.memoryRequestBytes() > 0 ? s.memoryBytes() / s.memoryRequestBytes() : null;
       out.put(String.valueOf(v.id()), new ScalingReport.InstanceLoad(cpu, memory, cpuUtil, memUtil, v.used(),
-          load(v, estimates), draining.contains(v.id())));
+          estimates.getOrDefault(v.id(), 0.0), draining.contains(v.id())));
     }
     return out;
   }
 
-  private static double load(InstanceView v, Map<String, Double> estimates) {
-    double sum = 0;
-    for (String r : v.resources()) {
-      sum += estimates.getOrDefault(r, 0.0);
+  /**
+   * Each instance's estimated load, in O(instances): the estimator splits an instance's smoothed work
+   * over its resources, so their loads add up to that work; an instance never measured (none is, once
+   * moves have reached it) counts its resources at the fleet's work per resource. Empty when nothing
+   * is measured. A metrics round reads this several times on every type, so it must not build the
+   * per-resource map of {@link #loads} (500,000 entries at the scale of a fleet).
+   */
+  static Map<Integer, Double> instanceLoads(TypeRuntime rt) {
+    if (!measured(rt)) {
+      return Map.of();
     }
-    return sum;
+    Map<Integer, LoadEstimator.InstanceLoad> known = rt.estimator.instances();
+    double work = 0;
+    long used = 0;
+    for (InstanceView v : rt.plan.instances().values()) {
+      LoadEstimator.InstanceLoad l = known.get(v.id());
+      if (l != null) {
+        work += l.work();
+        used += v.used();
+      }
+    }
+    double perResource = used > 0 ? work / used : 0;
+    Map<Integer, Double> loads = new HashMap<>();
+    for (InstanceView v : rt.plan.instances().values()) {
+      LoadEstimator.InstanceLoad l = known.get(v.id());
+      loads.put(v.id(), v.used() == 0 ? 0.0 : l != null ? l.work() : perResource * v.used());
+    }
+    return loads;
   }
 
   /** The hottest instance's estimated load over the mean of those that take resources; 1 when nothing is measured. */
@@ -177,7 +199,7 @@ final class Elasticity {
    */
   static double[] spread(TypeRuntime rt) {
     Set<Integer> draining = Set.copyOf(rt.elastic.draining());
-    Map<String, Double> estimates = measured(rt) ? rt.estimator.loads(rt.plan) : Map.of();
+    Map<Integer, Double> estimates = instanceLoads(rt);
     double max = 0;
     double min = Double.POSITIVE_INFINITY;
     double total = 0;
@@ -186,7 +208,7 @@ final class Elasticity {
       if (draining.contains(v.id())) {
         continue;
       }
-      double l = load(v, estimates);
+      double l = estimates.getOrDefault(v.id(), 0.0);
       max = Math.max(max, l);
       min = Math.min(min, l);
       total += l;

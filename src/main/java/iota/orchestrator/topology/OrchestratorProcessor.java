@@ -394,8 +394,13 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
   }
 
   private ScalingReport.Event rebalance(Record<String, Input> record, TypeRuntime rt, ElasticState elastic, Decision d, boolean nowReady) {
-    LoadPlan lp = LoadRebalancer.rebalance(rt.plan, Elasticity.loads(rt), Set.copyOf(elastic.draining()), LoadRebalancer.DEFAULT_BAND,
-        LoadRebalancer.BALANCE_MARGIN, elasticity.tolerance(rt));
+    Set<Integer> draining = Set.copyOf(elastic.draining());
+    double tolerance = elasticity.tolerance(rt);
+    if (!LoadRebalancer.needed(rt.plan, Elasticity.instanceLoads(rt), draining, LoadRebalancer.DEFAULT_BAND, tolerance)) {
+      return null;
+    }
+    LoadPlan lp = LoadRebalancer.rebalance(rt.plan, Elasticity.loads(rt), draining, LoadRebalancer.DEFAULT_BAND,
+        LoadRebalancer.BALANCE_MARGIN, tolerance);
     if (lp.moves().isEmpty()) {
       return null;
     }
