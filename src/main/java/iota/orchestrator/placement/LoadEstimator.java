@@ -7,7 +7,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Estimates each resource's load from what is measured, which is only per instance (a pod's usage).
@@ -54,8 +56,19 @@ public final class LoadEstimator {
    * @param variance the smoothed square of each sample's relative difference from the work before
    *     it, less the round's median one (see {@link #observe})
    * @param at the timestamp of the last sample taken in
+   * @param arrivals the resources moved onto the instance since its last sample, each with the
+   *     estimate it carried (in {@code work}); none when missing, as in state stored before it existed
    */
-  public record InstanceLoad(double work, double variance, long at) {}
+  public record InstanceLoad(double work, double variance, long at, Map<String, Double> arrivals) {
+
+    public InstanceLoad {
+      arrivals = arrivals == null || arrivals.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(arrivals));
+    }
+
+    InstanceLoad withWork(double newWork, Map<String, Double> newArrivals) {
+      return new InstanceLoad(newWork, variance, at, newArrivals);
+    }
+  }
 
   /** A moved resource never weighs less than this, so a share can rise again from zero. */
   private static final double MIN_WEIGHT = 0.01;
@@ -92,8 +105,21 @@ public final class LoadEstimator {
    * <p>The jitter kept in {@link InstanceLoad#variance()} is each instance's relative change less the
    * round's median relative change: a change the whole fleet shares (a step in load, a fleet-wide
    * swing) moves every instance and the mean alike, so it is no imbalance and no jitter.
+   *
+   * <p><b>Arrivals.</b> On an instance that resources moved onto since its last sample, what the
+   * sample shows beyond the prediction (its work before, which holds the arrivals' carried estimates,
+   * and the round's common change) is the arrivals' doing: the instance's other resources were
+   * measured there before. So that surprise goes to the arrivals' weights, in proportion to their
+   * estimates, rather than being split over all the instance's resources: split, a hot resource that
+   * moved with too low an estimate would stay light, its new instance would look hot for its other
+   * resources, and the hot one would be moved on again. A surprise beyond {@link
+   * LoadRebalancer#SIGNIFICANCE} times the pooled per-sample jitter is taken in at once (and is no
+   * jitter), a smaller one is smoothed as usual. An instance whose predicted work is only its
+   * arrivals (never measured, or empty) has no measured base, so its sample is averaged as any.
+   *
+   * @return the resources whose {@link #weights()} this round changed (arrivals re-weighed)
    */
-  public void observe(long timestamp, Map<Integer, Double> usageByInstance) {
+  public Set<String> observe(long timestamp, Map<Integer, Double> usageByInstance) {
     TreeMap<Integer, Double> relative = new TreeMap<>();
     for (Map.Entry<Integer, Double> e : usageByInstance.entrySet()) {
       double usage = e.getValue();
@@ -106,21 +132,71 @@ public final class LoadEstimator {
       }
     }
     double common = median(relative.values());
+    double significant = LoadRebalancer.SIGNIFICANCE * Math.sqrt(medianVariance());
+    TreeSet<String> reweighed = new TreeSet<>();
     for (Map.Entry<Integer, Double> e : usageByInstance.entrySet()) {
       double work = work(e.getValue());
       InstanceLoad before = instances.get(e.getKey());
       if (before == null) {
-        instances.put(e.getKey(), new InstanceLoad(work, 0, timestamp));
+        instances.put(e.getKey(), new InstanceLoad(work, 0, timestamp, Map.of()));
       } else if (timestamp > before.at()) {
         double alpha = alpha(timestamp - before.at());
         Double rel = relative.get(e.getKey());
         double jitter = rel == null ? 0 : rel - common;
+        double surprise = rel == null ? 0 : work - before.work() * (1 + common);
+        boolean atOnce = hasMeasuredBase(before) && Math.abs(jitter) > significant;
+        double smoothed = before.work() + alpha * (work - before.work());
+        if (hasMeasuredBase(before)) {
+          attribute(before.arrivals(), atOnce ? surprise : alpha * surprise, reweighed);
+        }
         instances.put(e.getKey(), new InstanceLoad(
-            before.work() + alpha * (work - before.work()),
-            before.variance() + alpha * (jitter * jitter - before.variance()),
-            timestamp));
+            atOnce ? smoothed + (1 - alpha) * surprise : smoothed,
+            atOnce ? before.variance() : before.variance() + alpha * (jitter * jitter - before.variance()),
+            timestamp,
+            Map.of()));
       }
     }
+    return reweighed;
+  }
+
+  /** Whether some of the instance's predicted work is not its arrivals' carried estimates. */
+  private static boolean hasMeasuredBase(InstanceLoad l) {
+    if (l.arrivals().isEmpty()) {
+      return false;
+    }
+    double carried = 0;
+    for (double estimate : l.arrivals().values()) {
+      carried += estimate;
+    }
+    return carried > 0 && l.work() - carried > 1e-9 * l.work();
+  }
+
+  /**
+   * Adds {@code surprise} to the arrivals' estimates in proportion to them, as weights: a weight
+   * scales with the estimate it was carried with, since the instance's load per unit weight is what
+   * it was when they arrived.
+   */
+  private void attribute(Map<String, Double> arrivals, double surprise, Set<String> reweighed) {
+    double carried = 0;
+    for (double estimate : arrivals.values()) {
+      carried += estimate;
+    }
+    for (Map.Entry<String, Double> a : arrivals.entrySet()) {
+      double estimate = a.getValue();
+      if (estimate > 0) {
+        double now = estimate + surprise * estimate / carried;
+        weights.put(a.getKey(), Math.max(MIN_WEIGHT, weight(a.getKey()) * now / estimate));
+        reweighed.add(a.getKey());
+      }
+    }
+  }
+
+  private double medianVariance() {
+    List<Double> variances = new ArrayList<>(instances.size());
+    for (InstanceLoad l : instances.values()) {
+      variances.add(l.variance());
+    }
+    return median(variances);
   }
 
   private double work(double usage) {
@@ -153,19 +229,16 @@ public final class LoadEstimator {
     if (instances.isEmpty()) {
       return 0;
     }
-    List<Double> variances = new ArrayList<>(instances.size());
-    for (InstanceLoad l : instances.values()) {
-      variances.add(l.variance());
-    }
-    return Math.sqrt(median(variances) * alpha(interval) / 2);
+    return Math.sqrt(medianVariance() * alpha(interval) / 2);
   }
 
   /**
    * Carries the estimates of moving resources from their instances to their new ones: call with the
    * plan they were computed on, before it applies them. Changes the {@link #weights()} of the moved
-   * resources and the {@link #instances()} entries of both ends; every other estimate stays as it
-   * was. An instance never measured starts at {@code timestamp} with what moves onto it, so its first
-   * sample is averaged with that as with any earlier one.
+   * resources and the {@link #instances()} entries of both ends (the receiver's {@link
+   * InstanceLoad#arrivals()} name the resource until its next sample); every other estimate stays as
+   * it was. An instance never measured starts at {@code timestamp} with what moves onto it, so its
+   * first sample is averaged with that as with any earlier one.
    */
   public void moved(long timestamp, Collection<Move> moves, TypePlan before) {
     if (moves.isEmpty()) {
@@ -180,8 +253,8 @@ public final class LoadEstimator {
       double fromScale = scales.computeIfAbsent(m.from(), id -> scale(before, id, reference));
       double toScale = scales.computeIfAbsent(m.to(), id -> scale(before, id, reference));
       double estimate = weight(m.resource()) * fromScale;
-      shift(timestamp, m.from(), -estimate);
-      shift(timestamp, m.to(), estimate);
+      shift(timestamp, m.from(), -estimate, m.resource(), false);
+      shift(timestamp, m.to(), estimate, m.resource(), true);
       weights.put(m.resource(), toScale > 0 ? Math.max(MIN_WEIGHT, estimate / toScale) : 1);
     }
   }
@@ -197,7 +270,7 @@ public final class LoadEstimator {
       Integer id = before.instanceOf(r).orElse(null);
       if (id != null) {
         double scale = scales.computeIfAbsent(id, i -> scale(before, i, reference));
-        shift(Long.MIN_VALUE, id, -weight(r) * scale);
+        shift(Long.MIN_VALUE, id, -weight(r) * scale, r, false);
       }
       weights.remove(r);
     }
@@ -208,14 +281,21 @@ public final class LoadEstimator {
     instances.remove(instanceId);
   }
 
-  private void shift(long timestamp, int instanceId, double delta) {
+  /** Adds {@code delta} to an instance's work for {@code resource}, arriving there or leaving it. */
+  private void shift(long timestamp, int instanceId, double delta, String resource, boolean arriving) {
     InstanceLoad l = instances.get(instanceId);
     if (l == null) {
       if (delta > 0) {
-        instances.put(instanceId, new InstanceLoad(delta, 0, timestamp));
+        instances.put(instanceId, new InstanceLoad(delta, 0, timestamp, arriving ? Map.of(resource, delta) : Map.of()));
       }
     } else {
-      instances.put(instanceId, new InstanceLoad(Math.max(0, l.work() + delta), l.variance(), l.at()));
+      TreeMap<String, Double> arrivals = new TreeMap<>(l.arrivals());
+      if (arriving) {
+        arrivals.put(resource, delta);
+      } else {
+        arrivals.remove(resource);
+      }
+      instances.put(instanceId, l.withWork(Math.max(0, l.work() + delta), arrivals));
     }
   }
 

@@ -362,8 +362,8 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
         ready.add(s.instanceId());
       }
     }
-    rt.estimator.observe(at, usage);
-    cache.putLoads(rt, usage.keySet(), List.of());
+    Set<String> reweighed = rt.estimator.observe(at, usage);
+    cache.putLoads(rt, usage.keySet(), reweighed);
 
     Decision d = Autoscaler.decide(elasticity.params(rt), new MetricsRound(at, Elasticity.pool(rt.plan), rt.plan.resourceCount(), samples),
         rt.elastic.scaling());

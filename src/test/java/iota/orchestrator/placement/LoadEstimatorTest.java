@@ -162,4 +162,63 @@ class LoadEstimatorTest {
     e.weights().forEach(copy::restoreWeight);
     assertEquals(e.loads(plan), copy.loads(plan));
   }
+
+  @Test
+  void whatAnInstanceMeasuresBeyondItsPredictionIsItsArrivalsDoing() {
+    // hot carries its old instance's share of 2 onto instance 1, where it really is 20
+    TypePlan plan = plan(Map.of("hot", 0, "c0", 0, "c1", 1, "c2", 1, "c3", 2), 3);
+    LoadEstimator e = new LoadEstimator(0, 60_000);
+    e.observe(0, Map.of(0, 4.0, 1, 4.0, 2, 2.0));
+    List<Move> moves = List.of(new Move("hot", 0, 1));
+    e.moved(0, moves, plan);
+    plan.applyMoves(moves);
+    assertEquals(Map.of("hot", 2.0), e.instances().get(1).arrivals());
+    Set<String> reweighed = e.observe(15_000, Map.of(0, 2.0, 1, 24.0, 2, 2.0));
+    assertEquals(Set.of("hot"), reweighed);
+    assertEquals(20, e.loads(plan).get("hot"), 1e-9, "a surprise with no jitter seen is taken in at once");
+    assertEquals(2, e.loads(plan).get("c1"), 1e-9, "the resources measured there before keep theirs");
+    assertEquals(Map.of(), e.instances().get(1).arrivals(), "arrivals last until the next sample");
+  }
+
+  @Test
+  void anArrivalsSurpriseWithinTheJitterIsSmoothed() {
+    TypePlan plan = plan(Map.of("a", 0, "b", 0, "c", 1, "d", 1, "e", 2, "f", 3, "g", 4), 5);
+    LoadEstimator e = new LoadEstimator(0, 15_000);
+    for (int r = 0; r < 40; r++) {
+      double wobble = r % 2 == 0 ? 1.1 : 0.9;
+      e.observe(r * 15_000L, Map.of(0, 10.0 * wobble, 1, 10.0 / wobble, 2, 10.0 * wobble, 3, 10.0 / wobble, 4, 10.0));
+    }
+    double before = e.instances().get(1).work();
+    List<Move> moves = List.of(new Move("a", 0, 1));
+    e.moved(585_000, moves, plan);
+    plan.applyMoves(moves);
+    double carried = e.loads(plan).get("a");
+    e.observe(600_000, Map.of(0, e.instances().get(0).work(), 1, before + carried + 0.1, 2, e.instances().get(2).work(),
+        3, e.instances().get(3).work(), 4, 10.0));
+    assertEquals(carried + 0.05, e.loads(plan).get("a"), 1e-6, "half of a surprise well inside the jitter");
+  }
+
+  @Test
+  void theArrivalsAreStoredStateAndOldStateHasNone() throws Exception {
+    TypePlan plan = plan(Map.of("a", 0, "b", 0, "c", 1), 2);
+    LoadEstimator e = new LoadEstimator(0, 60_000);
+    e.observe(0, Map.of(0, 10.0, 1, 2.0));
+    List<Move> moves = List.of(new Move("a", 0, 1));
+    e.moved(0, moves, plan);
+    plan.applyMoves(moves);
+    LoadEstimator copy = new LoadEstimator(0, 60_000);
+    for (Map.Entry<Integer, LoadEstimator.InstanceLoad> l : e.instances().entrySet()) {
+      byte[] json = iota.orchestrator.model.Json.bytes(l.getValue());
+      copy.restoreInstance(l.getKey(), iota.orchestrator.model.Json.MAPPER.readValue(json, LoadEstimator.InstanceLoad.class));
+    }
+    e.weights().forEach(copy::restoreWeight);
+    e.observe(15_000, Map.of(0, 5.0, 1, 30.0));
+    copy.observe(15_000, Map.of(0, 5.0, 1, 30.0));
+    assertEquals(e.loads(plan), copy.loads(plan));
+    assertEquals(e.weights(), copy.weights());
+
+    LoadEstimator.InstanceLoad old = iota.orchestrator.model.Json.MAPPER.readValue(
+        "{\"work\":4.0,\"variance\":0.0,\"at\":7}", LoadEstimator.InstanceLoad.class);
+    assertEquals(new LoadEstimator.InstanceLoad(4, 0, 7, Map.of()), old);
+  }
 }
