@@ -135,11 +135,12 @@ class ElasticEndToEndTest {
     long hotAt = System.currentTimeMillis();
     setLoad("/" + THING + "/" + hot, 60);
 
-    // A pod is measured, not a Thing, and a moved Thing carries its estimate as its weight, so the
-    // hot Thing is the heaviest wherever it lands and moves on at the next re-plan: it circulates
-    // (5 -> 6 -> 1 -> 5 ... on this fleet) rather than staying put. What is deterministic: every
-    // instance it passes through sheds others, so those end with fewer Things than when it turned
-    // hot, and clearly below the mean (57 Things).
+    // A pod is measured, not a Thing: the hot Thing's load is learnt when it moves (its new pod's
+    // surprise goes to it) or from its pod's share, so it may hop once or twice before its load is
+    // known (seen: 5 -> 6 -> 0, then 0 kept it and shed 59 -> 39 Things); before the estimator took
+    // a move's surprise it circulated 5 -> 6 -> 1 -> 5 ... What is deterministic: every instance it
+    // passes through sheds others, so those end with fewer Things than when it turned hot, and
+    // clearly below the mean (57 Things).
     List<String> seen = Collections.synchronizedList(new ArrayList<>());
     Set<Integer> holders = new HashSet<>();
     try {
