@@ -32,32 +32,35 @@ public final class CoolestInstance implements TypePlan.Chooser {
   private final Map<Integer, Entry> entries = new HashMap<>();
 
   /**
-   * @param loads estimated load per resource; a resource without one counts at the mean
+   * Built in O(instances) from each instance's estimated load, so that a type of 500,000 resources
+   * does not copy a per-resource map every metrics round. A resource that leaves counts at its
+   * instance's mean load per resource (its own estimate is the estimator's, not needed here); the
+   * next round builds the chooser again from fresh loads.
+   *
+   * @param instanceLoads estimated load per instance; an instance without one counts its resources at
+   *     the fleet's mean
    * @param excluded instances that take no new resources (drained)
    */
-  public CoolestInstance(TypePlan plan, Map<String, Double> loads, Set<Integer> excluded) {
+  public CoolestInstance(TypePlan plan, Map<Integer, Double> instanceLoads, Set<Integer> excluded) {
     this.plan = plan;
-    this.loads = new HashMap<>(loads);
+    this.loads = new HashMap<>();
     double sum = 0;
-    for (double l : loads.values()) {
-      sum += l;
+    long used = 0;
+    for (InstanceView v : plan.instances().values()) {
+      Double l = instanceLoads.get(v.id());
+      if (l != null) {
+        sum += l;
+        used += v.used();
+      }
     }
-    this.newcomer = loads.isEmpty() ? 1 : sum / loads.size();
+    this.newcomer = used == 0 ? 1 : sum / used;
     for (InstanceView v : plan.instances().values()) {
       if (excluded.contains(v.id())) {
         continue;
       }
-      double load = 0;
-      for (String r : v.resources()) {
-        load += loadOf(r);
-      }
-      put(new Entry(load, v.id()));
+      Double l = instanceLoads.get(v.id());
+      put(new Entry(l != null ? l : newcomer * v.used(), v.id()));
     }
-  }
-
-  private double loadOf(String resource) {
-    Double l = loads.get(resource);
-    return l == null ? newcomer : l;
   }
 
   private void put(Entry e) {
@@ -89,9 +92,14 @@ public final class CoolestInstance implements TypePlan.Chooser {
   /** Resources left these instances (removed from the type): their loads leave the sums. */
   public void lost(Map<Integer, List<String>> lost) {
     for (Map.Entry<Integer, List<String>> e : lost.entrySet()) {
+      Entry entry = entries.get(e.getKey());
+      InstanceView v = plan.instance(e.getKey());
+      // The plan has already let them go: the instance's mean is over what it held before.
+      int before = (v == null ? 0 : v.used()) + e.getValue().size();
+      double mean = entry == null || before == 0 ? newcomer : entry.load / before;
       for (String r : e.getValue()) {
-        charge(e.getKey(), -loadOf(r));
-        loads.remove(r);
+        Double own = loads.remove(r);
+        charge(e.getKey(), -(own != null ? own : mean));
       }
     }
   }

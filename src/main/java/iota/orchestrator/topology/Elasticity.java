@@ -158,6 +158,18 @@ final class Elasticity {
     return out;
   }
 
+  /** Per-instance loads for the chooser of new resources: estimated when measured, else by count. */
+  static Map<Integer, Double> chooserLoads(TypeRuntime rt) {
+    if (measured(rt)) {
+      return instanceLoads(rt);
+    }
+    Map<Integer, Double> counts = new HashMap<>();
+    for (InstanceView v : rt.plan.instances().values()) {
+      counts.put(v.id(), (double) v.used());
+    }
+    return counts;
+  }
+
   /**
    * Each instance's estimated load, in O(instances): the estimator splits an instance's smoothed work
    * over its resources, so their loads add up to that work; an instance never measured (none is, once

@@ -237,7 +237,7 @@ final class OrchestratorProcessor implements Processor<String, Input, String, Ou
     if (!drained && !(elasticity.enabled(rt.type) && Elasticity.measured(rt))) {
       return null;
     }
-    return rt.coolest != null ? rt.coolest : new CoolestInstance(rt.plan, Elasticity.loads(rt), Set.copyOf(rt.elastic.draining()));
+    return rt.coolest != null ? rt.coolest : new CoolestInstance(rt.plan, Elasticity.chooserLoads(rt), Set.copyOf(rt.elastic.draining()));
   }
 
   /** The runtime of a type, creating its automatic plan at the type's first event. */
