@@ -12,6 +12,6 @@
  * Every decision is a pure function of its arguments; time comes only from the samples' timestamps,
  * never from the wall clock, so a replay of the same samples makes the same decisions.
  *
- * <p>The topology (its {@code OrchestratorProcessor}) calls it once per metrics round of a type.
+ * <p>The topology (its {@code ElasticOrchestrator}) calls it once per metrics round of a type.
  */
 package iota.orchestrator.autoscale;
