@@ -30,7 +30,7 @@ import java.util.TreeSet;
  * with ±5 % per pod and a half-life of half a round, the rebalancer made 587 moves in an hour in
  * which nothing changed. A half-life of a few rounds averages the jitter away; a real change (a hot
  * resource, a step in load) still shows within a few rounds, since it persists and the jitter does
- * not. {@link #noise(int)} says how much jitter is left in an instance's work, so that a re-plan can
+ * not. {@link #noise(long)} says how much jitter is left in an instance's work, so that a re-plan can
  * tell an instance that is outside the band from one that only looks so this round.
  *
  * <p><b>Why it converges where resources differ.</b> A split by weights cannot tell apart resources
@@ -54,21 +54,64 @@ public final class LoadEstimator {
    *
    * @param work the smoothed usage above the idle base (the load its resources share)
    * @param variance the smoothed square of each sample's relative difference from the work before
-   *     it, less the round's median one (see {@link #observe})
+   *     it, less the round's median one (see {@link #observe}); an average that starts at 0 with the
+   *     first difference, so it reads {@code varianceWeight} times its true value
    * @param at the timestamp of the last sample taken in
    * @param arrivals the resources moved onto the instance since its last sample, each with the
    *     estimate it carried (in {@code work}); none when missing, as in state stored before it existed
+   * @param varianceWeight the weight the differences seen so far have in {@code variance}: {@code 1 −
+   *     ∏(1 − α)} over its updates, 0 before the first difference; 1 when missing (state stored before
+   *     it was kept is long established)
+   * @param differences how many differences {@code variance} holds, counted up to {@link
+   *     #ESTABLISHED}; that many when missing
+   * @param averaging how much the averaging in {@code work} shrinks a sample's jitter: the sum of the
+   *     squared weights of the samples in it, 1 after one sample and {@code α / (2 − α)} in the long
+   *     run; when missing, that long-run value
    */
-  public record InstanceLoad(double work, double variance, long at, Map<String, Double> arrivals) {
+  public record InstanceLoad(double work, double variance, long at, Map<String, Double> arrivals, Double varianceWeight,
+      Double averaging, Integer differences) {
+
+    /** Differences beyond this many are not counted: the jitter is long known by then. */
+    static final int ESTABLISHED = 1_000;
 
     public InstanceLoad {
       arrivals = arrivals == null || arrivals.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(arrivals));
+      varianceWeight = varianceWeight == null ? 1.0 : varianceWeight;
+      differences = differences == null ? ESTABLISHED : Math.min(ESTABLISHED, differences);
+    }
+
+    /** A long-established state: what was stored before the weights and the count were kept. */
+    public InstanceLoad(double work, double variance, long at, Map<String, Double> arrivals) {
+      this(work, variance, at, arrivals, null, null, null);
     }
 
     InstanceLoad withWork(double newWork, Map<String, Double> newArrivals) {
-      return new InstanceLoad(newWork, variance, at, newArrivals);
+      return new InstanceLoad(newWork, variance, at, newArrivals, varianceWeight, averaging, differences);
+    }
+
+    /** Whether the instance has shown its jitter: {@link #MIN_DIFFERENCES} differences between its samples. */
+    boolean jitterSeen() {
+      return differences >= MIN_DIFFERENCES && varianceWeight > 0;
     }
   }
+
+  /**
+   * How many differences between its samples an instance needs before its jitter counts: from a
+   * single one, the median over the instances of their squares reads less than half the true
+   * variance (the median of a χ² of one degree of freedom), and a fleet of ten with ±25 % jitter
+   * still re-planned in its second round.
+   */
+  static final int MIN_DIFFERENCES = 2;
+
+  /**
+   * The relative jitter per sample assumed while no instance has shown its own: before a second
+   * sample, nothing tells an imbalance from a pod that merely measured high once, and a fresh fleet
+   * re-planned on its first sample (a few percent of its resources in its first rounds, for nothing).
+   * 20 % is about what a pod whose work is a seventh of its usage shows when its usage jitters by
+   * 2 % (the embedded fleet's simulated pods), so only an instance far from the mean (an empty new
+   * one, a hot one) moves resources before the fleet's jitter is measured.
+   */
+  static final double PRIOR_JITTER = 0.2;
 
   /** A moved resource never weighs less than this, so a share can rise again from zero. */
   private static final double MIN_WEIGHT = 0.01;
@@ -132,13 +175,13 @@ public final class LoadEstimator {
       }
     }
     double common = median(relative.values());
-    double significant = LoadRebalancer.SIGNIFICANCE * Math.sqrt(medianVariance());
+    double significant = LoadRebalancer.SIGNIFICANCE * sampleJitter();
     TreeSet<String> reweighed = new TreeSet<>();
     for (Map.Entry<Integer, Double> e : usageByInstance.entrySet()) {
       double work = work(e.getValue());
       InstanceLoad before = instances.get(e.getKey());
       if (before == null) {
-        instances.put(e.getKey(), new InstanceLoad(work, 0, timestamp, Map.of()));
+        instances.put(e.getKey(), new InstanceLoad(work, 0, timestamp, Map.of(), 0.0, 1.0, 0));
       } else if (timestamp > before.at()) {
         double alpha = alpha(timestamp - before.at());
         Double rel = relative.get(e.getKey());
@@ -151,9 +194,13 @@ public final class LoadEstimator {
         }
         instances.put(e.getKey(), new InstanceLoad(
             atOnce ? smoothed + (1 - alpha) * surprise : smoothed,
-            atOnce ? before.variance() : before.variance() + alpha * (jitter * jitter - before.variance()),
+            // an empty instance has no relative difference: it tells nothing of the jitter
+            atOnce || rel == null ? before.variance() : before.variance() + alpha * (jitter * jitter - before.variance()),
             timestamp,
-            Map.of()));
+            Map.of(),
+            atOnce || rel == null ? before.varianceWeight() : before.varianceWeight() + alpha * (1 - before.varianceWeight()),
+            averaging(before, alpha) * (1 - alpha) * (1 - alpha) + alpha * alpha,
+            atOnce || rel == null ? before.differences() : before.differences() + 1));
       }
     }
     return reweighed;
@@ -191,12 +238,28 @@ public final class LoadEstimator {
     }
   }
 
-  private double medianVariance() {
+  /**
+   * The relative jitter of one sample, pooled as the median over the instances that have shown
+   * theirs, so that the one instance whose load really changed (a hot resource arrived) does not
+   * count its change as jitter and hide it; {@link #PRIOR_JITTER} while none has. An instance's
+   * mean squared difference, once unbiased, is a sample's variance plus that of the average it is
+   * compared with ({@code 1 + averaging} times a sample's); early on that overstates the jitter
+   * a little, which errs towards moving nothing.
+   */
+  private double sampleJitter() {
     List<Double> variances = new ArrayList<>(instances.size());
     for (InstanceLoad l : instances.values()) {
-      variances.add(l.variance());
+      if (l.jitterSeen()) {
+        // A state stored without its averaging is long established: its averaging is under 0.1.
+        variances.add(l.variance() / l.varianceWeight() / (1 + (l.averaging() == null ? 0 : l.averaging())));
+      }
     }
-    return median(variances);
+    return variances.isEmpty() ? PRIOR_JITTER : Math.sqrt(median(variances));
+  }
+
+  /** The instance's {@link InstanceLoad#averaging}; for a state stored without it, the long-run value at {@code alpha}. */
+  private static double averaging(InstanceLoad l, double alpha) {
+    return l.averaging() != null ? l.averaging() : alpha / (2 - alpha);
   }
 
   private double work(double usage) {
@@ -217,19 +280,24 @@ public final class LoadEstimator {
   }
 
   /**
-   * The jitter left in the instances' smoothed work, relative to their work: for samples that scatter
-   * with relative variance {@code v} around a steady level, an average with weight {@code a} on the
-   * newest sample scatters with {@code v × a / (2 − a)}, and the mean square of a sample's difference
-   * from the average before it is {@code v × 2 / (2 − a)}; so {@code variance × a / 2}, with {@code a}
-   * the weight of a sample {@code interval} after the last. Pooled as the median over the instances,
-   * so that the one instance whose load really changed (a hot resource arrived) does not count its
-   * change as jitter and hide it. 0 before two rounds are in.
+   * The jitter left in the instances' smoothed work, relative to their work: a sample's jitter
+   * ({@link #sampleJitter}) shrunk by the averaging each instance's work has had ({@link
+   * InstanceLoad#averaging}: none after one sample, {@code α / (2 − α)} in the long run), pooled as
+   * the median over the instances. So a fleet that has only just been measured carries the whole
+   * jitter of a sample, or the {@link #PRIOR_JITTER} before any is seen, and a re-plan must find a
+   * wider imbalance to start; {@code interval} is the metrics interval, for state stored without
+   * its averaging. 0 with no instance measured.
    */
   public double noise(long interval) {
     if (instances.isEmpty()) {
       return 0;
     }
-    return Math.sqrt(medianVariance() * alpha(interval) / 2);
+    List<Double> averagings = new ArrayList<>(instances.size());
+    double alpha = alpha(interval);
+    for (InstanceLoad l : instances.values()) {
+      averagings.add(averaging(l, alpha));
+    }
+    return sampleJitter() * Math.sqrt(median(averagings));
   }
 
   /**
@@ -286,7 +354,7 @@ public final class LoadEstimator {
     InstanceLoad l = instances.get(instanceId);
     if (l == null) {
       if (delta > 0) {
-        instances.put(instanceId, new InstanceLoad(delta, 0, timestamp, arriving ? Map.of(resource, delta) : Map.of()));
+        instances.put(instanceId, new InstanceLoad(delta, 0, timestamp, arriving ? Map.of(resource, delta) : Map.of(), 0.0, 1.0, 0));
       }
     } else {
       TreeMap<String, Double> arrivals = new TreeMap<>(l.arrivals());

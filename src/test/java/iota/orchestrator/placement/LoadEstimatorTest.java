@@ -87,6 +87,20 @@ class LoadEstimatorTest {
   }
 
   @Test
+  void untilTwoDifferencesAreSeenANewFleetCarriesThePriorJitterOfOneSample() {
+    LoadEstimator e = new LoadEstimator(0, 60_000);
+    assertEquals(0, e.noise(15_000), "nothing measured");
+    e.observe(0, Map.of(0, 10.0, 1, 10.0, 2, 10.0));
+    assertEquals(LoadEstimator.PRIOR_JITTER, e.noise(15_000), 1e-12, "one sample: a whole sample's jitter, assumed");
+    e.observe(15_000, Map.of(0, 10.0, 1, 10.0, 2, 10.0));
+    double averaged = e.noise(15_000);
+    assertTrue(averaged < LoadEstimator.PRIOR_JITTER && averaged > 0.8 * LoadEstimator.PRIOR_JITTER,
+        "two samples average a little, the jitter is still assumed: " + averaged);
+    e.observe(30_000, Map.of(0, 10.0, 1, 10.0, 2, 10.0));
+    assertEquals(0, e.noise(15_000), 1e-12, "two differences of none: no jitter");
+  }
+
+  @Test
   void jitterPerPodIsSeenAndSmoothingShrinksIt() {
     TypePlan plan = plan(Map.of(), 20);
     java.util.Random rnd = new java.util.Random(3L);

@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class LoadRebalancerTest {
 
@@ -352,6 +353,28 @@ class LoadRebalancerTest {
     assertEquals(0, fleet.moves, "moves in 240 rounds of +-5 % jitter");
     double noise = fleet.estimator.noise(NoisyFleet.ROUND);
     assertTrue(noise > 0.003 && noise < 0.02, "the jitter left after smoothing is seen: " + noise);
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+  void aFreshFleetDoesNotChaseItsFirstSamples(long seed) {
+    // A small embedded fleet moved resources right after it started: its first samples, with no
+    // jitter seen yet, looked like imbalance (5 to 18 moves in its first two rounds at this jitter).
+    TypePlan plan = new TypePlan(1000);
+    NoisyFleet fleet = new NoisyFleet(plan, 60_000, 0.25, true, seed);
+    int n = 0;
+    for (int i = 0; i < 10; i++) {
+      plan.restoreInstance(i, 1000, 0);
+      for (int j = 0; j < 38; j++) {
+        String id = String.format("t%04d", n++);
+        plan.restorePlacement(id, i);
+        fleet.truth.put(id, 0.2);
+      }
+    }
+    for (int r = 0; r < 40; r++) {
+      fleet.round();
+    }
+    assertEquals(0, fleet.moves, "moves in the first 40 rounds of a balanced fleet with +-25 % jitter");
   }
 
   @Test
