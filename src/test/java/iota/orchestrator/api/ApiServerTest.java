@@ -1,5 +1,7 @@
 package iota.orchestrator.api;
 
+import static iota.orchestrator.api.Http.error;
+import static iota.orchestrator.api.Http.json;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,8 +40,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.MDC;
 
@@ -49,37 +51,23 @@ class ApiServerTest {
   private static final String TOKEN = "s3cret-token";
   private static final String ADMIN = "https://admin.example.com";
 
-  private final FakePlanQueries queries = new FakePlanQueries();
-  private final FakeGateway gateway = new FakeGateway();
+  @RegisterExtension
+  final ApiTestServer api = new ApiTestServer(Map.of("iota.api.token", TOKEN, "iota.cors.origins", ADMIN + ",http://localhost:3000"));
+
+  private final FakePlanQueries queries = api.queries;
+  private final FakeGateway gateway = api.gateway;
   private final List<OrchestrationParams> sent = gateway.orchestrations;
   private final List<String> sentIds = gateway.requestIds;
   private final AtomicReference<CompletableFuture<RequestResult>> nextResult =
       new AtomicReference<>(CompletableFuture.completedFuture(RequestResult.ok("r1", report())));
   private final AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.RUNNING);
-  private final OrchestratorMetrics metrics = new OrchestratorMetrics();
-  private ApiServer server;
+  private final OrchestratorMetrics metrics = api.metrics;
   private Http http;
 
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-    metrics.close();
-  }
-
   private void start(Map<String, String> overrides) {
-    Map<String, String> flags = new HashMap<>();
-    flags.put("iota.http.host", "127.0.0.1");
-    flags.put("iota.http.port", "0");
-    flags.put("iota.api.token", TOKEN);
-    flags.put("iota.cors.origins", ADMIN + ",http://localhost:3000");
-    flags.putAll(overrides);
-    OrchestratorConfig config = OrchestratorConfig.of(flags);
     gateway.orchestrateAnswer = resource -> nextResult.get();
     gateway.drainAnswer = drain -> nextResult.get();
-    server = new ApiServer(config, queries, gateway, state::get, metrics).start();
-    http = new Http(server.port());
+    http = api.state(state::get).start(overrides);
   }
 
   private void start() {
@@ -88,17 +76,6 @@ class ApiServerTest {
 
   private static OrchestrationReport report() {
     return new OrchestrationReport("Thing", 4, 250, 3, 997, List.of("3"), List.of(), 250, 249);
-  }
-
-  private static JsonNode json(HttpResponse<String> r) {
-    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), "JSON content type: " + r.headers().map());
-    return Json.tree(r.body().getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String error(HttpResponse<String> r) {
-    JsonNode body = json(r);
-    assertNotNull(body.get("error"), "error field in " + r.body());
-    return body.get("error").asText();
   }
 
   private HttpResponse<String> orchestrate(String body) {
@@ -294,7 +271,7 @@ class ApiServerTest {
     expected.put("unsupported version", 505);
     List<String> wrong = new ArrayList<>();
     for (Map.Entry<String, String> c : requests.entrySet()) {
-      RawHttp.Answer a = RawHttp.exchange(server.port(), c.getValue());
+      RawHttp.Answer a = RawHttp.exchange(this.api.server().port(), c.getValue());
       int status = expected.getOrDefault(c.getKey(), 400);
       String type = a.header("Content-Type");
       JsonNode body = type != null && type.startsWith("application/json") ? Json.tree(a.body().getBytes(StandardCharsets.UTF_8)) : null;
@@ -313,7 +290,7 @@ class ApiServerTest {
   @Test
   void methodNotAllowedNamesTheAllowedMethods() {
     start();
-    RawHttp.Answer a = RawHttp.exchange(server.port(), raw("PUT " + ApiServer.API + "/Thing/orchestrate HTTP/1.1", "Authorization: Bearer " + TOKEN, "Content-Length: 0"));
+    RawHttp.Answer a = RawHttp.exchange(api.server().port(), raw("PUT " + ApiServer.API + "/Thing/orchestrate HTTP/1.1", "Authorization: Bearer " + TOKEN, "Content-Length: 0"));
     assertEquals(405, a.status(), a.body());
     assertEquals("POST", a.header("Allow"));
   }
@@ -327,7 +304,7 @@ class ApiServerTest {
             raw("POST " + ApiServer.API + "/Thing/orchestrate HTTP/1.1", valid, "Authorization: Bearer other", "Content-Length: 0"),
             raw("POST " + ApiServer.API + "/Thing/orchestrate HTTP/1.1", valid, valid, "Content-Length: 0"),
             raw("GET " + ApiServer.API + "/Thing HTTP/1.1", "Authorization: Bearer other", valid))) {
-      RawHttp.Answer a = RawHttp.exchange(server.port(), request);
+      RawHttp.Answer a = RawHttp.exchange(api.server().port(), request);
       assertEquals(400, a.status(), request);
       assertEquals("more than one Authorization header", Json.tree(a.body().getBytes(StandardCharsets.UTF_8)).get("error").asText());
     }
@@ -610,8 +587,8 @@ class ApiServerTest {
     assertEquals(200, r.statusCode());
     JsonNode paths = Json.tree(r.body().getBytes(StandardCharsets.UTF_8)).get("paths");
     List<String> missing = new ArrayList<>();
-    assertFalse(server.routes().isEmpty());
-    for (String route : server.routes()) {
+    assertFalse(api.server().routes().isEmpty());
+    for (String route : api.server().routes()) {
       String[] parts = route.split(" ", 2);
       JsonNode path = paths.get(parts[1]);
       if (path == null || path.get(parts[0].toLowerCase()) == null) {
@@ -624,7 +601,7 @@ class ApiServerTest {
       Map.Entry<String, JsonNode> e = it.next();
       e.getValue().fieldNames().forEachRemaining(m -> documented.add(m.toUpperCase() + " " + e.getKey()));
     }
-    assertEquals(server.routes().size(), documented.size(), "no stale paths in the document: " + documented);
+    assertEquals(api.server().routes().size(), documented.size(), "no stale paths in the document: " + documented);
   }
 
   @Test

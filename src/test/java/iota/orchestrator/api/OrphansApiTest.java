@@ -1,11 +1,11 @@
 package iota.orchestrator.api;
 
+import static iota.orchestrator.api.Http.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.IntegrationTest;
-import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.config.ResourceType;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.orphans.OrphanReport;
@@ -14,10 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code GET /v1/api/orchestrations/:resource/orphans} and the orphan metrics. */
 @IntegrationTest
@@ -26,28 +25,17 @@ class OrphansApiTest {
       new OrphanReport.Entry("pod", "iota-dac-7", null, 400_000, 1_000_000),
       new OrphanReport.Entry("znode", null, "/iota/orchestration/Thing/7", 900_000, 1_500_000)), 4);
 
-  private final FakePlanQueries queries = new FakePlanQueries();
-  private final OrchestratorMetrics metrics = new OrchestratorMetrics();
-  private ApiServer server;
+  @RegisterExtension
+  final ApiTestServer api = new ApiTestServer(Map.of());
+
+  private final FakePlanQueries queries = api.queries;
   private Http http;
 
   @BeforeEach
   void start() {
-    OrchestratorConfig config = OrchestratorConfig.of(Map.of("iota.http.host", "127.0.0.1", "iota.http.port", "0"));
     queries.orphanReports = type -> type.equals("Thing") ? Optional.of(REPORT) : Optional.empty();
-    metrics.bindOrphans(List.of("Thing", "Rule"), queries::orphanReport);
-    server = new ApiServer(config, queries, new FakeGateway(), () -> KafkaStreams.State.RUNNING, metrics).start();
-    http = new Http(server.port());
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-    metrics.close();
-  }
-
-  private static JsonNode json(HttpResponse<String> r) {
-    return Json.tree(r.body().getBytes(StandardCharsets.UTF_8));
+    api.metrics.bindOrphans(List.of("Thing", "Rule"), queries::orphanReport);
+    http = api.start();
   }
 
   @Test

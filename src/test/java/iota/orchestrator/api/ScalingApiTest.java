@@ -1,28 +1,26 @@
 package iota.orchestrator.api;
 
+import static iota.orchestrator.api.Http.error;
+import static iota.orchestrator.api.Http.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.autoscale.ScalingReport;
-import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.model.OrchestrationReport;
 import iota.orchestrator.model.RequestResult;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code GET .../:resource/scaling} and {@code POST .../:resource/instances/:instanceId/drain|undrain}
@@ -34,42 +32,19 @@ class ScalingApiTest {
   private static final String ADMIN = "https://admin.example.com";
   private static final OrchestrationReport MOVED = new OrchestrationReport("Thing", 4, 250, 3, 997, List.of(), List.of(), 250, 249);
 
-  private final FakePlanQueries queries = new FakePlanQueries();
-  private final FakeGateway gateway = new FakeGateway();
-  private final OrchestratorMetrics metrics = new OrchestratorMetrics();
-  private ApiServer server;
+  @RegisterExtension
+  final ApiTestServer api = new ApiTestServer(Map.of("iota.api.token", TOKEN, "iota.cors.origins", ADMIN));
+
+  private final FakePlanQueries queries = api.queries;
+  private final FakeGateway gateway = api.gateway;
   private Http http;
 
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-    metrics.close();
-  }
-
   private void start(Map<String, String> overrides) {
-    Map<String, String> flags = new LinkedHashMap<>();
-    flags.put("iota.http.host", "127.0.0.1");
-    flags.put("iota.http.port", "0");
-    flags.put("iota.api.token", TOKEN);
-    flags.put("iota.cors.origins", ADMIN);
-    flags.putAll(overrides);
-    server = new ApiServer(OrchestratorConfig.of(flags), queries, gateway, () -> KafkaStreams.State.RUNNING, metrics).start();
-    http = new Http(server.port());
+    http = api.start(overrides);
   }
 
   private void start() {
     start(Map.of());
-  }
-
-  private static JsonNode json(HttpResponse<String> r) {
-    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), "JSON content type: " + r.headers().map());
-    return Json.tree(r.body().getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String error(HttpResponse<String> r) {
-    return json(r).get("error").asText();
   }
 
   private HttpResponse<String> post(String path, String body) {

@@ -1,20 +1,17 @@
 package iota.orchestrator.api;
 
+import static iota.orchestrator.api.Http.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import iota.orchestrator.IntegrationTest;
 import com.fasterxml.jackson.databind.JsonNode;
-import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.embedded.SimulatedLoad;
-import iota.orchestrator.model.Json;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code PUT /v1/api/simulation/load/...} over HTTP, with and without a simulation behind it. */
 @IntegrationTest
@@ -22,28 +19,14 @@ class SimulationApiTest {
   private static final String TOKEN = "s3cret-token";
   private static final String[] AUTH = {"Authorization", "Bearer " + TOKEN, "Content-Type", "application/json"};
 
-  private final OrchestratorMetrics metrics = new OrchestratorMetrics();
+  @RegisterExtension
+  final ApiTestServer api = new ApiTestServer(Map.of("iota.api.token", TOKEN));
+
   private final SimulatedLoad load = new SimulatedLoad(1, 0);
-  private ApiServer server;
   private Http http;
 
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.close();
-    }
-    metrics.close();
-  }
-
   private void start(SimulationControl control) {
-    OrchestratorConfig config = OrchestratorConfig.of(Map.of("iota.http.host", "127.0.0.1", "iota.http.port", "0", "iota.api.token", TOKEN));
-    server = new ApiServer(config, new FakePlanQueries(), new FakeGateway(), () -> KafkaStreams.State.RUNNING, metrics).simulation(control).start();
-    http = new Http(server.port());
-  }
-
-  private static JsonNode json(HttpResponse<String> r) {
-    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.headers().map().toString());
-    return Json.tree(r.body().getBytes(StandardCharsets.UTF_8));
+    http = api.start(Map.of(), server -> server.simulation(control));
   }
 
   @Test
