@@ -1,5 +1,8 @@
 package iota.orchestrator.executor;
 
+import static iota.orchestrator.executor.ExecutorFixture.NS;
+import static iota.orchestrator.executor.ExecutorFixture.ROOT;
+import static iota.orchestrator.executor.ExecutorFixture.header;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,11 +13,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import iota.orchestrator.IntegrationTest;
-import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.deadletter.DeadLetterHeaders;
-import iota.orchestrator.embedded.SimulatedKubernetes;
 import iota.orchestrator.model.Assignment;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.model.PodCommand;
@@ -32,20 +32,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
-import org.apache.curator.test.TestingServer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -55,57 +49,18 @@ import org.slf4j.LoggerFactory;
  */
 @IntegrationTest
 class PreconditionsTest {
-  private static final String ROOT = "/iota/orchestration";
-  private static final String NS = "iota";
   private static final TopicPartition ASSIGNMENTS_0 = new TopicPartition(Topics.ASSIGNMENTS.name(), 0);
   private static final TopicPartition ASSIGNMENTS_1 = new TopicPartition(Topics.ASSIGNMENTS.name(), 1);
   private static final TopicPartition POD_COMMANDS = new TopicPartition(Topics.POD_COMMANDS.name(), 0);
 
-  private TestingServer zkServer;
-  private CuratorFramework curator;
-  private SimulatedKubernetes k8sServer;
-  private KubernetesClient k8s;
-  private ReplayingConsumer consumer;
-  private MockProducer<byte[], byte[]> producer;
+  @RegisterExtension
+  final ExecutorFixture env = new ExecutorFixture();
+
   private Executor executor;
-
-  @BeforeEach
-  void start() throws Exception {
-    zkServer = new TestingServer(true);
-    curator = ZooKeeperClients.create(OrchestratorConfig.of(Map.of("iota.zookeeper.connect", zkServer.getConnectString())));
-    k8sServer = SimulatedKubernetes.start(0);
-    k8s = k8sServer.newClient(SimulatedKubernetes.DEFAULT_NAMESPACE);
-    consumer = new ReplayingConsumer();
-    producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    try {
-      if (executor != null) {
-        executor.close();
-      }
-      k8s.close();
-      k8sServer.close();
-      curator.close();
-    } finally {
-      zkServer.close();
-    }
-  }
 
   /** An executor driven round by round from the test thread. */
   private void stepped(Duration preconditionTimeout) {
-    executor = new Executor(
-        consumer,
-        producer,
-        new ZooKeeperApplier(curator, ROOT, Duration.ofMillis(300)),
-        new KubernetesApplier(k8s, NS, new PodTemplates(Path.of("templates")), Duration.ofSeconds(10)),
-        null,
-        new Executor.Settings(3, Duration.ofMillis(50), Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMinutes(1),
-            Duration.ofSeconds(5), 4, preconditionTimeout));
-    executor.subscribe();
-    consumer.rebalance(List.of(ASSIGNMENTS_0, ASSIGNMENTS_1, POD_COMMANDS));
-    consumer.updateBeginningOffsets(Map.of(ASSIGNMENTS_0, 0L, ASSIGNMENTS_1, 0L, POD_COMMANDS, 0L));
+    executor = env.stepped(env.executor(3, Path.of("templates"), preconditionTimeout), List.of(ASSIGNMENTS_0, ASSIGNMENTS_1, POD_COMMANDS));
   }
 
   private void stepped() {
@@ -118,42 +73,29 @@ class PreconditionsTest {
 
   private long assign(int partition, String id, long seq, List<String> ids, Precondition... after) {
     Assignment a = Assignment.of("Thing", id, seq, 10, ids, seq).after(List.of(after));
-    return consumer.append(Topics.ASSIGNMENTS.name(), partition, "Thing/" + id, Json.bytes(a));
+    return env.consumer.append(Topics.ASSIGNMENTS.name(), partition, "Thing/" + id, Json.bytes(a));
   }
 
   private long tombstone(int partition, String id, long seq) {
     RecordHeaders headers = new RecordHeaders();
     headers.add(Topics.ASSIGNMENT_SEQ_HEADER, Long.toString(seq).getBytes(StandardCharsets.UTF_8));
-    return consumer.append(Topics.ASSIGNMENTS.name(), partition, "Thing/" + id, null, headers);
+    return env.consumer.append(Topics.ASSIGNMENTS.name(), partition, "Thing/" + id, null, headers);
   }
 
   private long command(String commandId, Action action, String id, Precondition... after) {
-    return consumer.append(Topics.POD_COMMANDS.name(), 0, "Thing/" + id,
+    return env.consumer.append(Topics.POD_COMMANDS.name(), 0, "Thing/" + id,
         Json.bytes(new PodCommand(commandId, action, "Thing", id, "iota-dac", "test", List.of(after))));
   }
 
-  private Long committed(TopicPartition tp) {
-    OffsetAndMetadata o = consumer.committed(Set.of(tp)).get(tp);
-    return o == null ? null : o.offset();
-  }
-
   private List<String> ids(String id) throws Exception {
-    JsonNode node = Json.MAPPER.readTree(curator.getData().forPath(ROOT + "/Thing/" + id + "/resources"));
+    JsonNode node = Json.MAPPER.readTree(env.curator.getData().forPath(ROOT + "/Thing/" + id + "/resources"));
     List<String> out = new ArrayList<>();
     node.get("ids").forEach(n -> out.add(n.asText()));
     return out;
   }
 
   private long seq(String id) throws Exception {
-    return Json.MAPPER.readTree(curator.getData().forPath(ROOT + "/.seq/Thing/" + id)).get("seq").asLong();
-  }
-
-  private List<ProducerRecord<byte[], byte[]>> deadLetters() {
-    return producer.history().stream().filter(r -> r.topic().equals(Topics.DLQ.name())).toList();
-  }
-
-  private static String header(ProducerRecord<byte[], byte[]> r, String name) {
-    return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    return Json.MAPPER.readTree(env.curator.getData().forPath(ROOT + "/.seq/Thing/" + id)).get("seq").asLong();
   }
 
   /**
@@ -164,7 +106,7 @@ class PreconditionsTest {
     final Map<String, List<String>> byInstance = new ConcurrentHashMap<>();
     final Set<String> everPlaced = ConcurrentHashMap.newKeySet();
     final List<String> missing = Collections.synchronizedList(new ArrayList<>());
-    final CuratorCache cache = CuratorCache.build(curator, ROOT + "/Thing");
+    final CuratorCache cache = CuratorCache.build(env.curator, ROOT + "/Thing");
 
     PlacedIds() {
       cache.listenable().addListener(CuratorCacheListener.builder()
@@ -229,8 +171,8 @@ class PreconditionsTest {
 
       assertTrue(backoff.compareTo(Duration.ZERO) > 0, "a waiting record is polled again after a short wait");
       assertEquals(List.of("a", "b"), ids("0"), "the giver waits for its receiver");
-      assertEquals(1L, committed(ASSIGNMENTS_0), "the waiting giver's offset is not committed");
-      assertTrue(deadLetters().isEmpty(), "waiting is no failure");
+      assertEquals(1L, env.committed(ASSIGNMENTS_0), "the waiting giver's offset is not committed");
+      assertTrue(env.deadLetters().isEmpty(), "waiting is no failure");
 
       assign(1, "1", 2, List.of("c", "b"));
       await().until(() -> {
@@ -239,9 +181,9 @@ class PreconditionsTest {
       });
 
       assertEquals(List.of("c", "b"), ids("1"));
-      assertTrue(curator.checkExists().forPath(ROOT + "/Thing/1/resources").getMzxid()
-          < curator.checkExists().forPath(ROOT + "/Thing/0/resources").getMzxid(), "the receiver was written first");
-      assertEquals(2L, committed(ASSIGNMENTS_0));
+      assertTrue(env.curator.checkExists().forPath(ROOT + "/Thing/1/resources").getMzxid()
+          < env.curator.checkExists().forPath(ROOT + "/Thing/0/resources").getMzxid(), "the receiver was written first");
+      assertEquals(2L, env.committed(ASSIGNMENTS_0));
       await().until(() -> watch.shows("1", "b") && !watch.shows("0", "b"));
       assertEquals(List.of(), watch.missing, "at no moment was a placed id on no instance");
     }
@@ -260,7 +202,7 @@ class PreconditionsTest {
     assertEquals(Duration.ZERO, executor.pollOnce());
     assertEquals(List.of("a"), ids("0"));
     assertEquals(List.of("c", "b"), ids("1"));
-    assertEquals(4L, committed(ASSIGNMENTS_0));
+    assertEquals(4L, env.committed(ASSIGNMENTS_0));
   }
 
   @Test
@@ -281,7 +223,7 @@ class PreconditionsTest {
     assertEquals(List.of("a", "b"), ids("0"));
     assertEquals(1L, seq("0"));
     assertEquals(List.of("d", "e"), ids("2"), "another instance of the partition goes on");
-    assertEquals(reload - 1, committed(ASSIGNMENTS_0), "the offset stays at the waiting giver");
+    assertEquals(reload - 1, env.committed(ASSIGNMENTS_0), "the offset stays at the waiting giver");
 
     assign(1, "1", 2, List.of("c", "b"));
     await().until(() -> {
@@ -289,7 +231,7 @@ class PreconditionsTest {
       return seq("0") == 3;
     });
     assertEquals(List.of("a"), ids("0"));
-    assertEquals(reload + 2, committed(ASSIGNMENTS_0));
+    assertEquals(reload + 2, env.committed(ASSIGNMENTS_0));
   }
 
   @Test
@@ -315,7 +257,7 @@ class PreconditionsTest {
     });
     assertEquals(List.of("a", "x"), ids("0"));
     assertEquals(List.of("b", "y"), ids("1"));
-    assertTrue(deadLetters().isEmpty());
+    assertTrue(env.deadLetters().isEmpty());
   }
 
   @Test
@@ -326,7 +268,7 @@ class PreconditionsTest {
     executor.pollOnce();
     tombstone(1, "7", 4);
     executor.pollOnce();
-    assertNull(curator.checkExists().forPath(ROOT + "/Thing/7"));
+    assertNull(env.curator.checkExists().forPath(ROOT + "/Thing/7"));
 
     // The giver of q to 7 comes late: 7 had q at seq 3 and has been removed since.
     assign(0, "0", 2, List.of("a"), after("7", 3));
@@ -346,9 +288,9 @@ class PreconditionsTest {
     assertEquals(Duration.ZERO, executor.pollOnce());
 
     assertEquals(List.of("a"), ids("0"));
-    assertEquals(1L, committed(ASSIGNMENTS_0));
-    assertEquals(1L, committed(POD_COMMANDS), "ZooKeeper lists nothing on the pod: the delete waits for nothing");
-    assertTrue(deadLetters().isEmpty());
+    assertEquals(1L, env.committed(ASSIGNMENTS_0));
+    assertEquals(1L, env.committed(POD_COMMANDS), "ZooKeeper lists nothing on the pod: the delete waits for nothing");
+    assertTrue(env.deadLetters().isEmpty());
   }
 
   @Test
@@ -357,23 +299,23 @@ class PreconditionsTest {
     assign(0, "5", 1, List.of("a"));
     command("c5", Action.create, "5");
     executor.pollOnce();
-    assertNotNull(k8s.pods().inNamespace(NS).withName("iota-dac-5").get());
+    assertNotNull(env.k8s.pods().inNamespace(NS).withName("iota-dac-5").get());
 
     command("d5", Action.delete, "5", after("5", 2));
     command("c6", Action.create, "6");
     executor.pollOnce();
 
-    assertNotNull(k8s.pods().inNamespace(NS).withName("iota-dac-5").get(), "ZooKeeper still gives the pod resources");
-    assertNull(k8s.pods().inNamespace(NS).withName("iota-dac-6").get(), "the command after the waiting one waits too");
-    assertEquals(1L, committed(POD_COMMANDS));
+    assertNotNull(env.k8s.pods().inNamespace(NS).withName("iota-dac-5").get(), "ZooKeeper still gives the pod resources");
+    assertNull(env.k8s.pods().inNamespace(NS).withName("iota-dac-6").get(), "the command after the waiting one waits too");
+    assertEquals(1L, env.committed(POD_COMMANDS));
 
     assign(1, "5", 2, List.of());
     assertEquals(Duration.ZERO, executor.pollOnce(), "the emptied assignment is written first in the same round");
 
     assertEquals(List.of(), ids("5"));
-    await().until(() -> k8s.pods().inNamespace(NS).withName("iota-dac-5").get() == null);
-    assertNotNull(k8s.pods().inNamespace(NS).withName("iota-dac-6").get());
-    assertEquals(3L, committed(POD_COMMANDS));
+    await().until(() -> env.k8s.pods().inNamespace(NS).withName("iota-dac-5").get() == null);
+    assertNotNull(env.k8s.pods().inNamespace(NS).withName("iota-dac-6").get());
+    assertEquals(3L, env.committed(POD_COMMANDS));
   }
 
   @Test
@@ -388,23 +330,23 @@ class PreconditionsTest {
 
     await().until(() -> {
       executor.pollOnce();
-      return deadLetters().size() == 2;
+      return env.deadLetters().size() == 2;
     });
 
-    ProducerRecord<byte[], byte[]> dead = deadLetters().stream()
+    ProducerRecord<byte[], byte[]> dead = env.deadLetters().stream()
         .filter(r -> header(r, DeadLetterHeaders.TOPIC).equals(Topics.ASSIGNMENTS.name())).findFirst().orElseThrow();
     assertEquals(Long.toString(giver), header(dead, DeadLetterHeaders.OFFSET));
     assertEquals("precondition not met within 300 ms: Thing/9 at seq >= 1 (ZooKeeper has none)", header(dead, DeadLetterHeaders.MESSAGE));
-    ProducerRecord<byte[], byte[]> deadDelete = deadLetters().stream()
+    ProducerRecord<byte[], byte[]> deadDelete = env.deadLetters().stream()
         .filter(r -> header(r, DeadLetterHeaders.TOPIC).equals(Topics.POD_COMMANDS.name())).findFirst().orElseThrow();
     assertTrue(header(deadDelete, DeadLetterHeaders.MESSAGE).endsWith("Thing/0 at seq >= 7 (ZooKeeper has seq 3)"),
         header(deadDelete, DeadLetterHeaders.MESSAGE));
 
     assertEquals(List.of("a", "b", "c"), ids("0"), "the state after the dead-lettered giver is written");
-    assertEquals(3L, committed(ASSIGNMENTS_0));
-    assertEquals(1L, committed(POD_COMMANDS));
+    assertEquals(3L, env.committed(ASSIGNMENTS_0));
+    assertEquals(1L, env.committed(POD_COMMANDS));
     assertEquals(Duration.ZERO, executor.pollOnce());
-    assertEquals(2, deadLetters().size(), "each is dead-lettered once");
+    assertEquals(2, env.deadLetters().size(), "each is dead-lettered once");
   }
 
   @Test
@@ -438,14 +380,14 @@ class PreconditionsTest {
   @Test
   void aPreconditionKeyThatIsNoInstanceKeyMakesTheRecordUnreadable() {
     stepped();
-    consumer.append(Topics.ASSIGNMENTS.name(), 0, "Thing/0",
+    env.consumer.append(Topics.ASSIGNMENTS.name(), 0, "Thing/0",
         Json.bytes(Assignment.of("Thing", "0", 1, 10, List.of("a"), 1).after(List.of(new Precondition("Thing/../x", 1)))));
 
     assertEquals(Duration.ZERO, executor.pollOnce());
 
-    assertEquals(1, deadLetters().size());
-    assertTrue(header(deadLetters().get(0), DeadLetterHeaders.MESSAGE).startsWith("after[].key: "), header(deadLetters().get(0), DeadLetterHeaders.MESSAGE));
-    assertNull(committed(ASSIGNMENTS_1));
-    assertEquals(1L, committed(ASSIGNMENTS_0));
+    assertEquals(1, env.deadLetters().size());
+    assertTrue(header(env.deadLetters().get(0), DeadLetterHeaders.MESSAGE).startsWith("after[].key: "), header(env.deadLetters().get(0), DeadLetterHeaders.MESSAGE));
+    assertNull(env.committed(ASSIGNMENTS_1));
+    assertEquals(1L, env.committed(ASSIGNMENTS_0));
   }
 }
