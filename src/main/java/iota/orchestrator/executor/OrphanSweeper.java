@@ -21,14 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.utils.ThreadUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,9 +99,7 @@ public final class OrphanSweeper implements AutoCloseable {
   private final Map<String, Long> purged = new HashMap<>();
   private final Set<String> foreignSeen = new HashSet<>();
   private Map<String, Long> firstSeen = Map.of();
-  /** Guards {@link #timer}; not the sweep's monitor, so closing never waits for a sweep to finish. */
-  private final Object lifecycle = new Object();
-  private ScheduledExecutorService timer;
+  private final PeriodicTask sweeps;
 
   /**
    * @param applying the executor's apply lock; held while a removal is checked and made
@@ -123,6 +117,8 @@ public final class OrphanSweeper implements AutoCloseable {
     this.sink = sink;
     this.clock = clock;
     this.settings = settings;
+    this.sweeps = new PeriodicTask("iota-orphan-sweeper", "the orphan sweep", settings.interval(), Duration.ofSeconds(10), this::sweepOnce,
+        OrphanSweeper::sweepFailed);
   }
 
   /** The sweeper of an executor process: the plan from its own consumer, reports through {@code producer}. */
@@ -142,23 +138,16 @@ public final class OrphanSweeper implements AutoCloseable {
 
   /** Sweeps now, then every interval, on a thread of its own. */
   public void start() {
-    synchronized (lifecycle) {
-      if (timer != null) {
-        return;
-      }
-      timer = Executors.newSingleThreadScheduledExecutor(ThreadUtils.createThreadFactory("iota-orphan-sweeper", true));
-      timer.scheduleWithFixedDelay(this::sweepLogged, 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
-    }
+    sweeps.start();
     log.info("sweeping for orphans every {} (grace {}, {})", settings.interval(), settings.grace(),
         settings.purge() ? "removing them after the grace" : "reporting only: iota.orphans.purge=false");
   }
 
-  private void sweepLogged() {
-    try {
-      sweepOnce();
-    } catch (InterruptedException | InterruptException e) {
+  private static void sweepFailed(Exception e) {
+    if (e instanceof InterruptedException || e instanceof InterruptException) {
+      // close() interrupted the sweep: it stopped, it did not fail.
       Thread.currentThread().interrupt();
-    } catch (Exception e) {
+    } else {
       log.warn("orphan sweep skipped: {}", e.toString());
     }
   }
@@ -242,19 +231,7 @@ public final class OrphanSweeper implements AutoCloseable {
   /** Interrupts a sweep in progress (its plan read and its wait for the apply lock give way) and stops. */
   @Override
   public void close() {
-    synchronized (lifecycle) {
-      if (timer != null) {
-        timer.shutdownNow();
-        try {
-          if (!timer.awaitTermination(10, TimeUnit.SECONDS)) {
-            log.warn("the orphan sweep did not stop within 10 s");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        timer = null;
-      }
-    }
+    sweeps.close();
     plan.close();
   }
 }

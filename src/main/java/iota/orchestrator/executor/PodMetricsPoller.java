@@ -30,14 +30,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.utils.ThreadUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,8 +67,7 @@ public final class PodMetricsPoller implements AutoCloseable {
   private final Clock clock;
   private final Duration interval;
   private final List<AutoCloseable> owned = new ArrayList<>();
-  private final Object lifecycle = new Object();
-  private ScheduledExecutorService timer;
+  private final PeriodicTask rounds;
   /** The last round's failure, so a lasting outage is logged when it starts and ends, not every round. */
   private String lastProblem;
 
@@ -90,6 +85,8 @@ public final class PodMetricsPoller implements AutoCloseable {
       throw new IllegalArgumentException("iota.metrics.interval must be positive, got " + interval);
     }
     this.interval = interval;
+    this.rounds = new PeriodicTask("iota-pod-metrics", "the pod metrics round", interval, Duration.ofSeconds(10), this::pollOnce,
+        e -> problem("pod metrics round skipped: the pods could not be listed: " + e));
   }
 
   /**
@@ -142,22 +139,8 @@ public final class PodMetricsPoller implements AutoCloseable {
 
   /** Samples now, then every interval. */
   public void start() {
-    synchronized (lifecycle) {
-      if (timer != null) {
-        return;
-      }
-      timer = Executors.newSingleThreadScheduledExecutor(ThreadUtils.createThreadFactory("iota-pod-metrics", true));
-      timer.scheduleWithFixedDelay(this::pollLogged, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
+    rounds.start();
     log.info("sampling pod usage (metrics.k8s.io) of {} in namespace {} every {}", resources, namespace, interval);
-  }
-
-  private void pollLogged() {
-    try {
-      pollOnce();
-    } catch (RuntimeException e) {
-      problem("pod metrics round skipped: the pods could not be listed: " + e);
-    }
   }
 
   /** One round: samples, joins and publishes; returns the records published. */
@@ -304,19 +287,7 @@ public final class PodMetricsPoller implements AutoCloseable {
   /** Stops sampling (waits for a round in progress), then closes what it owns. */
   @Override
   public void close() {
-    synchronized (lifecycle) {
-      if (timer != null) {
-        timer.shutdownNow();
-        try {
-          if (!timer.awaitTermination(10, TimeUnit.SECONDS)) {
-            log.warn("the pod metrics round did not stop within 10 s");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        timer = null;
-      }
-    }
+    rounds.close();
     RuntimeException failure = null;
     for (AutoCloseable c : owned) {
       try {
