@@ -1,6 +1,6 @@
 package iota.orchestrator.connect;
 
-import iota.orchestrator.topics.Topics;
+import iota.orchestrator.deadletter.DeadLetterHeaders;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -289,9 +289,9 @@ public class MqttSourceTask extends SourceTask {
         + MqttSourceConnectorConfig.MAX_PAYLOAD_BYTES + " (" + config.maxPayloadBytes() + "); not written to "
         + config.kafkaTopic() + ", first bytes kept";
     LOG.error("{}: dead-lettered to {}", reason, config.dlqTopic());
-    headers.addString(Topics.DLQ_HEADER_EXCEPTION, "iota.orchestrator.connect.PayloadTooLarge");
-    headers.addString(Topics.DLQ_HEADER_MESSAGE, reason);
-    headers.addString(Topics.DLQ_HEADER_TOPIC, config.kafkaTopic());
+    headers.addString(DeadLetterHeaders.EXCEPTION, "iota.orchestrator.connect.PayloadTooLarge");
+    headers.addString(DeadLetterHeaders.MESSAGE, reason);
+    headers.addString(DeadLetterHeaders.TOPIC, config.kafkaTopic());
     headers.addInt(HEADER_PAYLOAD_BYTES, payload.length);
     byte[] kept = Arrays.copyOf(payload, Math.min(payload.length, Math.min(config.maxPayloadBytes(), MqttSourceConnectorConfig.DLQ_KEPT_BYTES)));
     return new SourceRecord(null, null, config.dlqTopic(), null,

@@ -4,7 +4,8 @@
  * queues, oversized payloads to the dead-letter topic.
  *
  * <p>It runs inside a Connect worker, apart from the orchestrator: it depends on connect-api, the
- * MQTT client and the topic names only, and must not depend on the API, the executor, the planner,
- * the embedded platform, the command line or the benchmarks.
+ * MQTT client, the topic names and the dead-letter header names ({@code deadletter}, so that its
+ * dead letters read like the orchestrator's) only, and must not depend on the API, the executor,
+ * the planner, the embedded platform, the command line or the benchmarks.
  */
 package iota.orchestrator.connect;

@@ -52,7 +52,7 @@ public final class Topics {
    * keyed by the type; the stream app keeps them in a global store.
    */
   public static final Topic<String, OrphanReport> ORPHANS = new Topic<>("iota.orchestrator.orphans", Utf8Serde.INSTANCE, JsonSerde.of(OrphanReport.class));
-  /** Records that could not be used: the original key and value bytes, reason and origin in headers. */
+  /** Records that could not be used: the original key and value bytes, reason and origin in the {@link DeadLetterHeaders}. */
   public static final Topic<byte[], byte[]> DLQ = new Topic<>("iota.orchestrator.dlq", Serdes.ByteArray(), Serdes.ByteArray());
 
   /**
@@ -64,20 +64,6 @@ public final class Topics {
 
   /** Every topic above, in the order of {@code topics/topics.json}. */
   public static final List<Topic<?, ?>> ALL = List.of(CM_NOTIFY, HEARTBEAT, REQUESTS, POD_STATUS, POD_METRICS, ASSIGNMENTS, POD_COMMANDS, RESULTS, ORPHANS, DLQ);
-
-  /**
-   * Headers of a dead-letter record, declared in {@link DeadLetterHeaders}; these names stay for the
-   * writers that still spell them through {@code Topics}.
-   */
-  public static final String DLQ_HEADER_EXCEPTION = DeadLetterHeaders.EXCEPTION;
-  public static final String DLQ_HEADER_MESSAGE = DeadLetterHeaders.MESSAGE;
-  public static final String DLQ_HEADER_STACKTRACE = DeadLetterHeaders.STACKTRACE;
-  public static final String DLQ_HEADER_TOPIC = DeadLetterHeaders.TOPIC;
-  public static final String DLQ_HEADER_PARTITION = DeadLetterHeaders.PARTITION;
-  public static final String DLQ_HEADER_OFFSET = DeadLetterHeaders.OFFSET;
-  public static final String DLQ_HEADER_ORIGINAL_BYTES = DeadLetterHeaders.ORIGINAL_BYTES;
-  public static final String DLQ_HEADER_OUTPUT_TOPIC = DeadLetterHeaders.OUTPUT_TOPIC;
-  public static final String DLQ_HEADER_HEADERS_DROPPED = DeadLetterHeaders.HEADERS_DROPPED;
 
   /** The request's own JSON form, which leaves unset parameters out. */
   private static Serde<OrchestrateRequest> requests() {

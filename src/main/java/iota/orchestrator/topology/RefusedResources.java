@@ -1,5 +1,6 @@
 package iota.orchestrator.topology;
 
+import iota.orchestrator.deadletter.DeadLetterHeaders;
 import iota.orchestrator.model.EncodedIds;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.topics.Topics;
@@ -38,12 +39,12 @@ final class RefusedResources {
         + maxInstances + " (iota.assignment.max.bytes " + maxBytes + " per resources znode)";
     LOG.warn("{}; dead-lettering them, first {}", reason, refused.get(0));
     Headers headers = new RecordHeaders();
-    headers.add(Topics.DLQ_HEADER_EXCEPTION, utf8("over capacity"));
-    headers.add(Topics.DLQ_HEADER_MESSAGE, utf8(reason));
+    headers.add(DeadLetterHeaders.EXCEPTION, utf8("over capacity"));
+    headers.add(DeadLetterHeaders.MESSAGE, utf8(reason));
     context.recordMetadata().ifPresent(m -> {
-      headers.add(Topics.DLQ_HEADER_TOPIC, utf8(m.topic()));
-      headers.add(Topics.DLQ_HEADER_PARTITION, utf8(String.valueOf(m.partition())));
-      headers.add(Topics.DLQ_HEADER_OFFSET, utf8(String.valueOf(m.offset())));
+      headers.add(DeadLetterHeaders.TOPIC, utf8(m.topic()));
+      headers.add(DeadLetterHeaders.PARTITION, utf8(String.valueOf(m.partition())));
+      headers.add(DeadLetterHeaders.OFFSET, utf8(String.valueOf(m.offset())));
     });
     List<String> chunk = new ArrayList<>();
     long room = maxBytes - change(type, List.of()).length;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.IntegrationTest;
 import iota.orchestrator.admin.TopicSpec;
+import iota.orchestrator.deadletter.DeadLetterHeaders;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.topics.Topics;
@@ -148,12 +149,12 @@ class EdgeFailuresIntegrationTest {
   void anAssignmentTheTopicWouldRefuseIsDeadLetteredSmallAndTheStreamGoesOn() {
     // 200 ids of 120 bytes on one instance: an assignment of about 25 KB, over the topic's 20,000.
     RunningApp.bulkCreate(producer, "Thing", ids("t", 200, 120));
-    await().atMost(Duration.ofSeconds(30)).until(() -> dead.stream().anyMatch(r -> Topics.ASSIGNMENTS.name().equals(header(r, Topics.DLQ_HEADER_OUTPUT_TOPIC))));
-    ConsumerRecord<String, byte[]> letter = dead.stream().filter(r -> Topics.ASSIGNMENTS.name().equals(header(r, Topics.DLQ_HEADER_OUTPUT_TOPIC))).findFirst().orElseThrow();
+    await().atMost(Duration.ofSeconds(30)).until(() -> dead.stream().anyMatch(r -> Topics.ASSIGNMENTS.name().equals(header(r, DeadLetterHeaders.OUTPUT_TOPIC))));
+    ConsumerRecord<String, byte[]> letter = dead.stream().filter(r -> Topics.ASSIGNMENTS.name().equals(header(r, DeadLetterHeaders.OUTPUT_TOPIC))).findFirst().orElseThrow();
     assertEquals("Thing/0", letter.key());
     assertTrue(letter.value().length <= 1024, "a prefix, not the payload");
-    assertTrue(Integer.parseInt(header(letter, Topics.DLQ_HEADER_ORIGINAL_BYTES)) > 24_000);
-    assertTrue(header(letter, Topics.DLQ_HEADER_MESSAGE).contains("over the limit of " + (TOPIC_MAX - 4096)), header(letter, Topics.DLQ_HEADER_MESSAGE));
+    assertTrue(Integer.parseInt(header(letter, DeadLetterHeaders.ORIGINAL_BYTES)) > 24_000);
+    assertTrue(header(letter, DeadLetterHeaders.MESSAGE).contains("over the limit of " + (TOPIC_MAX - 4096)), header(letter, DeadLetterHeaders.MESSAGE));
 
     // The transaction was not broken: the next change is written, and no thread ever failed.
     RunningApp.bulkCreate(producer, "Rule", List.of("r1"));

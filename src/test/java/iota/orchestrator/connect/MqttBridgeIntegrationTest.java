@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import iota.orchestrator.IntegrationTest;
+import iota.orchestrator.deadletter.DeadLetterHeaders;
 import iota.orchestrator.embedded.EmbeddedConnect;
 import iota.orchestrator.embedded.EmbeddedKafka;
 import iota.orchestrator.embedded.EmbeddedMqttBroker;
@@ -167,7 +168,7 @@ class MqttBridgeIntegrationTest {
         dlq.poll(Duration.ofMillis(200)).forEach(dead::add);
         return !dead.isEmpty();
       });
-      String reason = new String(dead.get(0).headers().lastHeader(Topics.DLQ_HEADER_MESSAGE).value(), StandardCharsets.UTF_8);
+      String reason = new String(dead.get(0).headers().lastHeader(DeadLetterHeaders.MESSAGE).value(), StandardCharsets.UTF_8);
       assertTrue(reason.contains(big.length + " bytes"), reason);
       assertEquals("cm/notify", dead.get(0).key());
       assertTrue(dead.get(0).value().length < PRODUCER_MAX_BYTES);

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import iota.orchestrator.IntegrationTest;
+import iota.orchestrator.deadletter.DeadLetterHeaders;
 import iota.orchestrator.embedded.EmbeddedMqttBroker;
-import iota.orchestrator.topics.Topics;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -174,9 +174,9 @@ class MqttSourceTaskTest {
     assertEquals("iota.orchestrator.dlq", dead.topic());
     assertEquals(topic, dead.key());
     assertEquals(100, ((byte[]) dead.value()).length, "the first bytes are kept, for people to look at");
-    String reason = (String) dead.headers().lastWithName(Topics.DLQ_HEADER_MESSAGE).value();
+    String reason = (String) dead.headers().lastWithName(DeadLetterHeaders.MESSAGE).value();
     assertTrue(reason.contains(big.length() + " bytes") && reason.contains("mqtt.max.payload.bytes"), reason);
-    assertEquals("iota.cm-notify", dead.headers().lastWithName(Topics.DLQ_HEADER_TOPIC).value());
+    assertEquals("iota.cm-notify", dead.headers().lastWithName(DeadLetterHeaders.TOPIC).value());
     assertEquals("next", new String((byte[]) records.get(1).value(), StandardCharsets.UTF_8));
     assertEquals("iota.cm-notify", records.get(1).topic());
 

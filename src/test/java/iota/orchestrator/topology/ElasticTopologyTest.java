@@ -371,7 +371,7 @@ class ElasticTopologyTest {
     f.podMetrics.pipeInput("Thing", "{\"resource\":\"Thing\",\"at\":-1}".getBytes(StandardCharsets.UTF_8));
     List<TestRecord<byte[], byte[]>> dead = f.dlq.readRecordsToList();
     assertEquals(1, dead.size());
-    assertEquals(Topics.POD_METRICS.name(), TopologyFixture.header(dead.get(0), Topics.DLQ_HEADER_TOPIC));
+    assertEquals(Topics.POD_METRICS.name(), TopologyFixture.header(dead.get(0), DeadLetterHeaders.TOPIC));
     assertTrue(TopologyFixture.header(dead.get(0), DeadLetterHeaders.MESSAGE).contains("at"),
         TopologyFixture.header(dead.get(0), DeadLetterHeaders.MESSAGE));
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import iota.orchestrator.deadletter.DeadLetterHeaders;
 import iota.orchestrator.model.Json;
 import iota.orchestrator.topics.Topics;
 import java.nio.charset.StandardCharsets;
@@ -352,12 +353,12 @@ class OrchestratorTopologyTest {
     for (int i = 0; i < bad.length; i++) {
       TestRecord<byte[], byte[]> r = dead.get(i);
       assertEquals(bad[i], new String(r.value(), StandardCharsets.UTF_8), "original bytes");
-      assertEquals(Topics.CM_NOTIFY.name(), TopologyFixture.header(r, Topics.DLQ_HEADER_TOPIC));
-      assertEquals(String.valueOf(i), TopologyFixture.header(r, Topics.DLQ_HEADER_OFFSET));
-      assertNotNull(TopologyFixture.header(r, Topics.DLQ_HEADER_MESSAGE));
+      assertEquals(Topics.CM_NOTIFY.name(), TopologyFixture.header(r, DeadLetterHeaders.TOPIC));
+      assertEquals(String.valueOf(i), TopologyFixture.header(r, DeadLetterHeaders.OFFSET));
+      assertNotNull(TopologyFixture.header(r, DeadLetterHeaders.MESSAGE));
     }
-    assertTrue(TopologyFixture.header(dead.get(1), Topics.DLQ_HEADER_MESSAGE).contains("k.id"));
-    assertTrue(TopologyFixture.header(dead.get(4), Topics.DLQ_HEADER_MESSAGE).contains("Nope"));
+    assertTrue(TopologyFixture.header(dead.get(1), DeadLetterHeaders.MESSAGE).contains("k.id"));
+    assertTrue(TopologyFixture.header(dead.get(4), DeadLetterHeaders.MESSAGE).contains("Nope"));
     assertEquals("0", f.placements().get("Thing/good"));
   }
 

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import iota.orchestrator.deadletter.DeadLetterHeaders;
 import iota.orchestrator.model.Assignment;
 import iota.orchestrator.model.Json;
-import iota.orchestrator.topics.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -117,7 +117,7 @@ class TopologyBoundsTest {
         assertEquals("bc", change.get("o").asText());
         assertEquals("Thing", change.get("t").asText());
         change.get("keys").forEach(k -> refused.add(k.asText()));
-        String reason = TopologyFixture.header(r, Topics.DLQ_HEADER_MESSAGE);
+        String reason = TopologyFixture.header(r, DeadLetterHeaders.MESSAGE);
         assertTrue(reason.contains("42 Thing resource(s) not placed") && reason.contains("iota.assignment.max.bytes 4096"), reason);
       }
       assertEquals(42, refused.size());
