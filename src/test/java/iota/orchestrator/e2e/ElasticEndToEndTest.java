@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.IntegrationTest;
+import iota.orchestrator.PlacedIds;
 import iota.orchestrator.autoscale.ScalingReport;
 import iota.orchestrator.config.ConfigKeys;
 import iota.orchestrator.embedded.EmbeddedPlatform;
@@ -31,9 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.curator.framework.recipes.cache.ChildData;
-import org.apache.curator.framework.recipes.cache.CuratorCache;
-import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 import org.awaitility.core.ConditionTimeoutException;
@@ -75,7 +73,7 @@ class ElasticEndToEndTest {
         ConfigKeys.METRICS_INTERVAL.name(), INTERVAL.toMillis() + "ms",
         ConfigKeys.METRICS_WARMUP.of(THING).name(), "3s",
         ConfigKeys.SCALE_DOWN_STABILIZATION.of(THING).name(), "4s"));
-    placed = new PlacedIds(platform.zookeeper, ZKPaths.makePath(platform.root(), THING));
+    placed = new PlacedIds(platform.zookeeper.client(), ZKPaths.makePath(platform.root(), THING));
     platform.feed.bulkCreate(THING, E2e.ids("elastic", THINGS));
     await().until(() -> placedExactlyOnce(pool()));
     // The warm-up has ended once a round's utilization counts the pods.
@@ -286,61 +284,6 @@ class ElasticEndToEndTest {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    }
-  }
-
-  /**
-   * Watches every Thing instance's {@code resources} znode and records each moment at which an id
-   * once placed is on no instance.
-   */
-  private static final class PlacedIds implements AutoCloseable {
-    private final Map<String, List<String>> byInstance = new ConcurrentHashMap<>();
-    private final Set<String> everPlaced = ConcurrentHashMap.newKeySet();
-    private final List<String> missing = Collections.synchronizedList(new ArrayList<>());
-    private final CuratorCache cache;
-
-    PlacedIds(ZooKeeperPlan zookeeper, String typePath) {
-      cache = CuratorCache.build(zookeeper.client(), typePath);
-      cache.listenable().addListener(CuratorCacheListener.builder()
-          .forCreatesAndChanges((old, node) -> seen(node))
-          .forDeletes(node -> {
-            byInstance.remove(node.getPath());
-            check(node.getPath());
-          })
-          .build());
-      cache.start();
-    }
-
-    List<String> missing() {
-      synchronized (missing) {
-        return List.copyOf(missing);
-      }
-    }
-
-    private void seen(ChildData node) {
-      if (!node.getPath().endsWith("/resources")) {
-        return;
-      }
-      List<String> ids = new ArrayList<>();
-      Json.tree(node.getData()).get("ids").forEach(n -> ids.add(n.asText()));
-      byInstance.put(node.getPath(), ids);
-      everPlaced.addAll(ids);
-      check(node.getPath());
-    }
-
-    private synchronized void check(String after) {
-      Set<String> now = new HashSet<>();
-      byInstance.values().forEach(now::addAll);
-      for (String id : everPlaced) {
-        if (!now.contains(id)) {
-          missing.add(id + " after a change of " + after);
-        }
-      }
-    }
-
-    @Override
-    public void close() {
-      cache.close();
     }
   }
 

@@ -10,10 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import iota.orchestrator.IntegrationTest;
+import iota.orchestrator.LogCapture;
+import iota.orchestrator.PlacedIds;
 import iota.orchestrator.deadletter.DeadLetterHeaders;
 import iota.orchestrator.model.Assignment;
 import iota.orchestrator.model.Json;
@@ -21,26 +21,16 @@ import iota.orchestrator.model.PodCommand;
 import iota.orchestrator.model.PodCommand.Action;
 import iota.orchestrator.model.Precondition;
 import iota.orchestrator.topics.Topics;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.curator.framework.recipes.cache.ChildData;
-import org.apache.curator.framework.recipes.cache.CuratorCache;
-import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 /**
  * The executor honours the {@code after} preconditions of assignments and pod commands (issue 12
@@ -98,71 +88,13 @@ class PreconditionsTest {
     return Json.MAPPER.readTree(env.curator.getData().forPath(ROOT + "/.seq/Thing/" + id)).get("seq").asLong();
   }
 
-  /**
-   * Watches every instance's {@code resources} znode and records each moment at which an id once
-   * placed is on no instance.
-   */
-  private final class PlacedIds implements AutoCloseable {
-    final Map<String, List<String>> byInstance = new ConcurrentHashMap<>();
-    final Set<String> everPlaced = ConcurrentHashMap.newKeySet();
-    final List<String> missing = Collections.synchronizedList(new ArrayList<>());
-    final CuratorCache cache = CuratorCache.build(env.curator, ROOT + "/Thing");
-
-    PlacedIds() {
-      cache.listenable().addListener(CuratorCacheListener.builder()
-          .forCreatesAndChanges((old, node) -> seen(node))
-          .forDeletes(node -> {
-            byInstance.remove(node.getPath());
-            check(node.getPath());
-          })
-          .build());
-      cache.start();
-    }
-
-    private void seen(ChildData node) {
-      if (!node.getPath().endsWith("/resources")) {
-        return;
-      }
-      try {
-        List<String> ids = new ArrayList<>();
-        Json.MAPPER.readTree(node.getData()).get("ids").forEach(n -> ids.add(n.asText()));
-        byInstance.put(node.getPath(), ids);
-        everPlaced.addAll(ids);
-      } catch (IOException e) {
-        missing.add("unreadable " + node.getPath());
-      }
-      check(node.getPath());
-    }
-
-    private synchronized void check(String after) {
-      Set<String> placed = new HashSet<>();
-      byInstance.values().forEach(placed::addAll);
-      for (String id : everPlaced) {
-        if (!placed.contains(id)) {
-          missing.add(id + " after a change of " + after + ": " + byInstance);
-        }
-      }
-    }
-
-    /** True once the cache shows {@code id} on {@code instance}. */
-    boolean shows(String instance, String id) {
-      List<String> ids = byInstance.get(ROOT + "/Thing/" + instance + "/resources");
-      return ids != null && ids.contains(id);
-    }
-
-    @Override
-    public void close() {
-      cache.close();
-    }
-  }
-
   @Test
   void aGiverConsumedBeforeItsReceiverOnAnotherPartitionIsWrittenOnlyAfterTheReceiver() throws Exception {
     stepped();
     assign(0, "0", 1, List.of("a", "b"));
     assign(1, "1", 1, List.of("c"));
     executor.pollOnce();
-    try (PlacedIds watch = new PlacedIds()) {
+    try (PlacedIds watch = new PlacedIds(env.curator, ROOT + "/Thing")) {
       await().until(() -> watch.shows("0", "b") && watch.shows("1", "c"));
 
       // The move of b from 0 to 1: the giver arrives first, its receiver on partition 1 later.
@@ -185,7 +117,7 @@ class PreconditionsTest {
           < env.curator.checkExists().forPath(ROOT + "/Thing/0/resources").getMzxid(), "the receiver was written first");
       assertEquals(2L, env.committed(ASSIGNMENTS_0));
       await().until(() -> watch.shows("1", "b") && !watch.shows("0", "b"));
-      assertEquals(List.of(), watch.missing, "at no moment was a placed id on no instance");
+      assertEquals(List.of(), watch.missing(), "at no moment was a placed id on no instance");
     }
   }
 
@@ -351,13 +283,7 @@ class PreconditionsTest {
 
   @Test
   void theLogSaysWhichPreconditionARecordWaitsForWithItsIdInTheContext() throws Exception {
-    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Retries.class);
-    ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    appender.start();
-    logger.addAppender(appender);
-    Level level = logger.getLevel();
-    logger.setLevel(Level.INFO);
-    try {
+    try (LogCapture log = LogCapture.of(Retries.class.getName(), Level.INFO)) {
       stepped();
       assign(0, "0", 3, List.of("a", "b"));
       assign(1, "3", 4, List.of("c"));
@@ -367,13 +293,10 @@ class PreconditionsTest {
 
       executor.pollOnce();
 
-      assertTrue(appender.list.stream().anyMatch(e -> e.getFormattedMessage().contains("waits for Thing/1 at seq >= 2 (ZooKeeper has none)")
-          && "Thing/0@4".equals(e.getMDCPropertyMap().get(Executor.MDC_COMMAND_ID))), appender.list::toString);
-      assertTrue(appender.list.stream().anyMatch(e -> e.getFormattedMessage().contains("waits for Thing/3 at seq >= 5")
-          && "d3".equals(e.getMDCPropertyMap().get(Executor.MDC_COMMAND_ID))), appender.list::toString);
-    } finally {
-      logger.setLevel(level);
-      logger.detachAppender(appender);
+      assertTrue(log.events().stream().anyMatch(e -> e.getFormattedMessage().contains("waits for Thing/1 at seq >= 2 (ZooKeeper has none)")
+          && "Thing/0@4".equals(e.getMDCPropertyMap().get(Executor.MDC_COMMAND_ID))), log.events()::toString);
+      assertTrue(log.events().stream().anyMatch(e -> e.getFormattedMessage().contains("waits for Thing/3 at seq >= 5")
+          && "d3".equals(e.getMDCPropertyMap().get(Executor.MDC_COMMAND_ID))), log.events()::toString);
     }
   }
 
