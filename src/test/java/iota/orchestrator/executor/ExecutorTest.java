@@ -11,9 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import ch.qos.logback.classic.Level;
 import iota.orchestrator.IntegrationTest;
+import iota.orchestrator.LogCapture;
 import iota.orchestrator.config.OrchestratorConfig;
 import iota.orchestrator.deadletter.DeadLetterHeaders;
 import iota.orchestrator.model.Assignment;
@@ -31,7 +31,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 @IntegrationTest
@@ -261,25 +260,16 @@ class ExecutorTest {
 
   @Test
   void theCommandIdIsInTheLogContextOfItsLines() {
-    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(KubernetesApplier.class);
-    ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    appender.start();
-    logger.addAppender(appender);
     // logback-test.xml keeps our loggers at WARN; the applier reports at INFO.
-    ch.qos.logback.classic.Level level = logger.getLevel();
-    logger.setLevel(ch.qos.logback.classic.Level.INFO);
-    try {
+    try (LogCapture log = LogCapture.of(KubernetesApplier.class.getName(), Level.INFO)) {
       stepped(3, Path.of("templates"));
       command("cmd-42", Action.create, "0", "iota-dac");
       assign("Thing", "0", 7, List.of("a"));
 
       executor.pollOnce();
 
-      assertTrue(appender.list.stream().anyMatch(e -> "cmd-42".equals(e.getMDCPropertyMap().get(Executor.MDC_COMMAND_ID))), appender.list::toString);
+      assertTrue(log.events().stream().anyMatch(e -> "cmd-42".equals(e.getMDCPropertyMap().get(Executor.MDC_COMMAND_ID))), log.events()::toString);
       assertNull(MDC.get(Executor.MDC_COMMAND_ID), "the id does not leak past its command");
-    } finally {
-      logger.setLevel(level);
-      logger.detachAppender(appender);
     }
   }
 

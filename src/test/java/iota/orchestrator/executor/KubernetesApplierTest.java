@@ -9,15 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import ch.qos.logback.classic.Level;
 import iota.orchestrator.IntegrationTest;
+import iota.orchestrator.LogCapture;
 import iota.orchestrator.embedded.SimulatedKubernetes;
 import iota.orchestrator.executor.KubernetesApplier.Outcome;
 import iota.orchestrator.model.PodCommand;
@@ -32,7 +32,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 @IntegrationTest
 class KubernetesApplierTest {
@@ -228,23 +227,14 @@ class KubernetesApplierTest {
 
   /** Runs {@code command} on another thread, releases the terminating pod once the applier waits for it. */
   private Outcome applyWhileReleasing(PodCommand command, String podName) throws Exception {
-    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(KubernetesApplier.class);
-    ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    appender.start();
-    logger.addAppender(appender);
-    ch.qos.logback.classic.Level level = logger.getLevel();
-    logger.setLevel(ch.qos.logback.classic.Level.INFO);
-    try {
+    try (LogCapture log = LogCapture.of(KubernetesApplier.class.getName(), Level.INFO)) {
       CompletableFuture<Outcome> outcome = CompletableFuture.supplyAsync(() -> applier.apply(command));
-      await().atMost(Duration.ofSeconds(10)).until(() -> appender.list.stream().anyMatch(l -> l.getFormattedMessage().contains("terminating")));
+      await().atMost(Duration.ofSeconds(10)).until(() -> log.events().stream().anyMatch(l -> l.getFormattedMessage().contains("terminating")));
       assertFalse(outcome.isDone(), "it waits for the old pod");
 
       releaseFinalizer(podName);
 
       return outcome.get(20, TimeUnit.SECONDS);
-    } finally {
-      logger.setLevel(level);
-      logger.detachAppender(appender);
     }
   }
 
