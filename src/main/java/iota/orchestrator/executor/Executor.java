@@ -514,17 +514,7 @@ public final class Executor implements AutoCloseable {
     }
     closeables.add(() -> producer.close(settings.closeTimeout()));
     closeables.addAll(owned);
-    for (AutoCloseable c : closeables) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        if (failure == null) {
-          failure = new IllegalStateException("closing the executor failed", e);
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-    }
+    failure = Closing.closeAll(closeables, "closing the executor failed", failure);
     if (failure != null) {
       throw failure;
     }

@@ -288,18 +288,7 @@ public final class PodMetricsPoller implements AutoCloseable {
   @Override
   public void close() {
     rounds.close();
-    RuntimeException failure = null;
-    for (AutoCloseable c : owned) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        if (failure == null) {
-          failure = new IllegalStateException("closing the pod metrics poller failed", e);
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-    }
+    RuntimeException failure = Closing.closeAll(owned, "closing the pod metrics poller failed", null);
     owned.clear();
     if (failure != null) {
       throw failure;
