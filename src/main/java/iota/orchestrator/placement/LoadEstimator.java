@@ -113,6 +113,19 @@ public final class LoadEstimator {
    */
   static final double PRIOR_JITTER = 0.2;
 
+  /**
+   * Whether an instance's resource count going from {@code baseline} to {@code used} changes its load
+   * so much that a usage sample taken across the change says little of the resources it holds now:
+   * by more than the band ({@link LoadRebalancer#DEFAULT_BAND}) of the baseline, or from none. Its
+   * pod serves the new resources only once the executor has written them and the worker has
+   * reloaded, and a sample averages usage over a window (15 s for metrics-server). A fresh embedded
+   * fleet measured right after its resources arrived showed one instance at half the mean and
+   * re-planned 20 resources that needed no move; smaller changes are left to the smoothing.
+   */
+  public static boolean unsettles(int baseline, int used) {
+    return baseline == 0 ? used != 0 : Math.abs(used - baseline) > LoadRebalancer.DEFAULT_BAND * baseline;
+  }
+
   /** A moved resource never weighs less than this, so a share can rise again from zero. */
   private static final double MIN_WEIGHT = 0.01;
 

@@ -111,8 +111,14 @@ final class ElasticOrchestrator {
       samples.add(s);
       boolean measured = s.state() == PodSample.State.MEASURED || s.state() == PodSample.State.NO_REQUESTS;
       if (measured && s.ready()) {
-        usage.put(s.instanceId(), s.cpuMillis());
         ready.add(s.instanceId());
+        InstanceState state = rt.instances.get(s.instanceId());
+        // A window that began before the instance's resources last changed much mixes the old set
+        // with the new one: the autoscaler takes it (usage is usage), the load estimates learn
+        // nothing from it and wait for a window of the new set.
+        if (state == null || s.timestamp() - s.windowMillis() >= state.loadChangedAt()) {
+          usage.put(s.instanceId(), s.cpuMillis());
+        }
       }
     }
     Set<String> reweighed = rt.estimator.observe(at, usage);

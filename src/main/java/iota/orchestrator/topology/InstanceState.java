@@ -4,6 +4,7 @@ import iota.orchestrator.health.HeartbeatRule;
 import iota.orchestrator.health.PodLife;
 import iota.orchestrator.health.PodStartPolicy;
 import iota.orchestrator.model.PodStatus;
+import iota.orchestrator.placement.LoadEstimator;
 
 /**
  * Value of the {@link StoreNames#INSTANCES} store: one instance of one resource type. Its resource ids
@@ -31,6 +32,11 @@ import iota.orchestrator.model.PodStatus;
  * @param replacedUid UID of the pod the last recreate replaced: a Running status of that pod,
  *     arriving late, does not count as the new pod's start. Null when unknown or after a create.
  * @param lastRecreateReason why the last recreate command was issued, shown in the plan's health
+ * @param loadBaseline the {@code used} of the last change that unsettled the instance's load ({@link
+ *     LoadEstimator#unsettles}); 0 in states stored before it was kept
+ * @param loadChangedAt the timestamp of the record that made that change: a usage sample whose window
+ *     starts earlier mixes the resources before it with those after, so it does not teach the load
+ *     estimates; 0 in states stored before it was kept (every sample counts)
  */
 public record InstanceState(
     int count,
@@ -49,36 +55,44 @@ public record InstanceState(
     long podObservedAt,
     boolean startPending,
     String replacedUid,
-    String lastRecreateReason) implements PodLife {
+    String lastRecreateReason,
+    int loadBaseline,
+    long loadChangedAt) implements PodLife {
 
   /** A new instance: its pod is being created, so its start is pending. */
   public static InstanceState created(int count, long seq, long now) {
-    return new InstanceState(count, 0, 0, seq, 0, false, now, 0, 0, 0, null, null, false, 0, true, null, null);
+    return new InstanceState(count, 0, 0, seq, 0, false, now, 0, 0, 0, null, null, false, 0, true, null, null, 0, 0);
   }
 
-  public InstanceState withPlan(int count, int used, long reload, long seq) {
-    return new InstanceState(count, used, reload, seq, emittedSeq, false, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt, startPending, replacedUid, lastRecreateReason);
+  /**
+   * The plan's new view of the instance, changed by a record of {@code at}; a change of its resource
+   * count that unsettles its load ({@link LoadEstimator#unsettles}) starts a new baseline at {@code at}.
+   */
+  public InstanceState withPlan(int count, int used, long reload, long seq, long at) {
+    boolean unsettled = LoadEstimator.unsettles(loadBaseline, used);
+    return new InstanceState(count, used, reload, seq, emittedSeq, false, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt, startPending, replacedUid, lastRecreateReason,
+        unsettled ? used : loadBaseline, unsettled ? at : loadChangedAt);
   }
 
   public InstanceState asRemoved(long seq) {
-    return new InstanceState(count, 0, reload, seq, emittedSeq, true, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt, startPending, replacedUid, lastRecreateReason);
+    return new InstanceState(count, 0, reload, seq, emittedSeq, true, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt, startPending, replacedUid, lastRecreateReason, loadBaseline, loadChangedAt);
   }
 
   public InstanceState emitted() {
-    return new InstanceState(count, used, reload, seq, seq, removed, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt, startPending, replacedUid, lastRecreateReason);
+    return new InstanceState(count, used, reload, seq, seq, removed, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt, startPending, replacedUid, lastRecreateReason, loadBaseline, loadChangedAt);
   }
 
   public InstanceState withHeartbeat(long now) {
-    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, now, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt, startPending, replacedUid, lastRecreateReason);
+    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, now, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt, startPending, replacedUid, lastRecreateReason, loadBaseline, loadChangedAt);
   }
 
   /** A recreate command was issued: the current pod is being replaced and the new one's start is pending. */
   public InstanceState withRecreate(long now, String reason) {
-    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, lastHeartbeat, now, recreates + 1, podPhase, podUid, podGone, podObservedAt, true, podUid, reason);
+    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, lastHeartbeat, now, recreates + 1, podPhase, podUid, podGone, podObservedAt, true, podUid, reason, loadBaseline, loadChangedAt);
   }
 
   public InstanceState withPod(String phase, String uid, boolean gone, long observedAt) {
-    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, lastHeartbeat, lastRecreate, recreates, phase, uid, gone, observedAt, startPending, replacedUid, lastRecreateReason);
+    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, lastHeartbeat, lastRecreate, recreates, phase, uid, gone, observedAt, startPending, replacedUid, lastRecreateReason, loadBaseline, loadChangedAt);
   }
 
   /** The pod of the last create or recreate has started. */
@@ -86,7 +100,7 @@ public record InstanceState(
     if (!startPending) {
       return this;
     }
-    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt, false, replacedUid, lastRecreateReason);
+    return new InstanceState(count, used, reload, seq, emittedSeq, removed, createdAt, lastHeartbeat, lastRecreate, recreates, podPhase, podUid, podGone, podObservedAt, false, replacedUid, lastRecreateReason, loadBaseline, loadChangedAt);
   }
 
   public boolean pendingEmit() {

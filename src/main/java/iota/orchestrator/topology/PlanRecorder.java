@@ -61,11 +61,11 @@ final class PlanRecorder {
       InstanceState old = rt.instances.get(id);
       if (old == null || old.removed()) {
         long seq = old == null ? 1 : old.seq() + 1;
-        cache.putInstance(rt, id, InstanceState.created(view.count(), seq, now).withPlan(view.count(), view.used(), view.reload(), seq));
+        cache.putInstance(rt, id, InstanceState.created(view.count(), seq, now).withPlan(view.count(), view.used(), view.reload(), seq, timestamp));
         pods.podCreated(now);
         outputs.podCommand(timestamp, rt, id, PodCommand.Action.create, "s" + seq, reason, List.of());
       } else {
-        cache.putInstance(rt, id, old.withPlan(view.count(), view.used(), view.reload(), old.seq() + 1));
+        cache.putInstance(rt, id, old.withPlan(view.count(), view.used(), view.reload(), old.seq() + 1, timestamp));
       }
     }
     assignments.planChanged(rt, delta, now);

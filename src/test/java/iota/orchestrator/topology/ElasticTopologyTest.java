@@ -281,6 +281,26 @@ class ElasticTopologyTest {
   }
 
   @Test
+  void aWindowThatBeganBeforeTheResourcesArrivedMovesNothing() {
+    // A fresh embedded fleet was measured while its pods were still taking on their resources: one
+    // instance read as empty, and the first rounds re-planned resources that needed no move.
+    TopologyFixture f = fixture(thing(3, 100));
+    f.notify(things(30));
+    f.flush();
+    Map<Integer, Double> early = cpu(3, 60);
+    early.put(0, 50.0); // its pod does not serve its 10 Things yet: idle
+    metrics(f, "Thing", T0 + 5_000, early);
+    Map<String, Integer> even = Map.of("Thing/0", 10, "Thing/1", 10, "Thing/2", 10);
+    assertEquals(even, usedByInstance(f), "a 15 s window that began before the Things came teaches nothing");
+    for (long at = T0 + 20_000; at <= T0 + 80_000; at += 15_000) {
+      metrics(f, "Thing", at, cpu(3, 60));
+    }
+    assertEquals(even, usedByInstance(f), "the windows of the new set are even");
+    assertTrue(report(f, "Thing").events().stream().noneMatch(e -> e.kind() == ScalingReport.Kind.REBALANCE),
+        "no re-plan: " + report(f, "Thing").events());
+  }
+
+  @Test
   void aDrainedInstanceGivesEverythingAwayAndTakesNothingNewUntilUndrained() {
     TopologyFixture f = fixture(thing(3, 100));
     f.notify(things(30));
