@@ -102,6 +102,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final List<CompletableFuture<?>> pending = new CopyOnWriteArrayList<>();
   private final Options options;
+  private final StartTimeline timeline = StartTimeline.ofThisJvm();
   private OrchestratorConfig config;
   private EmbeddedZooKeeper zookeeper;
   private EmbeddedKafka kafka;
@@ -145,13 +146,17 @@ public final class EmbeddedPlatform implements AutoCloseable {
     Path data = options.dataDir().toAbsolutePath().normalize();
     Files.createDirectories(data);
     long t0 = System.nanoTime();
+    timeline.done("command line");
     // Kafka is the long pole of a start (log recovery, the controller, the broker's registration),
     // so the servers that do not need it start meanwhile, and so does the bridge next to the
     // topology and the executor: started one after the other they made a restart 28 s long.
     CompletableFuture<EmbeddedKafka> kafkaStarted = inBackground("kafka", () -> EmbeddedKafka.start(data.resolve("kafka"), options.kafkaPort()));
     zookeeper = keep(EmbeddedZooKeeper.start(data.resolve("zookeeper"), options.zookeeperPort()));
+    timeline.done("zookeeper");
     mqtt = keep(EmbeddedMqttBroker.start(data.resolve("mqtt"), options.mqttPort()));
+    timeline.done("mqtt");
     kubernetes = keep(SimulatedKubernetes.start(options.kubernetesPort()));
+    timeline.done("kubernetes");
     Path kubeconfig = kubernetes.writeKubeconfig(data.resolve("kubeconfig"));
     kafka = join(kafkaStarted);
 
@@ -185,6 +190,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
     config = base.with(overrides);
 
     applyTopics();
+    timeline.done("topics");
     // The bridge acknowledges an MQTT message only once Kafka has it, and the broker keeps only a
     // few messages in flight per subscriber (Moquette: 10), so every producer round trip gates the
     // next messages: Kafka 4's default linger.ms of 5 ms alone capped the bridge near 1,300 msg/s.
@@ -201,6 +207,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
     });
 
     load = options.simulateWorkers() ? new SimulatedLoad(SIMULATED_LOAD_SEED, SimulatedLoad.DEFAULT_NOISE) : null;
+    }
     // The REST server (Javalin, the result waiter's consumer) took 1-17 s to start after the rest.
     CompletableFuture<AppNode> nodeStarted = inBackground("app", () -> AppNode.start(config));
 
@@ -208,6 +215,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
     KubernetesClient k8s = keep(kubernetes.newClient(config.get(ConfigKeys.KUBERNETES_NAMESPACE)));
     executor = keep(new Executor(config, k8s, curator));
     executor.start();
+    executor.assigned().thenRun(() -> timeline.done("executor partitions"));
     connect = join(connectStarted);
 
     if (options.simulateWorkers()) {
@@ -227,7 +235,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
     awaitReady();
     ready = new Ready("http://" + Ports.HOST + ":" + node.api().port(), mqtt.uri(), kafka.bootstrapServers(),
         zookeeper.connectString(), kubernetes.url(), kubeconfig.toString());
-    LOG.info("embedded platform up in {} ms", (System.nanoTime() - t0) / 1_000_000);
+    LOG.info("embedded platform up in {} ms; parts done at {}", (System.nanoTime() - t0) / 1_000_000, timeline.summary());
   }
 
   private <T extends AutoCloseable> T keep(T resource) {
@@ -242,7 +250,9 @@ public final class EmbeddedPlatform implements AutoCloseable {
     CompletableFuture<T> future = new CompletableFuture<>();
     Thread t = new Thread(() -> {
       try {
-        future.complete(keep(start.call()));
+        T part = keep(start.call());
+        timeline.done(name);
+        future.complete(part);
       } catch (Throwable e) {
         future.completeExceptionally(e);
       }
@@ -389,6 +399,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
   private void awaitReady() throws InterruptedException {
     long began = System.nanoTime();
     long nextReport = began + READY_REPORT_INTERVAL.toNanos();
+    boolean topologySeen = false;
+    boolean bridgeSeen = false;
     while (true) {
       KafkaStreams.State state = node.streams().state();
       if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR || state == KafkaStreams.State.NOT_RUNNING) {
@@ -398,6 +410,16 @@ public final class EmbeddedPlatform implements AutoCloseable {
         throw new IllegalStateException("the executor stopped while starting; see the errors above");
       }
       List<String> waiting = new ArrayList<>();
+      // Polled, so "by" that time: the topology's own log line has the moment of its transition.
+      if (state == KafkaStreams.State.RUNNING && !topologySeen) {
+        topologySeen = true;
+        timeline.done("topology RUNNING by");
+      }
+      boolean bridgeConnected = mqtt.connectedClientIds().contains(bridgeClientId);
+      if (bridgeConnected && !bridgeSeen) {
+        bridgeSeen = true;
+        timeline.done("bridge connected by");
+      }
       if (state != KafkaStreams.State.RUNNING) {
         String restore = node.streams().restoreProgress();
         waiting.add("the topology (" + state + (restore.isEmpty() ? ", waiting for its tasks" : ", restoring " + restore) + ")");
@@ -405,7 +427,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
       if (!executor.assigned().isDone()) {
         waiting.add("the executor's partitions (its consumer group is rebalancing)");
       }
-      if (!mqtt.connectedClientIds().contains(bridgeClientId)) {
+      if (!bridgeConnected) {
         waiting.add("the MQTT bridge's connection to the broker (client " + bridgeClientId + ")");
       }
       if (waiting.isEmpty()) {
