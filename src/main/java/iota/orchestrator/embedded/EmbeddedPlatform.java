@@ -207,6 +207,11 @@ public final class EmbeddedPlatform implements AutoCloseable {
     });
 
     load = options.simulateWorkers() ? new SimulatedLoad(SIMULATED_LOAD_SEED, SimulatedLoad.DEFAULT_NOISE) : null;
+    if (config.get(ConfigKeys.PROCESSING_GUARANTEE).startsWith("exactly_once")) {
+      List<String> wiped = UncheckpointedTasks.remove(Path.of(config.get(ConfigKeys.STATE_DIR)).resolve(config.get(ConfigKeys.APPLICATION_ID)));
+      if (!wiped.isEmpty()) {
+        LOG.info("tasks {} have no checkpoint (the last run did not stop cleanly): their local state is removed and restored from the changelogs", wiped);
+      }
     }
     // The REST server (Javalin, the result waiter's consumer) took 1-17 s to start after the rest.
     CompletableFuture<AppNode> nodeStarted = inBackground("app", () -> AppNode.start(config));
