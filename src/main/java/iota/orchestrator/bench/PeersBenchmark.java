@@ -1,9 +1,14 @@
 package iota.orchestrator.bench;
 
 import iota.orchestrator.placement.InstanceView;
+import iota.orchestrator.placement.LoadPlan;
+import iota.orchestrator.placement.LoadRebalancer;
+import iota.orchestrator.placement.Move;
 import iota.orchestrator.placement.SizingException;
 import iota.orchestrator.placement.TypePlan;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,10 +18,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Assignment;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Subscription;
@@ -48,7 +55,9 @@ import org.apache.kafka.coordinator.group.assignor.UniformAssignor;
  * an owner and end elsewhere), the fewest moves any balanced assignment needs, the balance (largest
  * minus smallest member load) and the CPU time as a multiple of the fastest peer's.
  * CooperativeSticky's balance is that of its first round: the keys it moves are revoked there and
- * assigned in the follow-up rebalance, which is not measured.
+ * assigned in the follow-up rebalance, which is not measured. Two planner-only lines follow: the
+ * load-aware re-plan of the elastic issue on the same keys (time, moves against their lower bound,
+ * max/mean load before and after), and the heap the plan retains per placed resource.
  */
 public final class PeersBenchmark {
 
@@ -93,6 +102,8 @@ public final class PeersBenchmark {
     rows.addAll(scenario(out, config, "from a random start", keys, random, m, false));
     rows.addAll(scenario(out, config, "one arrival", keys, balanced, m, true));
     rows.add(rebuild(out, config, keys, balanced, m));
+    rows.add(loadAware(out, config, keys, balanced, m));
+    memory(out, config, keys, balanced, m);
     out.flush();
     return rows;
   }
@@ -234,6 +245,97 @@ public final class PeersBenchmark {
         "peers.rebuild %,d keys / %d members, planner: %s ms (median of %d; thread CPU %s ms; the peers read the assignment inside every assign call)%n",
         config.keys(), config.members(), millis(row.wallMicros()), config.repetitions(), millis(row.cpuMicros()));
     return row;
+  }
+
+  static final String LOAD_AWARE = "load-aware re-plan";
+
+  /**
+   * The load-aware re-plan of the elastic issue on the same keys, as {@code ElasticBenchmark} times
+   * it: the balanced plan with room to move (counts a fifth above the share), loads skewed so that
+   * max/mean is about 1.26, and one {@link LoadRebalancer#rebalance} call to the default band timed
+   * (it proposes the moves; applying them is not timed). The lower bound is the load outside the band
+   * over the heaviest resource's load; the same over the mean resource load, which the elastic
+   * benchmark reports, is printed beside it. No peer balances by load, so there is no ratio.
+   */
+  private static Row loadAware(PrintStream out, Config config, Keys keys, int[] before, int members) {
+    TypePlan plan = restore(keys, before, members);
+    int room = keys.size() / members + keys.size() / members / 5 + 1;
+    for (InstanceView v : List.copyOf(plan.instances().values())) {
+      plan.restoreInstance(v.id(), room, v.reload());
+    }
+    Map<String, Double> loads = ElasticBenchmark.skewedLoads(Arrays.asList(keys.ids), plan, SEED);
+    LoadPlan probe = LoadRebalancer.rebalance(plan, loads, Set.of(), LoadRebalancer.DEFAULT_BAND);
+    // Any plan moves at least the load outside the band, and no resource carries more than the heaviest.
+    double heaviest = loads.values().stream().mapToDouble(Double::doubleValue).max().orElse(1);
+    long bound = (long) Math.ceil(ElasticBenchmark.outsideBand(plan, loads, probe) / heaviest);
+    double atMean = ElasticBenchmark.movesLowerBound(plan, loads, probe);
+    LoadPlan[] result = new LoadPlan[1];
+    Row row = measure(config, LOAD_AWARE, PLANNER, bound, members, () -> new Prepared() {
+      @Override
+      public void assign() {
+        result[0] = LoadRebalancer.rebalance(plan, loads, Set.of(), LoadRebalancer.DEFAULT_BAND);
+      }
+
+      @Override
+      public int[] before() {
+        return before;
+      }
+
+      @Override
+      public int[] after() {
+        int[] owner = before.clone();
+        for (Move move : result[0].moves()) {
+          owner[keys.index.get(move.resource())] = move.to();
+        }
+        return owner;
+      }
+    });
+    out.printf(Locale.ROOT,
+        "peers.load-aware-re-plan %,d keys / %d members, planner: %s ms (median of %d; thread CPU %s ms; %,d moved, lower bound %,d (%,.0f in resources of mean load); max/mean load %.3f -> %.3f, within the %.0f %% band: %s; no peer balances by load)%n",
+        config.keys(), config.members(), millis(row.wallMicros()), config.repetitions(), millis(row.cpuMicros()), row.moves(),
+        row.lowerBound(), atMean, ElasticBenchmark.maxOverMean(plan, loads), result[0].maxOverMean(), 100 * LoadRebalancer.DEFAULT_BAND,
+        result[0].withinBand());
+    return row;
+  }
+
+  /**
+   * The heap the planner's plan retains per placed resource: heap in use after full collections with
+   * the plan built, minus the same without it, over the keys. The id Strings are not counted: the
+   * caller holds them too (here the benchmark's keys, in a task the records they came from). Measured
+   * for the plan rebuilt from the stored assignment (what a task holds after a start) and for the plan
+   * a first assignment builds.
+   */
+  private static void memory(PrintStream out, Config config, Keys keys, int[] before, int members) {
+    long rebuilt = retained(() -> restore(keys, before, members));
+    Set<String> live = new HashSet<>(Arrays.asList(keys.ids));
+    long first = retained(() -> {
+      TypePlan plan = new TypePlan(1);
+      try {
+        plan.orchestrate(live, members, members, keys.size() / Math.max(1, members - 1) + 1);
+      } catch (SizingException e) {
+        throw new IllegalStateException("benchmark sizing is wrong: " + e.getMessage(), e);
+      }
+      return plan;
+    });
+    out.printf(Locale.ROOT,
+        "peers.memory %,d keys / %d members, planner: %.1f bytes per placed resource rebuilt from the stores, %.1f after a first assignment (retained heap after full GCs, the id Strings not counted)%n",
+        config.keys(), config.members(), (double) rebuilt / keys.size(), (double) first / keys.size());
+  }
+
+  /** Heap in use after full collections while the built plan is reachable, minus the heap before it. */
+  private static long retained(Supplier<TypePlan> build) {
+    long before = heapAfterGc();
+    TypePlan plan = build.get();
+    long after = heapAfterGc();
+    Reference.reachabilityFence(plan);
+    return Math.max(0, after - before);
+  }
+
+  private static long heapAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
   private static Prepared planner(Keys keys, Keys after, int[] before, int members, boolean arrival) {

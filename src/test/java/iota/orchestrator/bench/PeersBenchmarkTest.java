@@ -19,13 +19,22 @@ class PeersBenchmarkTest {
 
     List<PeersBenchmark.Row> rows = PeersBenchmark.run(out, new PeersBenchmark.Config(5, 1_000, 10, 0, 1));
 
-    // Five scenarios for four assignors, and the planner's rebuild.
-    assertEquals(21, rows.size());
+    // Five scenarios for four assignors, the planner's rebuild and its load-aware re-plan; then its memory.
+    assertEquals(22, rows.size());
     String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
-    assertEquals(21, lines.length);
+    assertEquals(23, lines.length);
     assertTrue(lines[0].startsWith("peers.first-assignment 5,000 keys / 10 members, planner: "), lines[0]);
     assertTrue(lines[20].startsWith("peers.rebuild 5,000 keys / 10 members, planner: "), lines[20]);
+    assertTrue(lines[21].startsWith("peers.load-aware-re-plan 5,000 keys / 10 members, planner: "), lines[21]);
+    assertTrue(lines[21].contains("within the 10 % band: true"), lines[21]);
+    assertTrue(lines[22].matches("peers\\.memory 5,000 keys / 10 members, planner: \\d+\\.\\d bytes per placed resource rebuilt.*"), lines[22]);
+    PeersBenchmark.Row loadAware = rows.get(21);
+    assertEquals(PeersBenchmark.LOAD_AWARE, loadAware.scenario());
+    assertTrue(loadAware.moves() > 0 && loadAware.moves() >= loadAware.lowerBound(), loadAware.toString());
     for (PeersBenchmark.Row row : rows) {
+      if (row == loadAware) {
+        continue;
+      }
       if (row.assignor().equals(PeersBenchmark.PLANNER)) {
         assertEquals(row.lowerBound(), row.moves(), row.scenario());
         assertTrue(row.balance() <= 1, row.scenario());
