@@ -251,4 +251,16 @@ class TypePlanBoundsTest {
     assertEquals(0, second.report().moved(), "a plan within both limits is kept");
     assertTrue(second.delta().isEmpty());
   }
+
+  @Test
+  void aDeletedInstanceIsGoneForLookupsAndItsIdIsTakenAgain() {
+    TypePlan plan = Plans.restored(5, 5, Map.of(0, List.of("a"), 1, List.of(), 2, List.of()));
+
+    plan.deleteInstances(List.of(1));
+
+    assertEquals(null, plan.instance(1));
+    assertEquals(set(1), plan.createInstances(1, 5).created());
+    assertEquals(1, plan.instance(1).id());
+    assertEquals(0, plan.instance(1).used());
+  }
 }
